@@ -1,0 +1,5 @@
+"""``python -m rammecalc``."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,229 @@
+"""The command line: the only module that imports typer. It runs the pipeline and picks the exit code.
+
+    load (loading.py) → link (core/link.py) → roll (core/roll.py) → check (core/checks.py) → render
+
+Start-up is kept small: at module level only typer, the standard library and the glossary (``core.terms``,
+plain enums) are imported; pydantic, yaml and rich load inside the commands that need them, so
+``rammecalc --help`` does not pay for them (a test asserts it).
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum, IntEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
+
+from .core.terms import Convention
+
+if TYPE_CHECKING:
+    from decimal import Decimal
+
+    from .loading import Loaded
+
+
+class ExitCode(IntEnum):
+    """What ``rammecalc`` returns. Documented in the README."""
+
+    OK = 0
+    CHECK_FAILED = 1  # a published figure does not match (beyond the tolerance)
+    BAD_INPUT = 2  # a file could not be read, parsed or linked, or the command line is wrong
+
+
+class OutputFormat(str, Enum):
+    TABLE = "table"
+    JSON = "json"
+
+
+class SchemaKind(str, Enum):
+    ALL = "alle"
+    FRAME = "ramme"
+    CHANGES = "endringer"
+
+
+app = typer.Typer(
+    name="rammecalc",
+    help="Roll Norwegian municipal budget frames (driftsrammer) forward and check published frame tables.\n\n"
+    "Exit codes: 0 fine, 1 a check failed, 2 unusable input.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+PathsArg = Annotated[
+    Optional[list[Path]],
+    typer.Argument(
+        help="Frame files, changes files or folders (searched recursively). Default: ./data.",
+        show_default=False,
+    ),
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"rammecalc {version('rammecalc')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """Roll budget frames forward and check published frame tables."""
+
+
+def _fail_input(message: str, hint: str | None = None) -> typer.Exit:
+    typer.echo(f"rammecalc: {message}", err=True)
+    if hint:
+        typer.echo(f"  hint: {hint}", err=True)
+    return typer.Exit(ExitCode.BAD_INPUT)
+
+
+def _load(paths: list[Path] | None) -> Loaded:
+    """Load and link; on any input problem print them all to stderr and exit 2."""
+    from .loading import load
+    from .render import problem_text
+
+    if not paths:
+        if not Path("data").is_dir():
+            raise _fail_input("no path given and no 'data' folder here",
+                              "pass frame files or a folder, e.g. 'rammecalc roll data/frames/x.yaml'")
+        paths = [Path("data")]
+    loaded = load(paths)
+    bad = [p for p in loaded.problems if p.code.is_input]
+    if bad:
+        for problem in bad:
+            typer.echo(problem_text(problem, loaded.texts), err=True)
+        files = len({p.file for p in bad})
+        typer.echo(f"rammecalc: {len(bad)} input problem{'s' if len(bad) != 1 else ''} in {files} "
+                   f"file{'s' if files != 1 else ''}; nothing was rolled or checked", err=True)
+        raise typer.Exit(ExitCode.BAD_INPUT)
+    if not loaded.budgets:
+        raise _fail_input("no frame files among the paths given",
+                          "a frame file has 'type: ramme'; changes files are read through the frame that lists them")
+    return loaded
+
+
+def _console():
+    """Standard output for tables. Piped or redirected output is 120 wide unless COLUMNS says otherwise."""
+    import os
+
+    from rich.console import Console
+
+    console = Console(highlight=False)
+    if not console.is_terminal and "COLUMNS" not in os.environ:
+        console = Console(highlight=False, width=120)
+    return console
+
+
+def _amount_option(text: str, name: str) -> Decimal:
+    from .core.numbers import AmountError, parse_amount
+
+    try:
+        value = parse_amount(text)
+    except AmountError as exc:
+        raise _fail_input(f"{name}: {exc}") from None
+    if value < 0:
+        raise _fail_input(f"{name} must not be negative")
+    return value
+
+
+@app.command()
+def roll(
+    paths: PathsArg = None,
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="table: as the source lays it out; json: as data.")
+    ] = OutputFormat.TABLE,
+    convention: Annotated[
+        Optional[Convention],
+        typer.Option("--convention", "-c", help="Show the items in this convention instead of the file's own."),
+    ] = None,
+) -> None:
+    """Roll each frame forward and print its table: start, groups with items and subtotals, new frame."""
+    from .core.checks import check
+    from .core.roll import convert
+    from .core.roll import roll as roll_budget
+
+    loaded = _load(paths)
+    tables = []
+    for budget in loaded.budgets:
+        shown = convert(budget, convention) if convention else budget
+        tables.append((budget, roll_budget(shown)))
+
+    if output_format is OutputFormat.JSON:
+        from .render import JSON_FORMAT, table_data, to_json
+
+        typer.echo(to_json({"format": JSON_FORMAT, "tables": [table_data(t) for _, t in tables]}))
+        return
+
+    from rich.console import Console
+
+    from .core.problems import Severity
+    from .render import rich_table
+
+    out = _console()
+    err = Console(stderr=True, highlight=False)
+    for i, (budget, table) in enumerate(tables):
+        if i:
+            out.print()
+        note = f"vist som {convention.value}" if convention and convention is not budget.frame.convention else None
+        out.print(rich_table(table, note))
+        errors = [p for p in check(budget) if p.severity is Severity.ERROR]
+        if errors:
+            err.print(f"[yellow]{len(errors)} published figure{'s' if len(errors) != 1 else ''} in "
+                      f"{budget.frame.file} differ from the arithmetic; see 'rammecalc check {budget.frame.file}'")
+
+
+@app.command()
+def check(
+    paths: PathsArg = None,
+    tolerance: Annotated[
+        str,
+        typer.Option("--tolerance", "-t", help="Differences up to this (in the table's unit) pass as warnings."),
+    ] = "0",
+) -> None:
+    """Recompute every published figure and report every mismatch as file:line:col. Exit 1 on any."""
+    from .core.checks import check as check_budget
+    from .core.checks import failed, published_figures
+    from .render import problem_text, summary
+
+    limit = _amount_option(tolerance, "--tolerance")
+    loaded = _load(paths)
+    problems = []
+    figures = 0
+    for budget in loaded.budgets:
+        problems += check_budget(budget, limit)
+        figures += published_figures(budget)
+    for problem in problems:
+        typer.echo(problem_text(problem, excerpt=False))
+    typer.echo(summary(problems, len(loaded.budgets), figures, len(loaded.files)))
+    if failed(problems):
+        raise typer.Exit(ExitCode.CHECK_FAILED)
+
+
+@app.command()
+def schema(
+    kind: Annotated[
+        SchemaKind, typer.Argument(help="Which document: ramme, endringer, or alle (either, by 'type').")
+    ] = SchemaKind.ALL,
+) -> None:
+    """Print the JSON Schema of the YAML files, for editors that validate and complete them."""
+    from .schema import json_schema
+    from .render import to_json
+
+    typer.echo(to_json(json_schema(kind.value)))
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:  # pragma: no cover - interactive only
+        sys.exit(130)

@@ -1,0 +1,267 @@
+"""The data a user writes: frames and changes, as frozen pydantic models.
+
+Field names are English; the YAML keys are Norwegian and reach the fields through aliases (the glossary in
+``terms.py``). Every model forbids unknown keys. Amounts are ``Decimal`` (see ``numbers.py``): the loader
+passes each number as the text the user wrote, so nothing goes through ``float``.
+
+The two top-level documents, :class:`Frame` and :class:`ChangeSet`, remember the file they came from and
+where each value stood in it (``locate``), so the pure checks can cite ``file:line:col`` without I/O.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PrivateAttr,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
+
+from .numbers import AmountError, parse_amount
+from .terms import CHANGES_KIND, FRAME_KIND, AmountUnit, Category, Convention
+
+
+def _to_amount(value: Any) -> Decimal:
+    try:
+        return parse_amount(value)
+    except AmountError as exc:
+        raise ValueError(str(exc)) from None
+
+
+Money = Annotated[
+    Decimal,
+    BeforeValidator(_to_amount),
+    PlainSerializer(lambda d: d, return_type=Decimal),
+    WithJsonSchema(
+        {
+            "description": "An exact amount in the table's unit: a number (9864, -127, 1.4) or the table's own "
+            "text ('9 864', '−127', '1,4').",
+            "anyOf": [
+                {"type": "integer"},
+                {"type": "number"},
+                {"type": "string", "pattern": r"^[-−–+]?\s*\d[\d  ]*(,\d+)?$"},
+            ],
+        }
+    ),
+]
+Year = Annotated[int, Field(ge=1900, le=2200)]
+YearAmounts = dict[Year, Money]
+Id = Annotated[
+    str,
+    Field(
+        min_length=1,
+        pattern=r"^[^\W_][\w.\-]*$",
+        description="A stable identifier: letters (æøå too), digits, '.', '-' and '_', no spaces.",
+    ),
+]
+Text = Annotated[str, Field(min_length=1)]
+
+Location = tuple[str, int, int]
+"""``(file, line, column)``, both 1-based."""
+
+Path = tuple[str | int, ...]
+"""A place in a document: mapping keys as written in the YAML (years as ``int``) and list indices."""
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, str_strip_whitespace=True)
+
+
+class Source(Model):
+    """Where the figures come from. At least the document; the table, address and page where known."""
+
+    document: Text = Field(alias="dokument", description="The document's title, as printed.")
+    table: Text | None = Field(None, alias="tabell", description="The table's title or number.")
+    address: Text | None = Field(None, alias="adresse", description="A web address (URL) of the source.")
+    page: Text | None = Field(None, alias="side", description="Page or section in the document.")
+    note: Text | None = Field(None, alias="merknad", description="How the figures were read from the source.")
+
+
+class Located(Model):
+    """A top-level document: it knows its file and where each of its values stands in it."""
+
+    _file: str = PrivateAttr(default="<memory>")
+    _locations: dict[Path, tuple[int, int]] = PrivateAttr(default_factory=dict)
+
+    def with_source(self, file: str, locations: dict[Path, tuple[int, int]]) -> Located:
+        """Attach provenance (the loader calls this). Returns ``self`` for chaining."""
+        self._file = file
+        self._locations = locations
+        return self
+
+    @property
+    def file(self) -> str:
+        return self._file
+
+    def locate(self, *path: str | int) -> Location:
+        """The ``(file, line, col)`` of the value at ``path``, or of its nearest written parent."""
+        key: Path = tuple(path)
+        while key:
+            if key in self._locations:
+                line, col = self._locations[key]
+                return (self._file, line, col)
+            key = key[:-1]
+        line, col = self._locations.get((), (1, 1))
+        return (self._file, line, col)
+
+
+# ---------------------------------------------------------------------------------------------- frame
+
+
+class SplitRow(Model):
+    """One row of the split of the starting frame, e.g. driftsinntekter or driftsutgifter."""
+
+    label: Text = Field(alias="etikett", description="The row's label as printed, e.g. 'Driftsinntekter'.")
+    amounts: YearAmounts = Field(alias="beløp", description="The printed figure per year.")
+
+
+class Start(Model):
+    """The starting frame (utgangspunkt) and the figures printed on its row."""
+
+    label: Text = Field(alias="etikett", description="The starting row's label as printed.")
+    amount: Money | None = Field(
+        None,
+        alias="beløp",
+        description="The starting frame the roll begins from: the first column's start (incremental) or every "
+        "column's base (level). Leave it out when the source gives only the changes.",
+    )
+    published: YearAmounts = Field(
+        default_factory=dict, alias="publisert", description="The start printed in each column."
+    )
+    split: tuple[SplitRow, ...] = Field(
+        (),
+        alias="fordeling",
+        description="Rows printed under the start that add up to it in each column (driftsinntekter + "
+        "driftsutgifter, or last year's budget + its adjustment).",
+    )
+
+
+class Group(Model):
+    """A heading line items are printed under, with the subtotal the source prints for it."""
+
+    id: Id
+    label: Text = Field(alias="etikett", description="The heading as printed.")
+    parent: Id | None = Field(None, alias="under", description="The id of the group this one is printed under.")
+    published: YearAmounts = Field(default_factory=dict, alias="publisert", description="The printed subtotals.")
+
+
+class NewFrame(Model):
+    """The bottom row: the new frame per column."""
+
+    label: Text = Field("Ny driftsramme", alias="etikett", description="The row's label as printed.")
+    published: YearAmounts = Field(
+        default_factory=dict, alias="publisert", description="The new frame printed in each column."
+    )
+
+
+class Frame(Located):
+    """A unit's frame table: columns, convention, starting frame, groups and the published figures."""
+
+    kind: Literal["ramme"] = Field(alias="type", description="Always 'ramme' for a frame file.")
+    id: Id = Field(description="Unique among frames; changes files name their frame by it.")
+    municipality: Text = Field(alias="kommune")
+    unit: Text = Field(alias="enhet", description="The unit (enhet, rammeområde, kommunalavdeling).")
+    source: Source = Field(alias="kilde")
+    amount_unit: AmountUnit = Field(alias="beløpsenhet", description="The unit of every amount in the table.")
+    convention: Convention = Field(alias="konvensjon", description="'inkrementell' or 'nivå' (see README).")
+    columns: dict[Year, Text] = Field(
+        alias="kolonner", description="Year → the column's printed label, in the order printed (rising years)."
+    )
+    start: Start = Field(alias="utgangspunkt")
+    groups: tuple[Group, ...] = Field((), alias="grupper", description="Headings, in the order printed.")
+    new_frame: NewFrame = Field(default_factory=NewFrame, alias="ny_driftsramme")
+    changes: tuple[Text, ...] = Field(
+        (),
+        alias="endringer",
+        description="The changes files this frame draws on, as paths relative to this file, in the order "
+        "their items are printed. Each must name this frame's id under 'ramme'.",
+    )
+    note: Text | None = Field(None, alias="merknad")
+
+    @field_validator("columns")
+    @classmethod
+    def _columns_rise(cls, columns: dict[int, str]) -> dict[int, str]:
+        if not columns:
+            raise ValueError("a frame needs at least one column")
+        years = list(columns)
+        if years != sorted(set(years)):
+            raise ValueError("columns must be listed in rising year order, each year once")
+        return columns
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        return tuple(self.columns)
+
+
+# -------------------------------------------------------------------------------------------- changes
+
+
+class Item(Model):
+    """A line item: a signed change to the net frame, per year, printed under a group."""
+
+    id: Id = Field(description="Stable id, unique across all changes files of the frame.")
+    label: Text = Field(alias="etikett", description="The label as printed.")
+    category: Category = Field(alias="kategori")
+    group: Id = Field(alias="gruppe", description="The id of the group (in the frame) it is printed under.")
+    amounts: YearAmounts = Field(
+        default_factory=dict,
+        alias="beløp",
+        description="Signed amount per year, in the frame's convention: the change from the year before "
+        "(inkrementell) or the level against the base (nivå). Savings are negative.",
+    )
+    period_amount: Money | None = Field(
+        None,
+        alias="periodebeløp",
+        description="An amount the source gives for the whole period with no yearly split. It is listed, "
+        "kept out of the yearly totals and warned about; it is never split by invention.",
+    )
+    reference: Text | None = Field(None, alias="referanse", description="The source's number for the item.")
+    note: Text | None = Field(None, alias="merknad", description="How the amounts were read, or what is unsure.")
+
+    @model_validator(mode="after")
+    def _something_stated(self) -> Item:
+        if not self.amounts and self.period_amount is None and self.note is None:
+            raise ValueError("an item needs 'beløp', 'periodebeløp', or a 'merknad' saying why it has neither")
+        return self
+
+
+class ChangeSet(Located):
+    """A changes file: the line items for one frame."""
+
+    kind: Literal["endringer"] = Field(alias="type", description="Always 'endringer' for a changes file.")
+    frame: Id = Field(alias="ramme", description="The id of the frame these changes belong to.")
+    source: Source = Field(alias="kilde")
+    items: tuple[Item, ...] = Field(alias="poster", description="The items, in the order printed.")
+    note: Text | None = Field(None, alias="merknad")
+
+
+DOCUMENT_KINDS: dict[str, type[Located]] = {FRAME_KIND: Frame, CHANGES_KIND: ChangeSet}
+
+
+class Budget(BaseModel):
+    """A frame with its changes, linked and validated: what the engine rolls."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    frame: Frame
+    changesets: tuple[ChangeSet, ...] = ()
+
+    @property
+    def items(self) -> tuple[Item, ...]:
+        return tuple(item for cs in self.changesets for item in cs.items)
+
+    def item_source(self, item_id: str) -> tuple[ChangeSet, int]:
+        """The changes file holding the item, and its index there."""
+        for cs in self.changesets:
+            for i, item in enumerate(cs.items):
+                if item.id == item_id:
+                    return cs, i
+        raise KeyError(item_id)

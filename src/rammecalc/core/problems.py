@@ -1,0 +1,83 @@
+"""Problems are values: what the loader, the linker and the checks return instead of raising.
+
+Every problem has a stable ``code`` (documented in the README), a severity, a location and a message. The
+shell turns them into ``file:line:col: message`` lines and decides the exit code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import Enum
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+class Code(str, Enum):
+    """Stable problem codes. Input problems (exit 2) start with ``input-``; check problems (exit 1) do not."""
+
+    # The file cannot be read as a rammecalc document.
+    NOT_FOUND = "input-not-found"
+    NOT_UTF8 = "input-not-utf8"
+    EMPTY = "input-empty"
+    YAML_SYNTAX = "input-yaml-syntax"
+    DUPLICATE_KEY = "input-duplicate-key"
+    UNKNOWN_TYPE = "input-unknown-type"
+    INVALID = "input-invalid"
+    UNKNOWN_KEY = "input-unknown-key"
+    MISSING_KEY = "input-missing-key"
+    # The documents do not fit together.
+    YEAR_OUTSIDE_COLUMNS = "input-year-outside-columns"
+    UNKNOWN_GROUP = "input-unknown-group"
+    DUPLICATE_ID = "input-duplicate-id"
+    FRAME_MISSING = "input-frame-missing"
+    FRAME_MISMATCH = "input-frame-mismatch"
+    UNLISTED_CHANGES = "input-changes-not-listed"
+    NO_BASE = "input-published-without-base"
+    # A published figure does not match the arithmetic.
+    START_MISMATCH = "start-mismatch"
+    SPLIT_MISMATCH = "split-mismatch"
+    SUBTOTAL_MISMATCH = "subtotal-mismatch"
+    NEW_FRAME_MISMATCH = "new-frame-mismatch"
+    # Not wrong, but the reader should know.
+    UNALLOCATED = "unallocated-amount"
+
+    @property
+    def is_input(self) -> bool:
+        return self.value.startswith("input-")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong (or worth a warning), at one place.
+
+    ``published``, ``computed`` and ``difference`` (published − computed) are set for figure mismatches.
+    """
+
+    code: Code
+    severity: Severity
+    file: str
+    line: int
+    col: int
+    message: str
+    hint: str | None = None
+    figure: str | None = None
+    year: int | None = None
+    published: Decimal | None = None
+    computed: Decimal | None = None
+    difference: Decimal | None = None
+
+    @property
+    def where(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}"
+
+    def sort_key(self) -> tuple:
+        return (self.file, self.line, self.col, self.code.value)
+
+
+def input_error(code: Code, location: tuple[str, int, int], message: str, hint: str | None = None) -> Problem:
+    file, line, col = location
+    return Problem(code, Severity.ERROR, file, line, col, message, hint)

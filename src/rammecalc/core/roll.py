@@ -1,0 +1,220 @@
+"""The roll engine: starting frame + line items = new frame, per column, under either convention.
+
+Pure: takes a linked :class:`~rammecalc.core.models.Budget`, returns a :class:`RolledTable`, a
+render-agnostic table (rows with a value per year) that every output format draws from.
+
+* Incremental (``inkrementell``): the first column starts from the base, every later column from the
+  previous column's new frame; an item is the change from the year before.
+* Level (``nivå``): every column starts from the base; an item is its level against the base that year.
+
+In both, new frame = start + the sum of the items in that column, and a group's subtotal is the sum of its
+items and of its subgroups' subtotals. Arithmetic is exact ``Decimal``; nothing is rounded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Literal
+
+from .models import Budget, ChangeSet, Frame, Group, Item, NewFrame, SplitRow, Start
+from .terms import Category, Convention
+
+RowKind = Literal["start", "split", "group", "item", "new_frame"]
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One printed row. ``values[year]`` is ``None`` where the table leaves the cell blank."""
+
+    kind: RowKind
+    label: str
+    depth: int
+    values: Mapping[int, Decimal | None]
+    published: Mapping[int, Decimal]
+    id: str | None = None
+    group: str | None = None
+    category: Category | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Unallocated:
+    """An amount for the whole period with no yearly split: listed, never in a year's total."""
+
+    item_id: str
+    label: str
+    group: str
+    amount: Decimal
+    note: str | None
+
+
+@dataclass(frozen=True)
+class RolledTable:
+    """The rolled frame: computed figures per year, and the rows in the order the source prints them."""
+
+    frame: Frame
+    years: tuple[int, ...]
+    #: False when the frame gives no starting amount: starts then count from zero and the bottom row is the
+    #: sum of the changes against the (unknown) base.
+    has_base: bool
+    start: Mapping[int, Decimal]
+    subtotals: Mapping[str, Mapping[int, Decimal | None]]
+    new_frame: Mapping[int, Decimal]
+    rows: tuple[Row, ...]
+    unallocated: tuple[Unallocated, ...]
+
+    def row(self, kind: RowKind, id: str | None = None) -> Row:
+        """The first row of ``kind`` (and ``id``, for groups and items)."""
+        for row in self.rows:
+            if row.kind == kind and (id is None or row.id == id):
+                return row
+        raise KeyError((kind, id))
+
+
+def roll(budget: Budget) -> RolledTable:
+    """Roll ``budget`` forward: start, subtotals and new frame for every column."""
+    frame = budget.frame
+    years = frame.years
+    items = budget.items
+    base = frame.start.amount if frame.start.amount is not None else ZERO
+
+    def item_sum(year: int, selected: Iterable[Item]) -> Decimal:
+        return sum((it.amounts.get(year, ZERO) for it in selected), ZERO)
+
+    start: dict[int, Decimal] = {}
+    new_frame: dict[int, Decimal] = {}
+    previous: Decimal | None = None
+    for year in years:
+        if frame.convention is Convention.INCREMENTAL and previous is not None:
+            start[year] = previous
+        else:
+            start[year] = base
+        new_frame[year] = start[year] + item_sum(year, items)
+        previous = new_frame[year]
+
+    children: dict[str | None, list[Group]] = {}
+    for group in frame.groups:
+        children.setdefault(group.parent, []).append(group)
+    items_in: dict[str, list[Item]] = {}
+    for item in items:
+        items_in.setdefault(item.group, []).append(item)
+
+    subtotals: dict[str, dict[int, Decimal | None]] = {}
+
+    def subtotal(group: Group) -> dict[int, Decimal | None]:
+        if group.id not in subtotals:
+            own = items_in.get(group.id, [])
+            subs = [subtotal(child) for child in children.get(group.id, [])]
+            values: dict[int, Decimal | None] = {}
+            for year in years:
+                parts = [it.amounts[year] for it in own if year in it.amounts]
+                parts += [s[year] for s in subs if s[year] is not None]
+                values[year] = sum(parts, ZERO) if parts else None
+            subtotals[group.id] = values
+        return subtotals[group.id]
+
+    rows: list[Row] = [
+        Row("start", frame.start.label, 0, dict(start) if frame.start.amount is not None else dict.fromkeys(years),
+            frame.start.published)
+    ]
+    rows += [
+        Row("split", split.label, 1, {y: split.amounts.get(y) for y in years}, split.amounts)
+        for split in frame.start.split
+    ]
+
+    def emit(group: Group, depth: int) -> None:
+        rows.append(Row("group", group.label, depth, subtotal(group), group.published, id=group.id,
+                        group=group.parent))
+        for item in items_in.get(group.id, []):
+            rows.append(Row("item", item.label, depth + 1, {y: item.amounts.get(y) for y in years}, {},
+                            id=item.id, group=group.id, category=item.category, note=item.note))
+        for child in children.get(group.id, []):
+            emit(child, depth + 1)
+
+    for group in children.get(None, []):
+        emit(group, 0)
+    rows.append(Row("new_frame", frame.new_frame.label, 0, dict(new_frame), frame.new_frame.published))
+
+    unallocated = tuple(
+        Unallocated(it.id, it.label, it.group, it.period_amount, it.note)
+        for it in items
+        if it.period_amount is not None
+    )
+    return RolledTable(frame, years, frame.start.amount is not None, start, subtotals, new_frame, tuple(rows),
+                       unallocated)
+
+
+# ----------------------------------------------------------------------------------- conventions
+
+
+def increments_to_levels(amounts: Mapping[int, Decimal], years: Iterable[int]) -> dict[int, Decimal]:
+    """level(y) = sum of the increments up to y. Keeps a year where the level is non-zero or was written."""
+    out: dict[int, Decimal] = {}
+    level = ZERO
+    for year in years:
+        level += amounts.get(year, ZERO)
+        if level != 0 or year in amounts:
+            out[year] = level
+    return out
+
+
+def levels_to_increments(amounts: Mapping[int, Decimal], years: Iterable[int]) -> dict[int, Decimal]:
+    """increment(y) = level(y) − level(y − 1), the level before the first column being zero."""
+    out: dict[int, Decimal] = {}
+    previous = ZERO
+    for year in years:
+        level = amounts.get(year, ZERO)
+        if level - previous != 0 or year in amounts:
+            out[year] = level - previous
+        previous = level
+    return out
+
+
+def convert(budget: Budget, to: Convention) -> Budget:
+    """The same budget written in the other convention; every new frame stays the same.
+
+    Item amounts (and period amounts, unchanged) are converted. Of the published figures only the new frames
+    keep their meaning in the other convention, so the starts, the subtotals and the split after the first
+    column are left out; the result is for presenting, not for checking against the source.
+    """
+    frame = budget.frame
+    if frame.convention is to:
+        return budget
+    years = frame.years
+    step = increments_to_levels if to is Convention.LEVEL else levels_to_increments
+    first = years[0]
+    new_frame = frame.model_copy(
+        update={
+            "convention": to,
+            "start": Start.model_construct(
+                label=frame.start.label,
+                amount=frame.start.amount,
+                published={},
+                split=tuple(
+                    SplitRow.model_construct(label=s.label, amounts={first: s.amounts[first]})
+                    for s in frame.start.split
+                    if first in s.amounts
+                ),
+            ),
+            "groups": tuple(g.model_copy(update={"published": {}}) for g in frame.groups),
+            "new_frame": NewFrame.model_construct(label=frame.new_frame.label, published=frame.new_frame.published),
+        }
+    )
+    new_frame.with_source(frame.file, frame._locations)
+    changesets = tuple(
+        _copy_located(
+            cs,
+            {"items": tuple(it.model_copy(update={"amounts": step(it.amounts, years)}) for it in cs.items)},
+        )
+        for cs in budget.changesets
+    )
+    return Budget(frame=new_frame, changesets=changesets)
+
+
+def _copy_located(cs: ChangeSet, update: dict) -> ChangeSet:
+    copy = cs.model_copy(update=update)
+    copy.with_source(cs.file, cs._locations)
+    return copy

@@ -1,0 +1,189 @@
+"""Rendering: rolled tables → rich tables and JSON, problems → text. Never prints; the CLI does.
+
+The only module that imports rich. Every format draws from the one :class:`RolledTable`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+
+from rich import box
+from rich.console import Group as RichGroup
+from rich.console import RenderableType
+from rich.padding import Padding
+from rich.table import Table
+from rich.text import Text
+
+from .core.numbers import format_amount
+from .core.problems import Problem, Severity
+from .core.roll import RolledTable, Row
+from .core.terms import RELATIVE_TOTAL_LABEL, UNALLOCATED_LABEL, AmountUnit
+
+JSON_FORMAT = "rammecalc.roll/1"
+
+_UNIT_TEXT = {
+    AmountUnit.KRONER: "Beløp i kroner",
+    AmountUnit.THOUSANDS: "Beløp i 1 000 kr",
+    AmountUnit.MILLIONS: "Beløp i mill. kr",
+}
+
+
+def _cell(value: Decimal | None) -> str:
+    return "" if value is None else format_amount(value)
+
+
+def _label(row: Row, table: RolledTable) -> RenderableType:
+    """The row's label, indented as a block so that a wrapped label stays under its first line."""
+    if row.kind == "new_frame" and not table.has_base:
+        return Text(RELATIVE_TOTAL_LABEL, style="bold")
+    style = {"start": "bold", "group": "bold", "new_frame": "bold", "split": "dim"}.get(row.kind, "")
+    text = Text(row.label, style=style)
+    return Padding(text, (0, 0, 0, 2 * row.depth)) if row.depth else text
+
+
+def rich_table(table: RolledTable, scenario_note: str | None = None) -> RenderableType:
+    """The frame laid out like the source: start, split, groups with items and subtotals, new frame."""
+    frame = table.frame
+    title = f"{frame.municipality} · {frame.unit}"
+    caption_parts = [frame.source.table or frame.source.document, f"konvensjon: {frame.convention.value}"]
+    if scenario_note:
+        caption_parts.append(scenario_note)
+    grid = Table(
+        title=title,
+        caption=" · ".join(caption_parts),
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        title_justify="left",
+        caption_justify="left",
+        pad_edge=False,
+        padding=(0, 0, 0, 1),
+    )
+    grid.add_column(_UNIT_TEXT[frame.amount_unit], ratio=1, overflow="fold", min_width=20)
+    for year in table.years:
+        # "Økonomiplan 2018" on two lines, as the sources print their headers: keeps the figures narrow.
+        header = "\n".join(frame.columns[year].rsplit(" ", 1))
+        widest = max(len(_cell(row.values.get(year))) for row in table.rows)
+        width = max(widest, *(len(part) for part in header.split("\n")))
+        grid.add_column(header, justify="right", no_wrap=True, min_width=width)
+    rows = table.rows
+    for i, row in enumerate(rows):
+        values = [_cell(row.values.get(y)) for y in table.years]
+        if row.kind == "start" and not table.has_base:
+            values = ["–" for _ in table.years]
+        next_is_total = i + 1 < len(rows) and rows[i + 1].kind == "new_frame"
+        style = "bold" if row.kind in ("start", "group", "new_frame") else None
+        grid.add_row(_label(row, table), *values, style=style, end_section=next_is_total)
+    if not table.unallocated:
+        return grid
+    notes = Table.grid(padding=(0, 2))
+    notes.add_column()
+    notes.add_column(justify="right")
+    notes.add_row(Text(UNALLOCATED_LABEL, style="bold"), "")
+    for entry in table.unallocated:
+        notes.add_row("  " + entry.label, format_amount(entry.amount))
+    return RichGroup(grid, Text(""), notes)
+
+
+# ------------------------------------------------------------------------------------------------ JSON
+
+
+def table_data(table: RolledTable) -> dict:
+    """The rolled table as plain data (documented in the README under "JSON output")."""
+    frame = table.frame
+
+    def per_year(values: Mapping[int, Decimal | None]) -> dict[str, Decimal | None]:
+        return {str(y): values.get(y) for y in table.years}
+
+    return {
+        "frame": frame.id,
+        "file": frame.file,
+        "municipality": frame.municipality,
+        "unit": frame.unit,
+        "source": frame.source.model_dump(exclude_none=True),
+        "amount_unit": frame.amount_unit.value,
+        "convention": frame.convention.value,
+        "has_base": table.has_base,
+        "columns": [{"year": y, "label": frame.columns[y]} for y in table.years],
+        "rows": [
+            {
+                "kind": row.kind,
+                "id": row.id,
+                "label": row.label,
+                "depth": row.depth,
+                "group": row.group,
+                "category": row.category.value if row.category else None,
+                "values": per_year(row.values) if (row.kind != "start" or table.has_base) else
+                dict.fromkeys(map(str, table.years)),
+                "published": {str(y): v for y, v in row.published.items()},
+            }
+            for row in table.rows
+        ],
+        "start": per_year(table.start) if table.has_base else None,
+        "new_frame": per_year(table.new_frame),
+        "unallocated": [
+            {"item": u.item_id, "label": u.label, "group": u.group, "amount": u.amount, "note": u.note}
+            for u in table.unallocated
+        ],
+    }
+
+
+def to_json(value: object, indent: int = 2) -> str:
+    """JSON with ``Decimal`` written as exact JSON numbers (``9864``, ``1.4``), never through float."""
+    import json
+
+    def encode(v: object, level: int) -> str:
+        pad = " " * (indent * (level + 1))
+        end = " " * (indent * level)
+        if isinstance(v, Decimal):
+            return format(v, "f")
+        if isinstance(v, dict):
+            if not v:
+                return "{}"
+            inner = ",\n".join(f"{pad}{json.dumps(str(k), ensure_ascii=False)}: {encode(x, level + 1)}"
+                               for k, x in v.items())
+            return "{\n" + inner + "\n" + end + "}"
+        if isinstance(v, (list, tuple)):
+            if not v:
+                return "[]"
+            return "[\n" + ",\n".join(pad + encode(x, level + 1) for x in v) + "\n" + end + "]"
+        return json.dumps(v, ensure_ascii=False)
+
+    return encode(value, 0)
+
+
+# -------------------------------------------------------------------------------------------- problems
+
+
+def problem_text(problem: Problem, texts: Mapping[str, str] | None = None, excerpt: bool = True) -> str:
+    """``file:line:col: message``, then (for input problems) the source line with a caret and the hint."""
+    where = problem.file if problem.line == 0 else problem.where
+    level = "" if problem.severity is Severity.ERROR else "warning: "
+    lines = [f"{where}: {level}{problem.message}"]
+    source = (texts or {}).get(problem.file)
+    if excerpt and source is not None and problem.line > 0:
+        src_lines = source.splitlines()
+        if problem.line <= len(src_lines):
+            text = src_lines[problem.line - 1]
+            gutter = f"{problem.line:>5} | "
+            lines.append(gutter + text)
+            lines.append(" " * (len(gutter) - 2) + "| " + " " * max(problem.col - 1, 0) + "^")
+    if excerpt and problem.hint:
+        lines.append(f"  hint: {problem.hint}")
+    return "\n".join(lines)
+
+
+def summary(problems: Sequence[Problem], frames: int, figures: int, files: int) -> str:
+    errors = sum(1 for p in problems if p.severity is Severity.ERROR)
+    warnings = len(problems) - errors
+    head = (f"checked {files} {_plural(files, 'file', 'files')}, {frames} "
+            f"{_plural(frames, 'frame', 'frames')}, {figures} published {_plural(figures, 'figure', 'figures')}")
+    return f"{head}: {errors} {_plural(errors, 'error', 'errors')}, {warnings} {_plural(warnings, 'warning', 'warnings')}"
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return one if n == 1 else many
+
+
+def count(problems: Iterable[Problem], severity: Severity) -> int:
+    return sum(1 for p in problems if p.severity is severity)
