@@ -173,7 +173,8 @@ def roll(
     for i, (budget, table) in enumerate(tables):
         if i:
             out.print()
-        note = f"vist som {convention.value}" if convention and convention is not budget.frame.convention else None
+        converted = convention is not None and convention is not budget.frame.convention
+        note = f"omregnet fra {budget.frame.convention.value}" if converted else None
         out.print(rich_table(table, note))
         errors = [p for p in check(budget) if p.severity is Severity.ERROR]
         if errors:
@@ -188,6 +189,12 @@ def check(
         str,
         typer.Option("--tolerance", "-t", help="Differences up to this (in the table's unit) pass as warnings."),
     ] = "0",
+    known: Annotated[
+        bool,
+        typer.Option("--known-differences/--ignore-known-differences",
+                     help="Accept the differences a frame records under 'kjente_differanser' (as warnings), "
+                     "or check the table exactly as printed."),
+    ] = True,
 ) -> None:
     """Recompute every published figure and report every mismatch as file:line:col. Exit 1 on any."""
     from .core.checks import check as check_budget
@@ -199,7 +206,7 @@ def check(
     problems = []
     figures = 0
     for budget in loaded.budgets:
-        problems += check_budget(budget, limit)
+        problems += check_budget(budget, limit, known_differences=known)
         figures += published_figures(budget)
     for problem in problems:
         typer.echo(problem_text(problem, excerpt=False))

@@ -145,7 +145,7 @@ def parse_document(text: str, name: str) -> _Read:
         doc = None
     if problems:
         return _Read(None, _sorted(problems), text, raw_id if model is Frame else raw_frame, kind)
-    doc.with_source(name, locs)
+    doc.with_source(name, locs, key_locs)
     return _Read(doc, [], text, doc.id if isinstance(doc, Frame) else doc.frame, kind)
 
 

@@ -22,6 +22,18 @@ from .core.terms import RELATIVE_TOTAL_LABEL, UNALLOCATED_LABEL, AmountUnit
 
 JSON_FORMAT = "rammecalc.roll/1"
 
+#: A rule under the header and above the new frame, nothing else: the look of the printed tables.
+_BOX = box.Box(
+    "    \n"
+    "    \n"
+    " ── \n"
+    "    \n"
+    " ── \n"
+    " ── \n"
+    "    \n"
+    "    \n"
+)
+
 _UNIT_TEXT = {
     AmountUnit.KRONER: "Beløp i kroner",
     AmountUnit.THOUSANDS: "Beløp i 1 000 kr",
@@ -52,7 +64,7 @@ def rich_table(table: RolledTable, scenario_note: str | None = None) -> Renderab
     grid = Table(
         title=title,
         caption=" · ".join(caption_parts),
-        box=box.SIMPLE_HEAD,
+        box=_BOX,
         show_edge=False,
         title_justify="left",
         caption_justify="left",

@@ -11,9 +11,12 @@ the items), never from another published figure. So one wrong printed cell is re
 * ``subtotal-mismatch``: a group's printed subtotal against the sum of its items and subgroups.
 * ``new-frame-mismatch``: the printed new frame against start + all items.
 * ``unallocated-amount`` (warning): an item's amount for the whole period is not in any year's total.
+* ``known-difference-unused`` (warning): a difference recorded under ``kjente_differanser`` did not occur.
 
 A difference whose size is at most ``tolerance`` (in the table's unit) is a warning, not an error: published
-totals are rounded on their own and can be off by one.
+totals are rounded on their own and can be off by one. A difference the frame records under
+``kjente_differanser`` (same figure, year and amount) is a warning too, citing the record; it is still
+reported every time, so that a published error stays visible.
 """
 
 from __future__ import annotations
@@ -28,53 +31,73 @@ from .roll import RolledTable, roll
 from .terms import FIGURE_NEW_FRAME, FIGURE_SPLIT, FIGURE_START
 
 
-def check(budget: Budget, tolerance: Decimal = Decimal(0), table: RolledTable | None = None) -> list[Problem]:
-    """All mismatches between the published figures of ``budget`` and its arithmetic, in file order."""
+def check(budget: Budget, tolerance: Decimal = Decimal(0), table: RolledTable | None = None,
+          known_differences: bool = True) -> list[Problem]:
+    """All mismatches between the published figures of ``budget`` and its arithmetic, in file order.
+
+    With ``known_differences=False`` the frame's ``kjente_differanser`` are ignored: the table is checked
+    exactly as printed.
+    """
     table = table or roll(budget)
     frame = budget.frame
     problems: list[Problem] = []
+    records = frame.known_differences if known_differences else ()
+    known = {(k.figure, k.group, k.year): (i, k) for i, k in enumerate(records)}
+    used: set[int] = set()
 
     def compare(code: Code, figure: str, year: int, published: Decimal, computed: Decimal,
-                path: tuple, computed_text: str | None = None) -> None:
+                path: tuple, computed_text: str | None = None, key: tuple[str, str | None] = ("", None)) -> None:
         difference = published - computed
+        record = known.get((*key, year))
+        if record is not None and record[1].difference == difference:
+            used.add(record[0])
         if difference == 0:
             return
-        severity = Severity.WARNING if abs(difference) <= tolerance else Severity.ERROR
         file, line, col = frame.locate(*path)
         shown = computed_text or format_amount(computed)
         message = (f"{figure} {year}: published {format_amount(published)}, computed {shown} "
                    f"(difference {format_amount(difference, plus=True)})")
-        if severity is Severity.WARNING:
+        if record is not None and record[1].difference == difference:
+            severity = Severity.WARNING
+            record_line = frame.locate("kjente_differanser", record[0])[1]
+            message += f", a known difference (line {record_line}): {record[1].explanation}"
+        elif abs(difference) <= tolerance:
+            severity = Severity.WARNING
             message += f", within tolerance {format_amount(tolerance)}"
+        else:
+            severity = Severity.ERROR
         problems.append(Problem(code, severity, file, line, col, message, None, figure, year, published,
                                 computed, difference))
 
     if table.has_base:
         for year, published in frame.start.published.items():
             compare(Code.START_MISMATCH, FIGURE_START, year, published,
-                    table.start[year], ("utgangspunkt", "publisert", year))
+                    table.start[year], ("utgangspunkt", "publisert", year), key=("utgangspunkt", None))
         for year in table.years:
+            # The start is the total of its split rows, as a subtotal is of its items: compare the start
+            # (already checked against its printed cell above) with the sum of the split printed under it.
             cells = [(i, s) for i, s in enumerate(frame.start.split) if year in s.amounts]
             if not cells:
                 continue
             total = sum((s.amounts[year] for _, s in cells), Decimal(0))
-            first = cells[0][0]
             labels = " + ".join(s.label for _, s in cells)
-            parts = " + ".join(format_amount(s.amounts[year]) for _, s in cells)
-            figure = f"{FIGURE_SPLIT} {labels}" if len(cells) == 1 else f"{FIGURE_SPLIT} {labels} ({parts})"
-            compare(Code.SPLIT_MISMATCH, figure, year, total, table.start[year],
-                    ("utgangspunkt", "fordeling", first, "beløp", year),
-                    computed_text=f"{format_amount(table.start[year])} as start")
+            shown = f"{labels} = {format_amount(total)}"
+            if len(cells) > 1:
+                parts = " + ".join(format_amount(s.amounts[year]) for _, s in cells)
+                shown = f"{labels} = {parts} = {format_amount(total)}"
+            compare(Code.SPLIT_MISMATCH, f"{FIGURE_START} (sum of {FIGURE_SPLIT.lower()})", year,
+                    table.start[year], total, ("utgangspunkt", "fordeling", cells[0][0], "beløp", year),
+                    computed_text=shown, key=("fordeling", None))
         for year, published in frame.new_frame.published.items():
             compare(Code.NEW_FRAME_MISMATCH, FIGURE_NEW_FRAME, year, published,
-                    table.new_frame[year], ("ny_driftsramme", "publisert", year))
+                    table.new_frame[year], ("ny_driftsramme", "publisert", year), key=("ny_driftsramme", None))
 
     for index, group in enumerate(frame.groups):
         computed: Mapping[int, Decimal | None] = table.subtotals[group.id]
         for year, published in group.published.items():
             value = computed[year]
             compare(Code.SUBTOTAL_MISMATCH, group.label, year, published, value or Decimal(0),
-                    ("grupper", index, "publisert", year))
+                    ("grupper", index, "publisert", year), key=("gruppe", group.id))
 
     for entry in table.unallocated:
         cs, index = budget.item_source(entry.item_id)
@@ -84,6 +107,18 @@ def check(budget: Budget, tolerance: Decimal = Decimal(0), table: RolledTable | 
             f"{entry.label}: {format_amount(entry.amount)} for the whole period has no yearly split and is "
             "not in any year's total",
             "split it by year under 'beløp' only where the source states the split",
+        ))
+
+    for index, record in enumerate(records):
+        if index in used:
+            continue
+        file, line, col = frame.locate("kjente_differanser", index)
+        what = f"gruppe {record.group}" if record.group else record.figure
+        problems.append(Problem(
+            Code.KNOWN_DIFFERENCE_UNUSED, Severity.WARNING, file, line, col,
+            f"the recorded difference {format_amount(record.difference, plus=True)} in {what} {record.year} "
+            "did not occur",
+            "remove the record if the figures were corrected, or correct the record",
         ))
 
     problems.sort(key=Problem.sort_key)

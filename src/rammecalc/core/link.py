@@ -24,7 +24,7 @@ def link(frame: Frame, changesets: Sequence[ChangeSet]) -> tuple[Budget | None, 
         for year in amounts:
             if year not in years:
                 problems.append(input_error(
-                    Code.YEAR_OUTSIDE_COLUMNS, doc.locate(*path, year),
+                    Code.YEAR_OUTSIDE_COLUMNS, doc.locate_key(*path, year),
                     f"year {year} is not one of the frame's columns ({columns})",
                     f"add {year} under 'kolonner' in {frame.file}, or correct the year",
                 ))
@@ -70,6 +70,15 @@ def link(frame: Frame, changesets: Sequence[ChangeSet]) -> tuple[Budget | None, 
                 Code.UNKNOWN_GROUP, frame.locate("grupper", i, "under"),
                 f"group '{group.id}' is (indirectly) placed under itself",
                 "make the 'under' chain end at a top-level group",
+            ))
+
+    for i, record in enumerate(frame.known_differences):
+        check_years(frame, [record.year], "kjente_differanser", i, "år")
+        if record.group is not None and record.group not in group_ids:
+            problems.append(input_error(
+                Code.UNKNOWN_GROUP, frame.locate("kjente_differanser", i, "gruppe"),
+                f"the known difference names group '{record.group}', which is not a group of this frame",
+                _known("groups", group_ids),
             ))
 
     # The changes files.

@@ -90,12 +90,21 @@ class Located(Model):
 
     _file: str = PrivateAttr(default="<memory>")
     _locations: dict[Path, tuple[int, int]] = PrivateAttr(default_factory=dict)
+    _key_locations: dict[Path, tuple[int, int]] = PrivateAttr(default_factory=dict)
 
-    def with_source(self, file: str, locations: dict[Path, tuple[int, int]]) -> Located:
-        """Attach provenance (the loader calls this). Returns ``self`` for chaining."""
+    def with_source(self, file: str, locations: dict[Path, tuple[int, int]],
+                    key_locations: dict[Path, tuple[int, int]] | None = None) -> Located:
+        """Attach provenance: where each value (and each mapping key) stands. The loader calls this."""
         self._file = file
         self._locations = locations
+        self._key_locations = key_locations or {}
         return self
+
+    def locate_key(self, *path: str | int) -> Location:
+        """The ``(file, line, col)`` of the key at ``path`` (a year key, say), else of its value."""
+        if path in self._key_locations:
+            return (self._file, *self._key_locations[path])
+        return self.locate(*path)
 
     @property
     def file(self) -> str:
@@ -162,6 +171,28 @@ class NewFrame(Model):
     )
 
 
+class KnownDifference(Model):
+    """A published figure known not to add up, recorded with the evidence instead of hidden by a tolerance.
+
+    ``check`` still reports the figure, as a warning that cites this record; if the difference changes or
+    disappears, that is reported too.
+    """
+
+    figure: Literal["utgangspunkt", "fordeling", "gruppe", "ny_driftsramme"] = Field(
+        alias="figur", description="Which figure: the start, the split, a group's subtotal, or the new frame."
+    )
+    group: Id | None = Field(None, alias="gruppe", description="The group's id, when 'figur' is 'gruppe'.")
+    year: Year = Field(alias="år")
+    difference: Money = Field(alias="differanse", description="Published minus computed, in the table's unit.")
+    explanation: Text = Field(alias="forklaring", description="Why the published figure differs; the evidence.")
+
+    @model_validator(mode="after")
+    def _group_named(self) -> KnownDifference:
+        if (self.figure == "gruppe") != (self.group is not None):
+            raise ValueError("name the group's id under 'gruppe' exactly when 'figur' is 'gruppe'")
+        return self
+
+
 class Frame(Located):
     """A unit's frame table: columns, convention, starting frame, groups and the published figures."""
 
@@ -183,6 +214,11 @@ class Frame(Located):
         alias="endringer",
         description="The changes files this frame draws on, as paths relative to this file, in the order "
         "their items are printed. Each must name this frame's id under 'ramme'.",
+    )
+    known_differences: tuple[KnownDifference, ...] = Field(
+        (),
+        alias="kjente_differanser",
+        description="Published figures known not to add up (e.g. a total rounded on its own), with evidence.",
     )
     note: Text | None = Field(None, alias="merknad")
 

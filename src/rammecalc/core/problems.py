@@ -44,6 +44,7 @@ class Code(str, Enum):
     NEW_FRAME_MISMATCH = "new-frame-mismatch"
     # Not wrong, but the reader should know.
     UNALLOCATED = "unallocated-amount"
+    KNOWN_DIFFERENCE_UNUSED = "known-difference-unused"
 
     @property
     def is_input(self) -> bool:

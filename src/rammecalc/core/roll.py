@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
-from .models import Budget, ChangeSet, Frame, Group, Item, NewFrame, SplitRow, Start
+from .models import Budget, Frame, Group, Item, NewFrame, SplitRow, Start
 from .terms import Category, Convention
 
 RowKind = Literal["start", "split", "group", "item", "new_frame"]
@@ -203,18 +203,10 @@ def convert(budget: Budget, to: Convention) -> Budget:
             "new_frame": NewFrame.model_construct(label=frame.new_frame.label, published=frame.new_frame.published),
         }
     )
-    new_frame.with_source(frame.file, frame._locations)
+    # model_copy keeps the private provenance, so the copies still cite the files they came from.
     changesets = tuple(
-        _copy_located(
-            cs,
-            {"items": tuple(it.model_copy(update={"amounts": step(it.amounts, years)}) for it in cs.items)},
-        )
+        cs.model_copy(update={"items": tuple(it.model_copy(update={"amounts": step(it.amounts, years)})
+                                             for it in cs.items)})
         for cs in budget.changesets
     )
     return Budget(frame=new_frame, changesets=changesets)
-
-
-def _copy_located(cs: ChangeSet, update: dict) -> ChangeSet:
-    copy = cs.model_copy(update=update)
-    copy.with_source(cs.file, cs._locations)
-    return copy

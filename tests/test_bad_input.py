@@ -1,0 +1,211 @@
+"""Bad input: one test per class. Each asserts the exact ``file:line:col`` and exit code 2, no traceback.
+
+The files are small and written here, so the line of each fault is known by construction.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from rammecalc import load, roll
+
+FRAME = """\
+type: ramme
+id: f
+kommune: Testkommune
+enhet: Testenhet
+kilde: {dokument: Testdokument}
+beløpsenhet: 1 000 kr
+konvensjon: inkrementell
+kolonner: {2024: Budsjett 2024, 2025: Økonomiplan 2025}
+utgangspunkt:
+  etikett: Utgangspunkt
+  beløp: 1000
+grupper:
+  - id: g
+    etikett: Endringer
+endringer:
+  - ../changes/c.yaml
+"""
+
+CHANGES = """\
+type: endringer
+ramme: f
+kilde: {dokument: Testdokument}
+poster:
+  - id: a
+    etikett: Tiltak A
+    kategori: nytt tiltak
+    gruppe: g
+    beløp: {2024: 10, 2025: 5}
+  - id: b
+    etikett: Innsparing B
+    kategori: innsparing
+    gruppe: g
+    beløp: {2025: -3}
+"""
+
+
+def write(tmp_path: Path, frame: str | bytes = FRAME, changes: str | bytes = CHANGES) -> Path:
+    for rel, content in (("data/frames/f.yaml", frame), ("data/changes/c.yaml", changes)):
+        path = tmp_path / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return tmp_path
+
+
+def run_bad(cli, tmp_path: Path, *args: str) -> str:
+    result = cli(*(args or ("check", "data")), cwd=tmp_path)
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert result.stdout == ""
+    return result.stderr
+
+
+def test_the_template_itself_is_fine(cli, tmp_path):
+    write(tmp_path)
+    result = cli("check", "data", cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+
+
+def test_truncated_yaml(cli, tmp_path):
+    write(tmp_path, changes=CHANGES[: CHANGES.index("2025: 5}")])  # cut inside '{2024: 10, '
+    err = run_bad(cli, tmp_path)
+    # The file ends inside '{2024: 10, ': the parser notices at the end of the file (line 10, column 1).
+    assert err.startswith("data/changes/c.yaml:10:1: YAML syntax: while parsing a flow node, "
+                          "did not find expected node content")
+    assert "a truncated file or a missing closing quote or bracket is the usual cause" in err
+
+
+def test_unknown_key_suggests_the_nearest(cli, tmp_path):
+    write(tmp_path, frame=FRAME.replace("konvensjon:", "konvensjonn:"))
+    err = run_bad(cli, tmp_path)
+    assert "data/frames/f.yaml:7:1: unknown key 'konvensjonn' in the document" in err
+    assert "did you mean 'konvensjon'?" in err
+    # the key it replaced is now missing, reported in the same run
+    assert "data/frames/f.yaml:1:1: missing key 'konvensjon' in the document" in err
+
+
+def test_duplicate_key_is_not_silently_dropped(cli, tmp_path):
+    write(tmp_path, changes=CHANGES.replace("    beløp: {2025: -3}\n", "    beløp: {2025: -3}\n    beløp: {2025: -4}\n"))
+    err = run_bad(cli, tmp_path)
+    assert "data/changes/c.yaml:15:5: duplicate key 'beløp' (first at line 14)" in err
+
+
+def test_wrong_type(cli, tmp_path):
+    write(tmp_path, changes=CHANGES.replace("beløp: {2024: 10, 2025: 5}", "beløp: [10, 5]"))
+    err = run_bad(cli, tmp_path)
+    assert "data/changes/c.yaml:9:12: poster.0.beløp: expected a mapping" in err
+
+
+def test_amount_that_is_not_a_number(cli, tmp_path):
+    write(tmp_path, changes=CHANGES.replace("2025: -3", "2025: tre"))
+    err = run_bad(cli, tmp_path)
+    assert "data/changes/c.yaml:14:19: poster.1.beløp.2025: 'tre' is not an amount" in err
+
+
+def test_decimal_amount_is_read_exactly_not_through_float(tmp_path):
+    # 0.1 + 0.2 is 0.30000000000000004 in float; amounts here are Decimal from the text.
+    write(tmp_path, changes=CHANGES.replace("{2024: 10, 2025: 5}", "{2024: 0.1, 2025: 1.4}")
+          .replace("{2025: -3}", "{2024: 0.2, 2025: '−1,4'}"))
+    loaded = load([tmp_path / "data"])
+    assert loaded.problems == []
+    table = roll(loaded.budgets[0])
+    assert table.new_frame == {2024: Decimal("1000.3"), 2025: Decimal("1000.3")}
+    items = loaded.budgets[0].items
+    assert items[0].amounts[2025] == Decimal("1.4") and items[1].amounts[2025] == Decimal("-1.4")
+
+
+def test_year_outside_the_frames_columns(cli, tmp_path):
+    write(tmp_path, changes=CHANGES.replace("{2025: -3}", "{2025: -3, 2026: -3}"))
+    err = run_bad(cli, tmp_path)
+    assert ("data/changes/c.yaml:14:23: year 2026 is not one of the frame's columns (2024, 2025)") in err
+    assert "add 2026 under 'kolonner' in data/frames/f.yaml" in err
+
+
+def test_item_under_a_group_that_does_not_exist(cli, tmp_path):
+    write(tmp_path, changes=CHANGES.replace("    gruppe: g\n    beløp: {2025", "    gruppe: h\n    beløp: {2025"))
+    err = run_bad(cli, tmp_path)
+    assert "data/changes/c.yaml:13:13: item 'b' is under group 'h', which frame 'f' does not have" in err
+    assert "the frame's groups are: g" in err
+
+
+def test_two_items_with_one_id(cli, tmp_path):
+    write(tmp_path, changes=CHANGES.replace("  - id: b", "  - id: a"))
+    err = run_bad(cli, tmp_path)
+    assert "data/changes/c.yaml:10:9: two items have the id 'a' (the first at data/changes/c.yaml:5)" in err
+
+
+def test_changes_file_whose_frame_is_missing(cli, tmp_path):
+    write(tmp_path)
+    (tmp_path / "data/frames/f.yaml").unlink()
+    err = run_bad(cli, tmp_path)
+    assert ("data/changes/c.yaml:2:8: this changes file belongs to frame 'f', which is not among the files "
+            "read") in err
+
+
+def test_changes_file_the_frame_does_not_list(cli, tmp_path):
+    write(tmp_path, frame=FRAME.replace("endringer:\n  - ../changes/c.yaml\n", ""))
+    err = run_bad(cli, tmp_path)
+    assert "data/changes/c.yaml:2:8: frame 'f' (data/frames/f.yaml) does not list this changes file" in err
+
+
+def test_listed_changes_file_that_does_not_exist(cli, tmp_path):
+    write(tmp_path, frame=FRAME.replace("../changes/c.yaml", "../changes/missing.yaml"))
+    err = run_bad(cli, tmp_path, "check", "data/frames/f.yaml")
+    assert "data/frames/f.yaml:16:5: the changes file '../changes/missing.yaml' does not exist" in err
+
+
+def test_changes_file_naming_another_frame(cli, tmp_path):
+    write(tmp_path, changes=CHANGES.replace("ramme: f", "ramme: other"))
+    err = run_bad(cli, tmp_path, "check", "data/frames/f.yaml")
+    assert "data/changes/c.yaml:2:8: this changes file belongs to frame 'other', but it is listed by frame 'f'" in err
+
+
+def test_empty_file(cli, tmp_path):
+    write(tmp_path, changes="# nothing here yet\n\n")
+    err = run_bad(cli, tmp_path)
+    assert "data/changes/c.yaml:1:1: the file is empty" in err
+
+
+def test_file_that_is_not_utf8(cli, tmp_path):
+    write(tmp_path, changes=CHANGES.replace("Tiltak A", "Tiltak Æ").encode("latin-1"))
+    err = run_bad(cli, tmp_path)
+    assert "data/changes/c.yaml:6:21: the file is not UTF-8 text (byte 0xc6 cannot be decoded)" in err
+
+
+def test_unknown_document_type(cli, tmp_path):
+    write(tmp_path, changes=CHANGES.replace("type: endringer", "type: endring"))
+    err = run_bad(cli, tmp_path)
+    assert "data/changes/c.yaml:1:7: unknown document type 'endring'" in err
+
+
+def test_every_problem_in_a_file_is_reported_at_once(cli, tmp_path):
+    bad = (CHANGES.replace("kategori: nytt tiltak", "kategori: nytt")
+           .replace("{2025: -3}", "{2025: -3.5.1}")
+           .replace("    etikett: Innsparing B\n", "    etikett: Innsparing B\n    merknad: x\n    merknad: y\n"))
+    write(tmp_path, changes=bad)
+    err = run_bad(cli, tmp_path)
+    located = [line.split(": ")[0] for line in err.splitlines() if line.startswith("data/")]
+    assert located == ["data/changes/c.yaml:7:15", "data/changes/c.yaml:13:5", "data/changes/c.yaml:16:19"]
+    assert err.rstrip().endswith("3 input problems in 1 file; nothing was rolled or checked")
+
+
+def test_missing_path_and_bad_tolerance(cli, tmp_path):
+    write(tmp_path)
+    err = run_bad(cli, tmp_path, "check", "nowhere.yaml")
+    assert "nowhere.yaml: no such file or folder" in err
+    err = run_bad(cli, tmp_path, "check", "--tolerance", "en", "data")
+    assert "--tolerance: 'en' is not an amount" in err
+
+
+@pytest.mark.parametrize("command", ["roll", "check"])
+def test_no_data_folder_here(cli, tmp_path, command):
+    err = run_bad(cli, tmp_path, command)
+    assert "no path given and no 'data' folder here" in err
