@@ -92,7 +92,7 @@ def test_kleive_subtotals() -> None:
 
 
 def test_kleive_one_offs_are_reversed_and_tidlig_innsats_2017_is_a_2018_change() -> None:
-    budget, table = rolled(KLEIVE)
+    _, table = rolled(KLEIVE)
     # "Tildeling funksjonshemmede barn vår 2017 – barnehage 109 -109"
     assert table.row("item", "tildeling-funksjonshemmede-barn-vår-2017").values[2017] == D(109)
     assert table.row("item", "tildeling-funksjonshemmede-barn-vår-2017").values[2018] == D(-109)
@@ -312,7 +312,7 @@ def test_trondheim_yearly_totals_are_the_sum_of_the_stated_amounts() -> None:
 
 
 def test_trondheim_check_only_warns_about_the_unallocated_amounts() -> None:
-    budget, table = rolled(TRONDHEIM)
+    budget, _ = rolled(TRONDHEIM)
     problems = check(budget, tolerance=Decimal(0))
     assert [p.code for p in problems] == [Code.UNALLOCATED, Code.UNALLOCATED]
     assert all(p.severity is Severity.WARNING for p in problems)

@@ -23,9 +23,10 @@ GOLDEN = Path(__file__).parent / "golden" / "molde-2017-ressurstjenesten.txt"
 def render(width: int = 100) -> str:
     loaded = load([SEED000_FRAME])
     assert loaded.problems == []
-    console = Console(width=width, color_system=None, record=True, file=open(os.devnull, "w"))
-    console.print(rich_table(roll(loaded.budgets[0])))
-    return console.export_text()
+    with open(os.devnull, "w") as sink:
+        console = Console(width=width, color_system=None, record=True, file=sink)
+        console.print(rich_table(roll(loaded.budgets[0])))
+        return console.export_text()
 
 
 def test_seed000_table_matches_golden_file():

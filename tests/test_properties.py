@@ -7,11 +7,12 @@ exactly with the engine's ``Decimal`` results. No YAML, no files.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rammecalc.core.checks import check, failed
@@ -75,7 +76,7 @@ def to_cents(amount: Decimal) -> int:
 
 def chunks(items: tuple, cuts: tuple[int, ...]) -> list[tuple]:
     bounds = [0, *cuts, len(items)]
-    return [items[a:b] for a, b in zip(bounds, bounds[1:])]
+    return [items[a:b] for a, b in itertools.pairwise(bounds)]
 
 
 def build(
@@ -512,7 +513,7 @@ def _unallocated_only(problems, spec: Spec) -> list:
 def test_check_against_reference(case) -> None:
     spec, ref, split, groups, tol, year, d = case
     tolerance = dec(tol)
-    published = dict(published_start=ref.start, published_new=ref.new_frame, published_groups=groups, split=split)
+    published = {"published_start": ref.start, "published_new": ref.new_frame, "published_groups": groups, "split": split}
 
     clean = build(spec, **published)
     assert _unallocated_only(check(clean, tolerance), spec) == []
@@ -536,7 +537,7 @@ def test_check_against_reference(case) -> None:
 def test_check_reports_a_bumped_start_or_subtotal_once(case, target: str, data) -> None:
     """One wrong printed start or subtotal is reported once, at its own year: it does not spread."""
     spec, ref, split, groups, tol, year, d = case
-    published = dict(published_start=ref.start, published_new=ref.new_frame, published_groups=groups, split=split)
+    published = {"published_start": ref.start, "published_new": ref.new_frame, "published_groups": groups, "split": split}
     if target == "start":
         published["published_start"] = {**ref.start, year: ref.start[year] + d}
         code, before = Code.START_MISMATCH, ref.start[year]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 from enum import Enum, IntEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -54,7 +54,7 @@ app = typer.Typer(
 )
 
 PathsArg = Annotated[
-    Optional[list[Path]],
+    list[Path] | None,
     typer.Argument(
         help="Frame files, changes files or folders (searched recursively). Default: ./data.",
         show_default=False,
@@ -142,7 +142,7 @@ def roll(
         OutputFormat, typer.Option("--format", "-f", help="table: as the source lays it out; json: as data.")
     ] = OutputFormat.TABLE,
     convention: Annotated[
-        Optional[Convention],
+        Convention | None,
         typer.Option("--convention", "-c", help="Show the items in this convention instead of the file's own."),
     ] = None,
 ) -> None:
@@ -222,8 +222,8 @@ def schema(
     ] = SchemaKind.ALL,
 ) -> None:
     """Print the JSON Schema of the YAML files, for editors that validate and complete them."""
-    from .schema import json_schema
     from .render import to_json
+    from .schema import json_schema
 
     typer.echo(to_json(json_schema(kind.value)))
 

@@ -36,24 +36,34 @@ def _to_amount(value: Any) -> Decimal:
         raise ValueError(str(exc)) from None
 
 
+_MONEY_SCHEMA = {
+    "description": "An exact amount in the table's unit: a number (9864, -127, 1.4) or the table's own "
+    "text ('9 864', '−127', '1,4').",
+    "anyOf": [
+        {"type": "integer"},
+        {"type": "number"},
+        {"type": "string", "pattern": r"^[-−–+]?\s*\d[\d  ]*(,\d+)?$"},
+    ],
+}
+#: Editors validate YAML keys as text, so year keys are described by a pattern, not as integers.
+_YEAR_KEYS = {"pattern": "^[0-9]{4}$"}
+
 Money = Annotated[
     Decimal,
     BeforeValidator(_to_amount),
     PlainSerializer(lambda d: d, return_type=Decimal),
-    WithJsonSchema(
-        {
-            "description": "An exact amount in the table's unit: a number (9864, -127, 1.4) or the table's own "
-            "text ('9 864', '−127', '1,4').",
-            "anyOf": [
-                {"type": "integer"},
-                {"type": "number"},
-                {"type": "string", "pattern": r"^[-−–+]?\s*\d[\d  ]*(,\d+)?$"},
-            ],
-        }
-    ),
+    WithJsonSchema(_MONEY_SCHEMA),
 ]
 Year = Annotated[int, Field(ge=1900, le=2200)]
-YearAmounts = dict[Year, Money]
+YearAmounts = Annotated[
+    dict[Year, Money],
+    WithJsonSchema({"type": "object", "propertyNames": _YEAR_KEYS, "additionalProperties": _MONEY_SCHEMA}),
+]
+YearLabels = Annotated[
+    dict[Year, str],
+    WithJsonSchema({"type": "object", "propertyNames": _YEAR_KEYS, "minProperties": 1,
+                    "additionalProperties": {"type": "string", "minLength": 1}}),
+]
 Id = Annotated[
     str,
     Field(
@@ -203,7 +213,7 @@ class Frame(Located):
     source: Source = Field(alias="kilde")
     amount_unit: AmountUnit = Field(alias="beløpsenhet", description="The unit of every amount in the table.")
     convention: Convention = Field(alias="konvensjon", description="'inkrementell' or 'nivå' (see README).")
-    columns: dict[Year, Text] = Field(
+    columns: YearLabels = Field(
         alias="kolonner", description="Year → the column's printed label, in the order printed (rising years)."
     )
     start: Start = Field(alias="utgangspunkt")

@@ -58,11 +58,6 @@ def parse_amount(value: object) -> Decimal:
         digits = re.sub(f"[{_GROUP_SPACES}]", "", m["int"])
         number = Decimal(digits + ("." + m["frac"] if m["frac"] else ""))
         return -number if m["sign"] and m["sign"] in _MINUS_SIGNS else number
-    if "." in text and re.fullmatch(r"[-\u2212]?\d{1,3}(\.\d{3})+", text):
-        raise AmountError(
-            f"{value!r} is ambiguous: a full stop may be a thousands separator (Askøy's 94.594) "
-            "or a decimal point; write the number without separators"
-        )
     raise AmountError(f"{value!r} is not an amount; write a number such as 9864, -127 or 1.4")
 
 

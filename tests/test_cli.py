@@ -1,0 +1,143 @@
+"""The commands as a user runs them: exit codes, JSON output, schema, start-up cost, version."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from decimal import Decimal
+
+from rammecalc.schema import json_schema
+
+from .conftest import ROOT, SEED000_FRAME
+
+
+def test_roll_prints_the_seed000_table(cli):
+    result = cli("roll", SEED000_FRAME)
+    assert result.exit_code == 0, result.output
+    # The seed's "Ny driftsramme 9 864 11 999 11 999 11 999 11 999"
+    line = next(ln for ln in result.stdout.splitlines() if ln.startswith("Ny driftsramme"))
+    assert line.split()[2:] == ["9", "864", "11", "999", "11", "999", "11", "999", "11", "999"]
+    assert result.stderr == ""
+
+
+def test_roll_without_paths_rolls_every_frame_under_data(cli):
+    result = cli("roll")
+    assert result.exit_code == 0, result.output
+    for title in ("Molde kommune · Ressurstjenesten", "Molde kommune · Kleive oppvekstsenter",
+                  "Askøy kommune · Kommunalavdeling stab", "Stavanger kommune · Barneverntjenesten",
+                  "Trondheim kommune · Psykisk helse og rus"):
+        assert title in result.stdout
+
+
+def test_roll_json_has_the_documented_shape(cli):
+    result = cli("roll", "--format", "json", SEED000_FRAME)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout, parse_float=Decimal)
+    assert data["format"] == "rammecalc.roll/1"
+    (table,) = data["tables"]
+    assert set(table) == {"frame", "file", "municipality", "unit", "source", "amount_unit", "convention",
+                          "has_base", "columns", "rows", "start", "new_frame", "unallocated"}
+    assert table["columns"][0] == {"year": 2016, "label": "Revidert 2016"}
+    # Seed 000: Ny driftsramme 9 864 11 999 ...; the start 9 681 9 864 11 999 ...
+    assert table["new_frame"] == {"2016": 9864, "2017": 11999, "2018": 11999, "2019": 11999, "2020": 11999}
+    assert table["start"]["2016"] == 9681
+    kinds = [row["kind"] for row in table["rows"]]
+    assert kinds == ["start", "split", "split", "group", "item", "item", "item", "item",
+                     "group", "item", "item", "item", "item", "new_frame"]
+    price = next(r for r in table["rows"] if r["id"] == "prisjustering-2017")
+    assert price == {"kind": "item", "id": "prisjustering-2017",
+                     "label": "Prisjustering med 1,4 pst. på utvalgte utgiftsposter", "depth": 1,
+                     "group": "lønns-og-prisvekst", "category": "prisjustering",
+                     "values": {"2016": None, "2017": 46, "2018": None, "2019": None, "2020": None},
+                     "published": {}}
+    group = next(r for r in table["rows"] if r["id"] == "lønns-og-prisvekst")
+    assert group["values"]["2016"] == 183 and group["published"] == {"2016": 183, "2017": 26}
+
+
+def test_roll_json_of_a_frame_without_a_base(cli):
+    result = cli("roll", "-f", "json", "data/frames/trondheim-2022-psykisk-helse-og-rus.yaml")
+    table = json.loads(result.stdout)["tables"][0]
+    assert table["has_base"] is False and table["start"] is None
+    assert {u["item"] for u in table["unallocated"]} == {"omfordeling-rop-boliger", "implementering-rusreform"}
+
+
+def test_roll_in_the_other_convention_keeps_the_new_frames(cli):
+    result = cli("roll", "-f", "json", "--convention", "nivå", SEED000_FRAME)
+    table = json.loads(result.stdout)["tables"][0]
+    assert table["convention"] == "nivå"
+    assert table["new_frame"] == {"2016": 9864, "2017": 11999, "2018": 11999, "2019": 11999, "2020": 11999}
+    # Lønnsoppgjør kap. 4: 169 in 2016 and 99 more in 2017 is the level 268 from 2017 on.
+    row = next(r for r in table["rows"] if r["id"] == "lønnsoppgjør-kap4-2016")
+    assert row["values"] == {"2016": 169, "2017": 268, "2018": 268, "2019": 268, "2020": 268}
+
+
+def test_check_data_passes(cli):
+    result = cli("check", "data")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-1] == ("checked 10 files, 5 frames, 56 published figures: 0 errors, "
+                                              "3 warnings")
+
+
+def test_check_tolerance_and_recorded_differences(cli):
+    askoy = "data/frames/askoy-2018-kommunalavdeling-stab.yaml"
+    assert cli("check", askoy).exit_code == 0
+    strict = cli("check", "--ignore-known-differences", askoy)
+    assert strict.exit_code == 1
+    assert "(difference +1)\n" in strict.stdout
+    tolerant = cli("check", "--ignore-known-differences", "--tolerance", "1", askoy)
+    assert tolerant.exit_code == 0
+    assert "warning: " in tolerant.stdout and "within tolerance 1" in tolerant.stdout
+
+
+def test_wrong_convention_fails_the_check(cli, data_copy):
+    frame = data_copy / "frames" / "stavanger-2015-barnevern.yaml"
+    frame.write_text(frame.read_text(encoding="utf-8").replace("konvensjon: nivå", "konvensjon: inkrementell"),
+                     encoding="utf-8")
+    result = cli("check", "data/frames/stavanger-2015-barnevern.yaml", cwd=data_copy.parent)
+    assert result.exit_code == 1
+    # Table 11, read as levels, is 201 218 in every year; read incrementally it would grow by 6 350 a year.
+    assert "Ny driftsramme 2016: published 201 218, computed 207 568 (difference −6 350)" in result.stdout
+
+
+def test_schema_file_in_the_repository_is_current(cli):
+    result = cli("schema")
+    assert result.exit_code == 0
+    committed = (ROOT / "schema" / "rammecalc.schema.json").read_text(encoding="utf-8")
+    assert result.stdout == committed, "run: rammecalc schema > schema/rammecalc.schema.json"
+    assert json.loads(committed) == json_schema("alle")
+
+
+def test_schema_describes_the_norwegian_keys():
+    frame = json_schema("ramme")["$defs"]["Frame"]
+    assert frame["additionalProperties"] is False
+    assert {"type", "id", "kommune", "enhet", "kilde", "beløpsenhet", "konvensjon", "kolonner",
+            "utgangspunkt"} <= set(frame["required"])
+    # Year keys: editors see YAML keys as text, so a pattern rather than an integer type.
+    columns = frame["properties"]["kolonner"]
+    assert columns["propertyNames"] == {"pattern": "^[0-9]{4}$"}
+
+
+def _modules_after(*args: str) -> set[str]:
+    code = ("import sys\nsys.argv = ['rammecalc', *%r]\nfrom rammecalc.cli import app\n"
+            "try:\n    app()\nexcept SystemExit:\n    pass\nprint(' '.join(sorted(sys.modules)))" % (args,))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    return set(out.split()[-1].split()) | set(out.splitlines()[-1].split())
+
+
+def test_help_does_not_import_pydantic_or_yaml():
+    loaded = _modules_after("--help")
+    assert "typer" in loaded
+    assert not {m for m in loaded if m.split(".")[0] in ("pydantic", "pydantic_core", "yaml")}
+
+
+def test_command_help_does_not_import_yaml():
+    # Typer itself (>= 0.2x) uses pydantic to build a command's parameters, so a subcommand's --help loads
+    # pydantic whatever we do; what we control is that nothing of ours (yaml, the models) is loaded.
+    loaded = _modules_after("check", "--help")
+    assert not {m for m in loaded if m.split(".")[0] == "yaml" or m.startswith("rammecalc.core.models")}
+
+
+def test_python_dash_m_and_version():
+    out = subprocess.run([sys.executable, "-m", "rammecalc", "--version"], capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.startswith("rammecalc ")
