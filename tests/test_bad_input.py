@@ -81,6 +81,7 @@ def test_truncated_yaml(cli, tmp_path):
     assert err.startswith("data/changes/c.yaml:10:1: YAML syntax: while parsing a flow node, "
                           "did not find expected node content")
     assert "a truncated file or a missing closing quote or bracket is the usual cause" in err
+    assert "  (the file ends here)\n    9 |     beløp: {2024: 10, \n" in err
 
 
 def test_unknown_key_suggests_the_nearest(cli, tmp_path):
@@ -209,3 +210,22 @@ def test_missing_path_and_bad_tolerance(cli, tmp_path):
 def test_no_data_folder_here(cli, tmp_path, command):
     err = run_bad(cli, tmp_path, command)
     assert "no path given and no 'data' folder here" in err
+
+
+def test_a_frame_draws_on_several_changes_files_in_the_order_listed(cli, tmp_path):
+    second = CHANGES.replace("id: a", "id: c").replace("id: b", "id: d").replace("Tiltak A", "Tiltak C")
+    write(tmp_path, frame=FRAME + "  - ../changes/c2.yaml\n")
+    (tmp_path / "data/changes/c2.yaml").write_text(second, encoding="utf-8")
+    loaded = load([tmp_path / "data"])
+    assert loaded.problems == []
+    (budget,) = loaded.budgets
+    assert [item.id for item in budget.items] == ["a", "b", "c", "d"]
+    # 1000 + (10 + 10) in 2024; then + (5 - 3) * 2 in 2025
+    assert roll(budget).new_frame == {2024: Decimal(1020), 2025: Decimal(1024)}
+
+
+def test_one_id_in_two_changes_files_names_both(cli, tmp_path):
+    write(tmp_path, frame=FRAME + "  - ../changes/c2.yaml\n")
+    (tmp_path / "data/changes/c2.yaml").write_text(CHANGES.replace("id: b", "id: d"), encoding="utf-8")
+    err = run_bad(cli, tmp_path)
+    assert "data/changes/c2.yaml:5:9: two items have the id 'a' (the first at data/changes/c.yaml:5)" in err

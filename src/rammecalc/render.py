@@ -175,11 +175,15 @@ def problem_text(problem: Problem, texts: Mapping[str, str] | None = None, excer
     source = (texts or {}).get(problem.file)
     if excerpt and source is not None and problem.line > 0:
         src_lines = source.splitlines()
-        if problem.line <= len(src_lines):
-            text = src_lines[problem.line - 1]
-            gutter = f"{problem.line:>5} | "
-            lines.append(gutter + text)
-            lines.append(" " * (len(gutter) - 2) + "| " + " " * max(problem.col - 1, 0) + "^")
+        line, col = problem.line, problem.col
+        if line > len(src_lines) and src_lines:  # at the end of the file: show where the text stops
+            line = len(src_lines)
+            col = len(src_lines[-1]) + 1
+            lines.append("  (the file ends here)")
+        if line <= len(src_lines):
+            gutter = f"{line:>5} | "
+            lines.append(gutter + src_lines[line - 1])
+            lines.append(" " * (len(gutter) - 2) + "| " + " " * max(col - 1, 0) + "^")
     if excerpt and problem.hint:
         lines.append(f"  hint: {problem.hint}")
     return "\n".join(lines)
