@@ -30,6 +30,7 @@ class ExitCode(IntEnum):
     OK = 0
     CHECK_FAILED = 1  # a published figure does not match (beyond the tolerance)
     BAD_INPUT = 2  # a file could not be read, parsed or linked, or the command line is wrong
+    INTERNAL_ERROR = 3  # a bug in rammecalc (never bad input)
 
 
 class OutputFormat(str, Enum):
@@ -41,6 +42,7 @@ class SchemaKind(str, Enum):
     ALL = "alle"
     FRAME = "ramme"
     CHANGES = "endringer"
+    PARAMETERS = "parametere"
 
 
 app = typer.Typer(
@@ -57,6 +59,18 @@ PathsArg = Annotated[
     list[Path] | None,
     typer.Argument(
         help="Frame files, changes files or folders (searched recursively). Default: ./data.",
+        show_default=False,
+    ),
+]
+
+
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        "-s",
+        help="Override a parameter: NAME=RATE for every year (prisvekst=2.5%) or NAME:YEAR=RATE for one "
+        "(deflator:2024=4.3%). Repeatable; the last one wins.",
         show_default=False,
     ),
 ]
@@ -86,7 +100,44 @@ def _fail_input(message: str, hint: str | None = None) -> typer.Exit:
     return typer.Exit(ExitCode.BAD_INPUT)
 
 
-def _load(paths: list[Path] | None) -> Loaded:
+def _parse_sets(values: list[str] | None) -> list[tuple[str, int | None, Decimal]]:
+    import re
+
+    from .core.rules import parse_rate_literal
+
+    out = []
+    for text in values or []:
+        m = re.fullmatch(r"\s*([^\W\d]\w*)(?::(\d{4}))?\s*=\s*(.+)", text)
+        rate = parse_rate_literal(m[3]) if m else None
+        if not m or rate is None:
+            raise _fail_input(f"--set {text!r}: expected NAME=RATE or NAME:YEAR=RATE with the rate in per cent",
+                              "e.g. --set prisvekst=2.5% or --set deflator:2024=4,3%")
+        out.append((m[1], int(m[2]) if m[2] else None, rate))
+    return out
+
+
+def _apply_sets(loaded: Loaded, sets: list[tuple[str, int | None, Decimal]]) -> None:
+    """Put the ``--set`` overrides on every budget; a name no frame's parameters define is an error."""
+    if not sets:
+        return
+    from .core.rules import Parameters
+
+    known = sorted({n for b in loaded.budgets for n in Parameters.of(b).names()})
+    for name, _, _ in sets:
+        if name not in known:
+            import difflib
+
+            near = difflib.get_close_matches(name, known, n=1)
+            raise _fail_input(
+                f"--set: there is no parameter '{name}'"
+                + (f"; the parameters are: {', '.join(known)}" if known else
+                   "; the frames read have no parameter files ('parametere')"),
+                f"did you mean '{near[0]}'?" if near else None,
+            )
+    loaded.budgets = [b.model_copy(update={"overrides": b.overrides + tuple(sets)}) for b in loaded.budgets]
+
+
+def _load(paths: list[Path] | None, sets: list[str] | None = None) -> Loaded:
     """Load and link; on any input problem print them all to stderr and exit 2."""
     from .loading import load
     from .render import problem_text
@@ -108,6 +159,7 @@ def _load(paths: list[Path] | None) -> Loaded:
     if not loaded.budgets:
         raise _fail_input("no frame files among the paths given",
                           "a frame file has 'type: ramme'; changes files are read through the frame that lists them")
+    _apply_sets(loaded, _parse_sets(sets))
     return loaded
 
 
@@ -145,13 +197,14 @@ def roll(
         Convention | None,
         typer.Option("--convention", "-c", help="Show the items in this convention instead of the file's own."),
     ] = None,
+    sets: SetOption = None,
 ) -> None:
     """Roll each frame forward and print its table: start, groups with items and subtotals, new frame."""
     from .core.checks import check
     from .core.roll import convert
     from .core.roll import roll as roll_budget
 
-    loaded = _load(paths)
+    loaded = _load(paths, sets)
     tables = []
     for budget in loaded.budgets:
         shown = convert(budget, convention) if convention else budget
@@ -166,6 +219,7 @@ def roll(
     from rich.console import Console
 
     from .core.problems import Severity
+    from .core.rules import format_rate
     from .render import rich_table
 
     out = _console()
@@ -174,12 +228,15 @@ def roll(
         if i:
             out.print()
         converted = convention is not None and convention is not budget.frame.convention
-        note = f"omregnet fra {budget.frame.convention.value}" if converted else None
+        notes = [f"omregnet fra {budget.frame.convention.value}"] if converted else []
+        notes += [f"--set {n}{':' + str(y) if y else ''}={format_rate(v).replace(' ', '')}" for n, y, v in budget.overrides]
+        note = " · ".join(notes) or None
         out.print(rich_table(table, note))
         errors = [p for p in check(budget) if p.severity is Severity.ERROR]
-        if errors:
+        if errors and not budget.overrides:  # with --set, differences from the source are the point
             err.print(f"[yellow]{len(errors)} published figure{'s' if len(errors) != 1 else ''} in "
-                      f"{budget.frame.file} differ from the arithmetic; see 'rammecalc check {budget.frame.file}'")
+                      f"{budget.frame.file} differ from the arithmetic; see 'rammecalc check {budget.frame.file}'",
+                      soft_wrap=True)
 
 
 @app.command()
@@ -195,6 +252,7 @@ def check(
                      help="Accept the differences a frame records under 'kjente_differanser' (as warnings), "
                      "or check the table exactly as printed."),
     ] = True,
+    sets: SetOption = None,
 ) -> None:
     """Recompute every published figure and report every mismatch as file:line:col. Exit 1 on any."""
     from .core.checks import check as check_budget
@@ -202,7 +260,7 @@ def check(
     from .render import problem_text, summary
 
     limit = _amount_option(tolerance, "--tolerance")
-    loaded = _load(paths)
+    loaded = _load(paths, sets)
     problems = []
     figures = 0
     for budget in loaded.budgets:
@@ -216,9 +274,43 @@ def check(
 
 
 @app.command()
+def explain(
+    path: Annotated[Path, typer.Argument(help="The frame file (or a folder holding only one frame with ITEM).")],
+    item: Annotated[str, typer.Argument(
+        help="An item's id (or the source's number for it, e.g. 7a), a group's id, 'utgangspunkt' or "
+        "'ny_driftsramme'.")],
+    year: Annotated[int | None, typer.Argument(help="Only this year (default: every column).")] = None,
+    sets: SetOption = None,
+) -> None:
+    """Show how a figure came about: inputs and where they were written, parameters, formula, rounding."""
+    from .core.explain import NotFound, explain as build, find_item, names
+    from .core.roll import roll as roll_budget
+    from .render import explanation_text
+
+    loaded = _load([path], sets)
+    matches = [b for b in loaded.budgets if item in names(b) or find_item(b, item) is not None]
+    if not matches:
+        every = sorted({n for b in loaded.budgets for n in names(b)})
+        raise _fail_input(f"'{item}' is no item, group or row of the frames in {path}",
+                          "choose one of: " + ", ".join(every))
+    if len(matches) > 1:
+        raise _fail_input(f"'{item}' is in {len(matches)} frames: "
+                          + ", ".join(b.frame.file for b in matches), "pass the frame file")
+    budget = matches[0]
+    if year is not None and year not in budget.frame.years:
+        raise _fail_input(f"{year} is not a column of frame '{budget.frame.id}'",
+                          "the columns are " + ", ".join(map(str, budget.frame.years)))
+    try:
+        explanation = build(budget, roll_budget(budget), item, year)
+    except NotFound as exc:  # pragma: no cover - names() and explain() agree
+        raise _fail_input(f"'{exc.name}' not found") from None
+    typer.echo(explanation_text(explanation))
+
+
+@app.command()
 def schema(
     kind: Annotated[
-        SchemaKind, typer.Argument(help="Which document: ramme, endringer, or alle (either, by 'type').")
+        SchemaKind, typer.Argument(help="Which document: ramme, endringer, parametere, or alle (any, by 'type').")
     ] = SchemaKind.ALL,
 ) -> None:
     """Print the JSON Schema of the YAML files, for editors that validate and complete them."""
@@ -229,8 +321,21 @@ def schema(
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point.
+
+    Bad input never raises (it is reported as problems, exit 2). Anything else that escapes is a bug in
+    rammecalc: it is reported in one line with exit code 3, and RAMMECALC_DEBUG=1 shows the traceback.
+    """
+    import os
+
     try:
         app()
     except KeyboardInterrupt:  # pragma: no cover - interactive only
         sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - the last guard; see the docstring
+        if os.environ.get("RAMMECALC_DEBUG"):
+            raise
+        typer.echo(f"rammecalc: internal error, a bug in rammecalc and not in your files: "
+                   f"{type(exc).__name__}: {exc}", err=True)
+        typer.echo("  hint: rerun with RAMMECALC_DEBUG=1 to see where, and report it", err=True)
+        sys.exit(ExitCode.INTERNAL_ERROR)

@@ -32,7 +32,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from .core.link import link
-from .core.models import DOCUMENT_KINDS, Budget, ChangeSet, Frame, Located
+from .core.models import DOCUMENT_KINDS, Budget, ChangeSet, Frame, Located, ParameterSet
 from .core.problems import Code, Problem, input_error
 
 _Composer = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -146,7 +146,8 @@ def parse_document(text: str, name: str) -> _Read:
     if problems:
         return _Read(None, _sorted(problems), text, raw_id if model is Frame else raw_frame, kind)
     doc.with_source(name, locs, key_locs)
-    return _Read(doc, [], text, doc.id if isinstance(doc, Frame) else doc.frame, kind)
+    owner = doc.id if isinstance(doc, Frame) else doc.frame if isinstance(doc, ChangeSet) else None
+    return _Read(doc, [], text, owner, kind)
 
 
 def _sorted(problems: list[Problem]) -> list[Problem]:
@@ -374,6 +375,7 @@ def load(paths: Sequence[str | os.PathLike]) -> Loaded:
     files, problems = expand(Path(p) for p in paths)
     result.problems += problems
     reads: dict[str, _Read] = {}
+    listed: set[str] = set()
 
     def get(path: Path) -> _Read:
         name = display_name(path)
@@ -388,9 +390,36 @@ def load(paths: Sequence[str | os.PathLike]) -> Loaded:
     for path in files:
         get(path)
 
+    def listed_document(frame: Frame, key: str, i: int, kind: type[Located]) -> Located | None:
+        """The i-th file a frame lists under ``key`` ('endringer' or 'parametere'), read once."""
+        rel = (frame.changes if key == "endringer" else frame.parameters)[i]
+        target = Path(frame.file).parent / rel
+        read = get(target)
+        if key == "endringer":
+            listed.add(display_name(target))
+        if read.doc is None:
+            if read.problems and read.problems[0].code is Code.NOT_FOUND and read.problems[0].line == 0:
+                result.problems.remove(read.problems[0])
+                read.problems[0] = input_error(
+                    Code.NOT_FOUND, frame.locate(key, i),
+                    f"the {'changes' if key == 'endringer' else 'parameter'} file '{rel}' does not exist "
+                    f"(looked for {display_name(target)})",
+                    "correct the path; it is relative to this frame file",
+                )
+                result.problems.append(read.problems[0])
+            return None
+        if not isinstance(read.doc, kind):
+            wanted = "a changes file ('type: endringer')" if key == "endringer" else \
+                "a parameter file ('type: parametere')"
+            result.problems.append(input_error(
+                Code.INVALID, frame.locate(key, i),
+                f"'{rel}' is a '{read.raw_kind}' file, but '{key}' lists {wanted}", "correct the path",
+            ))
+            return None
+        return read.doc
+
     frames = [(name, r.doc) for name, r in list(reads.items()) if isinstance(r.doc, Frame)]
     frame_ids: dict[str, str] = {}
-    listed: set[str] = set()
     for name, frame in frames:
         assert isinstance(frame, Frame)
         if frame.id in frame_ids:
@@ -401,32 +430,14 @@ def load(paths: Sequence[str | os.PathLike]) -> Loaded:
             ))
             continue
         frame_ids[frame.id] = name
-        changesets: list[ChangeSet] = []
-        complete = True
-        for i, rel in enumerate(frame.changes):
-            target = Path(name).parent / rel
-            read = get(target)
-            listed.add(display_name(target))
-            if read.doc is None:
-                complete = False
-                if read.problems and read.problems[0].code is Code.NOT_FOUND:
-                    result.problems.remove(read.problems[0])
-                    result.problems.append(input_error(
-                        Code.NOT_FOUND, frame.locate("endringer", i),
-                        f"the changes file '{rel}' does not exist (looked for {display_name(target)})",
-                        "correct the path; it is relative to this frame file",
-                    ))
-            elif not isinstance(read.doc, ChangeSet):
-                complete = False
-                result.problems.append(input_error(
-                    Code.INVALID, frame.locate("endringer", i),
-                    f"'{rel}' is a {read.raw_kind} file, not a changes file", "list only 'type: endringer' files",
-                ))
-            else:
-                changesets.append(read.doc)
+        changesets = [cs for cs in (listed_document(frame, "endringer", i, ChangeSet)
+                                    for i in range(len(frame.changes))) if cs is not None]
+        parameter_sets = [ps for ps in (listed_document(frame, "parametere", i, ParameterSet)
+                                        for i in range(len(frame.parameters))) if ps is not None]
+        complete = len(changesets) == len(frame.changes) and len(parameter_sets) == len(frame.parameters)
         if not complete:
             continue
-        budget, link_problems = link(frame, changesets)
+        budget, link_problems = link(frame, changesets, parameter_sets)
         result.problems += link_problems
         if budget is not None:
             result.budgets.append(budget)

@@ -15,6 +15,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
+from .core.explain import Explanation
 from .core.numbers import format_amount
 from .core.problems import Problem, Severity
 from .core.roll import RolledTable, Row
@@ -203,3 +204,24 @@ def _plural(n: int, one: str, many: str) -> str:
 
 def count(problems: Iterable[Problem], severity: Severity) -> int:
     return sum(1 for p in problems if p.severity is severity)
+
+
+# ------------------------------------------------------------------------------------------- explain
+
+
+def explanation_text(explanation: Explanation) -> str:
+    """An explanation as plain text: a title, what it is, then each year's lines with their sources."""
+    lines = [explanation.title]
+    lines += [f"  {text}" for text in explanation.about]
+    for year, steps in explanation.years:
+        lines.append("")
+        lines.append(str(year))
+        width = max((len(step.label) for step in steps), default=0)
+        for step in steps:
+            text = f"  {step.label.ljust(width)}  {step.text}"
+            if step.note:
+                text += f"  [{step.note}]"
+            if step.where is not None:
+                text += f"  ({step.where[0]}:{step.where[1]}:{step.where[2]})"
+            lines.append(text)
+    return "\n".join(lines)

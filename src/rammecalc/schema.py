@@ -8,15 +8,16 @@ from __future__ import annotations
 
 from pydantic.json_schema import models_json_schema
 
-from .core.models import ChangeSet, Frame
+from .core.models import ChangeSet, Frame, ParameterSet
 
 SCHEMA_ID = "https://rammecalc.invalid/schema/rammecalc.schema.json"
 
 
 def json_schema(kind: str = "alle") -> dict:
-    """The schema for ``ramme``, ``endringer``, or ``alle`` (either document, told apart by ``type``)."""
-    _, combined = models_json_schema([(Frame, "validation"), (ChangeSet, "validation")], by_alias=True,
-                                     ref_template="#/$defs/{model}")
+    """The schema for ``ramme``, ``endringer``, ``parametere``, or ``alle`` (any, told apart by ``type``)."""
+    _, combined = models_json_schema(
+        [(Frame, "validation"), (ChangeSet, "validation"), (ParameterSet, "validation")],
+        by_alias=True, ref_template="#/$defs/{model}")
     defs = combined["$defs"]
     if kind == "ramme":
         root: dict = {"$ref": "#/$defs/Frame"}
@@ -24,7 +25,10 @@ def json_schema(kind: str = "alle") -> dict:
     elif kind == "endringer":
         root = {"$ref": "#/$defs/ChangeSet"}
         title = "rammecalc changes (type: endringer)"
+    elif kind == "parametere":
+        root = {"$ref": "#/$defs/ParameterSet"}
+        title = "rammecalc parameters (type: parametere)"
     else:
-        root = {"oneOf": [{"$ref": "#/$defs/Frame"}, {"$ref": "#/$defs/ChangeSet"}]}
-        title = "rammecalc frame or changes file"
+        root = {"oneOf": [{"$ref": "#/$defs/Frame"}, {"$ref": "#/$defs/ChangeSet"}, {"$ref": "#/$defs/ParameterSet"}]}
+        title = "rammecalc frame, changes or parameter file"
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": title, **root, "$defs": defs}

@@ -10,6 +10,7 @@ the items), never from another published figure. So one wrong printed cell is re
   that column's computed start.
 * ``subtotal-mismatch``: a group's printed subtotal against the sum of its items and subgroups.
 * ``new-frame-mismatch``: the printed new frame against start + all items.
+* ``item-mismatch``: the amount a source prints for an item against what the item's rule gives.
 * ``unallocated-amount`` (warning): an item's amount for the whole period is not in any year's total.
 * ``known-difference-unused`` (warning): a difference recorded under ``kjente_differanser`` did not occur.
 
@@ -99,6 +100,23 @@ def check(budget: Budget, tolerance: Decimal = Decimal(0), table: RolledTable | 
             compare(Code.SUBTOTAL_MISMATCH, group.label, year, published, value or Decimal(0),
                     ("grupper", index, "publisert", year), key=("gruppe", group.id))
 
+    # Items whose amounts come from a rule: the rule against the amounts the source prints.
+    for cs in budget.changesets:
+        for index, item in enumerate(cs.items):
+            for year, published in item.published.items():
+                computed_amount = table.amounts[item.id].get(year, Decimal(0))
+                difference = published - computed_amount
+                if difference == 0:
+                    continue
+                severity = Severity.WARNING if abs(difference) <= tolerance else Severity.ERROR
+                file, line, col = cs.locate("poster", index, "publisert", year)
+                message = (f"{item.label} {year}: published {format_amount(published)}, computed "
+                           f"{format_amount(computed_amount)} (difference {format_amount(difference, plus=True)})")
+                if severity is Severity.WARNING:
+                    message += f", within tolerance {format_amount(tolerance)}"
+                problems.append(Problem(Code.ITEM_MISMATCH, severity, file, line, col, message, None, item.label,
+                                        year, published, computed_amount, difference))
+
     for entry in table.unallocated:
         cs, index = budget.item_source(entry.item_id)
         file, line, col = cs.locate("poster", index, "periodebeløp")
@@ -128,7 +146,7 @@ def check(budget: Budget, tolerance: Decimal = Decimal(0), table: RolledTable | 
 def published_figures(budget: Budget) -> int:
     """How many published figures :func:`check` compares (for the summary line)."""
     frame = budget.frame
-    n = sum(len(g.published) for g in frame.groups)
+    n = sum(len(g.published) for g in frame.groups) + sum(len(it.published) for it in budget.items)
     if frame.start.amount is not None:
         n += len(frame.start.published) + len(frame.new_frame.published)
         n += len({y for s in frame.start.split for y in s.amounts})

@@ -8,14 +8,30 @@ so the shell exits 2).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import difflib
+from collections.abc import Callable, Iterable, Sequence
 
-from .models import Budget, ChangeSet, Frame
+from .models import (
+    Budget,
+    ChangeSet,
+    Frame,
+    FromRule,
+    Item,
+    MoveRule,
+    OneOffRule,
+    ParameterSet,
+    PartYearRule,
+    RateRule,
+    StepRule,
+)
 from .problems import Code, Problem, input_error
+from .rules import Parameters, parse_rate_literal
 
 
-def link(frame: Frame, changesets: Sequence[ChangeSet]) -> tuple[Budget | None, list[Problem]]:
-    """Validate ``frame`` with ``changesets`` (in the frame's order); the budget, or ``None`` and why."""
+def link(frame: Frame, changesets: Sequence[ChangeSet],
+         parameter_sets: Sequence[ParameterSet] = ()) -> tuple[Budget | None, list[Problem]]:
+    """Validate ``frame`` with ``changesets`` and ``parameter_sets`` (in the frame's order); the budget, or
+    ``None`` and why."""
     problems: list[Problem] = []
     years = set(frame.years)
     columns = ", ".join(str(y) for y in frame.years)
@@ -81,6 +97,20 @@ def link(frame: Frame, changesets: Sequence[ChangeSet]) -> tuple[Budget | None, 
                 _known("groups", group_ids),
             ))
 
+    # The parameter files: a name defined twice is ambiguous.
+    defined: dict[str, str] = {}
+    for ps in parameter_sets:
+        for i, parameter in enumerate(ps.parameters):
+            if parameter.name in defined:
+                problems.append(input_error(
+                    Code.DUPLICATE_ID, ps.locate("parametere", i, "navn"),
+                    f"parameter '{parameter.name}' is also defined in {defined[parameter.name]}",
+                    "give it another name, or list only one of the files under the frame's 'parametere'",
+                ))
+            else:
+                defined[parameter.name] = ps.file
+    params = Parameters(tuple(parameter_sets))
+
     # The changes files.
     item_ids: dict[str, tuple[str, int]] = {}
     for cs in changesets:
@@ -108,10 +138,85 @@ def link(frame: Frame, changesets: Sequence[ChangeSet]) -> tuple[Budget | None, 
                     _known("groups", group_ids),
                 ))
             check_years(cs, item.amounts, "poster", i, "beløp")
+            check_years(cs, item.published, "poster", i, "publisert")
+            if item.rule is not None:
+                problems += _check_rule(frame, cs, i, item, params, check_years)
 
     if problems:
         return None, problems
-    return Budget(frame=frame, changesets=tuple(changesets)), []
+    return Budget(frame=frame, changesets=tuple(changesets), parameter_sets=tuple(parameter_sets)), []
+
+
+def _check_rule(frame: Frame, cs: ChangeSet, index: int, item: Item, params: Parameters,
+                check_years: Callable[..., None]) -> list[Problem]:
+    """A rule's years must fall in the frame's columns, and its parameters must exist for them."""
+    problems: list[Problem] = []
+    rule = item.rule
+    at = ("poster", index, "regel")
+    first, last = frame.years[0], frame.years[-1]
+    if isinstance(rule, RateRule):
+        check_years(cs, rule.year_list, *at, "år")
+        if isinstance(rule.base, dict):
+            missing = [y for y in rule.year_list if y not in rule.base]
+            if missing:
+                problems.append(input_error(
+                    Code.INVALID, cs.locate(*at, "grunnlag"),
+                    f"the base has no amount for {', '.join(map(str, missing))}",
+                    "give the base for every year under 'år', or one amount for all",
+                ))
+        if rule.base == "utgangspunkt" and frame.start.amount is None:
+            problems.append(input_error(
+                Code.NO_BASE, cs.locate(*at, "grunnlag"),
+                "the base is the frame's start ('utgangspunkt'), but the frame gives no starting amount",
+                "add 'beløp' under the frame's 'utgangspunkt', or give the base as an amount",
+            ))
+        if parse_rate_literal(rule.rate) is None:
+            names = params.names()
+            if rule.rate not in names:
+                near = difflib.get_close_matches(rule.rate, names, n=1)
+                problems.append(input_error(
+                    Code.UNKNOWN_PARAMETER, cs.locate(*at, "sats"),
+                    f"'{rule.rate}' is neither a rate such as '1,4 %' nor a parameter of frame '{frame.id}'",
+                    (f"did you mean '{near[0]}'? " if near else "")
+                    + (f"the parameters are: {', '.join(names)}" if names
+                       else "list a parameter file under the frame's 'parametere', or write the rate as '1,4 %'"),
+                ))
+            else:
+                have = params.years(rule.rate)
+                for year in rule.year_list:
+                    if year not in have:
+                        problems.append(input_error(
+                            Code.UNKNOWN_PARAMETER, cs.locate(*at, "sats"),
+                            f"parameter '{rule.rate}' has no value for {year} (it has "
+                            f"{', '.join(map(str, have))})",
+                            "add the year's value to the parameter file, or set it with --set",
+                        ))
+    elif isinstance(rule, (StepRule, OneOffRule)):
+        field = "beløp"
+        values = rule.levels if isinstance(rule, StepRule) else rule.amounts
+        if isinstance(rule, OneOffRule):
+            check_years(cs, values, *at, field)
+        elif max(values) > last:
+            problems.append(input_error(Code.YEAR_OUTSIDE_COLUMNS, cs.locate_key(*at, field, max(values)),
+                                        f"a step in {max(values)} is after the frame's last column ({last})",
+                                        "remove it, or add the year under the frame's 'kolonner'"))
+    elif isinstance(rule, MoveRule):
+        check_years(cs, [rule.source_year], *at, "fra")
+        check_years(cs, [rule.target_year], *at, "til")
+        if rule.source_year == rule.target_year:
+            problems.append(input_error(Code.INVALID, cs.locate(*at, "til"),
+                                        "an amount moved to the year it is moved from changes nothing",
+                                        "correct 'fra' or 'til'"))
+    elif isinstance(rule, (FromRule, PartYearRule)):
+        year = rule.year if isinstance(rule, FromRule) else rule.effective.year
+        key = "år" if isinstance(rule, FromRule) else "virkningsdato"
+        if year > last or year < first - 1:
+            problems.append(input_error(
+                Code.YEAR_OUTSIDE_COLUMNS, cs.locate(*at, key),
+                f"{year} is outside the frame's columns ({first}–{last}) and the year before them",
+                "correct the year, or add it under the frame's 'kolonner'",
+            ))
+    return problems
 
 
 def _known(what: str, ids: Iterable[str]) -> str:

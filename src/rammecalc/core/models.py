@@ -10,8 +10,9 @@ where each value stood in it (``locate``), so the pure checks can cite ``file:li
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
     BaseModel,
@@ -26,7 +27,7 @@ from pydantic import (
 )
 
 from .numbers import AmountError, parse_amount
-from .terms import CHANGES_KIND, FRAME_KIND, AmountUnit, Category, Convention
+from .terms import CHANGES_KIND, FRAME_KIND, PARAMETERS_KIND, AmountUnit, Category, Convention, Rounding, ShareBasis
 
 
 def _to_amount(value: Any) -> Decimal:
@@ -225,6 +226,11 @@ class Frame(Located):
         description="The changes files this frame draws on, as paths relative to this file, in the order "
         "their items are printed. Each must name this frame's id under 'ramme'.",
     )
+    parameters: tuple[Text, ...] = Field(
+        (),
+        alias="parametere",
+        description="The parameter files (rates per year) this frame's rules use, relative to this file.",
+    )
     known_differences: tuple[KnownDifference, ...] = Field(
         (),
         alias="kjente_differanser",
@@ -250,6 +256,95 @@ class Frame(Located):
 # -------------------------------------------------------------------------------------------- changes
 
 
+# ---------------------------------------------------------------------------------------------- rules
+
+ParameterName = Annotated[
+    str,
+    Field(pattern=r"^[^\W\d_][\w]*$", description="A parameter's name: letters, digits and '_', e.g. deflator."),
+]
+Rate = Annotated[
+    str,
+    Field(
+        min_length=1,
+        description="A rate: a literal percentage such as '1,4 %' or '2.2%', or the name of a parameter "
+        "(its value for the year in question is used).",
+    ),
+]
+
+
+class RateRule(Model):
+    """``sats``: amount = base × rate, rounded to the table's unit. A permanent change from each year named.
+
+    The base is an amount (a number, or one per year) or ``utgangspunkt``: the column's start, as when a
+    municipality grows the whole frame by the deflator.
+    """
+
+    type: Literal["sats"]
+    base: Money | YearAmounts | Literal["utgangspunkt"] = Field(
+        alias="grunnlag", description="The base: an amount, an amount per year, or 'utgangspunkt'."
+    )
+    base_label: Text | None = Field(None, alias="grunnlag_etikett", description="What the base is.")
+    rate: Rate = Field(alias="sats")
+    years: Year | tuple[Year, ...] = Field(alias="år", description="The year or years the change is made in.")
+    rounding: Rounding = Field(Rounding.HALF_UP, alias="avrunding")
+
+    @property
+    def year_list(self) -> tuple[int, ...]:
+        return self.years if isinstance(self.years, tuple) else (self.years,)
+
+
+class FromRule(Model):
+    """``fra``: a permanent change of ``beløp`` from ``år`` on."""
+
+    type: Literal["fra"]
+    year: Year = Field(alias="år")
+    amount: Money = Field(alias="beløp")
+
+
+class StepRule(Model):
+    """``trinn``: levels that hold from their year until the next step (6 / 8 / 10 mill. from 2023–2025)."""
+
+    type: Literal["trinn"]
+    levels: YearAmounts = Field(alias="beløp", min_length=1)
+
+
+class PartYearRule(Model):
+    """``delårsvirkning``: a full-year amount from a date: the part-year effect in its first year, the
+    full-year effect after. A wage settlement is one: its first year's share, then the carry-over."""
+
+    type: Literal["delårsvirkning"]
+    full_year: Money = Field(alias="helårsvirkning", description="The effect in a whole year.")
+    effective: datetime.date = Field(alias="virkningsdato", description="The date it takes effect (YYYY-MM-DD).")
+    basis: ShareBasis = Field(
+        ShareBasis.MONTHS, alias="andel",
+        description="How the first year's share is counted: 'måneder' (whole months from the date, 1 July is "
+        "6/12) or 'dager' (days from the date to the year's end over the days in the year).",
+    )
+    rounding: Rounding = Field(Rounding.HALF_UP, alias="avrunding")
+
+
+class OneOffRule(Model):
+    """``engangs``: amounts in the named years only; the incremental convention reverses each the year after."""
+
+    type: Literal["engangs"]
+    amounts: YearAmounts = Field(alias="beløp", min_length=1)
+
+
+class MoveRule(Model):
+    """``flytting``: an amount moved from one year to another: −beløp in ``fra``, +beløp in ``til``."""
+
+    type: Literal["flytting"]
+    amount: Money = Field(alias="beløp")
+    source_year: Year = Field(alias="fra")
+    target_year: Year = Field(alias="til")
+
+
+Rule = Annotated[
+    Union[RateRule, FromRule, StepRule, PartYearRule, OneOffRule, MoveRule],  # noqa: UP007 - pydantic needs the Union
+    Field(discriminator="type"),
+]
+
+
 class Item(Model):
     """A line item: a signed change to the net frame, per year, printed under a group."""
 
@@ -263,6 +358,17 @@ class Item(Model):
         description="Signed amount per year, in the frame's convention: the change from the year before "
         "(inkrementell) or the level against the base (nivå). Savings are negative.",
     )
+    rule: Rule | None = Field(
+        None,
+        alias="regel",
+        description="How the amounts arise, instead of 'beløp': sats, fra, trinn, delårsvirkning, engangs or "
+        "flytting. The engine writes the amounts in the frame's convention.",
+    )
+    published: YearAmounts = Field(
+        default_factory=dict,
+        alias="publisert",
+        description="The amounts the source prints for this item, compared with what the rule gives.",
+    )
     period_amount: Money | None = Field(
         None,
         alias="periodebeløp",
@@ -274,8 +380,11 @@ class Item(Model):
 
     @model_validator(mode="after")
     def _something_stated(self) -> Item:
-        if not self.amounts and self.period_amount is None and self.note is None:
-            raise ValueError("an item needs 'beløp', 'periodebeløp', or a 'merknad' saying why it has neither")
+        if self.amounts and self.rule is not None:
+            raise ValueError("an item has either 'beløp' or 'regel', not both")
+        if not self.amounts and self.rule is None and self.period_amount is None and self.note is None:
+            raise ValueError("an item needs 'beløp', 'regel', 'periodebeløp', or a 'merknad' saying why it has "
+                             "none of them")
         return self
 
 
@@ -289,7 +398,38 @@ class ChangeSet(Located):
     note: Text | None = Field(None, alias="merknad")
 
 
-DOCUMENT_KINDS: dict[str, type[Located]] = {FRAME_KIND: Frame, CHANGES_KIND: ChangeSet}
+class Parameter(Model):
+    """A named rate per year, e.g. the kommunal deflator as forecast in the state budget."""
+
+    name: ParameterName = Field(alias="navn")
+    label: Text = Field(alias="etikett", description="What the rate is, as a reader would name it.")
+    values: YearAmounts = Field(alias="verdier", description="The rate in per cent, per year: 2.7 or '2,7 %'.")
+    note: Text | None = Field(None, alias="merknad")
+
+    @field_validator("values", mode="before")
+    @classmethod
+    def _percent_signs(cls, values: Any) -> Any:
+        if isinstance(values, dict):
+            return {y: _strip_percent(v) for y, v in values.items()}
+        return values
+
+
+def _strip_percent(value: Any) -> Any:
+    if isinstance(value, str) and value.rstrip().endswith("%"):
+        return value.rstrip()[:-1]
+    return value
+
+
+class ParameterSet(Located):
+    """A parameter file: named rates per year, with their source."""
+
+    kind: Literal["parametere"] = Field(alias="type", description="Always 'parametere' for a parameter file.")
+    source: Source = Field(alias="kilde")
+    parameters: tuple[Parameter, ...] = Field(alias="parametere", min_length=1)
+    note: Text | None = Field(None, alias="merknad")
+
+
+DOCUMENT_KINDS: dict[str, type[Located]] = {FRAME_KIND: Frame, CHANGES_KIND: ChangeSet, PARAMETERS_KIND: ParameterSet}
 
 
 class Budget(BaseModel):
@@ -299,6 +439,9 @@ class Budget(BaseModel):
 
     frame: Frame
     changesets: tuple[ChangeSet, ...] = ()
+    parameter_sets: tuple[ParameterSet, ...] = ()
+    #: Values given on the command line (``--set``): (name, year or None for every year) → per cent.
+    overrides: tuple[tuple[str, int | None, Decimal], ...] = ()
 
     @property
     def items(self) -> tuple[Item, ...]:

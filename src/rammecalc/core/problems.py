@@ -37,11 +37,13 @@ class Code(str, Enum):
     FRAME_MISMATCH = "input-frame-mismatch"
     UNLISTED_CHANGES = "input-changes-not-listed"
     NO_BASE = "input-published-without-base"
+    UNKNOWN_PARAMETER = "input-unknown-parameter"
     # A published figure does not match the arithmetic.
     START_MISMATCH = "start-mismatch"
     SPLIT_MISMATCH = "split-mismatch"
     SUBTOTAL_MISMATCH = "subtotal-mismatch"
     NEW_FRAME_MISMATCH = "new-frame-mismatch"
+    ITEM_MISMATCH = "item-mismatch"
     # Not wrong, but the reader should know.
     UNALLOCATED = "unallocated-amount"
     KNOWN_DIFFERENCE_UNUSED = "known-difference-unused"

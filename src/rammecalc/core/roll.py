@@ -18,7 +18,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
-from .models import Budget, Frame, Group, Item, NewFrame, SplitRow, Start
+from .models import Budget, Frame, Group, Item, Location, NewFrame, RateRule, SplitRow, Start
+from .numbers import format_amount
+from .rules import Parameters, Step, evaluate, rate_amount, to_convention
 from .terms import Category, Convention
 
 RowKind = Literal["start", "split", "group", "item", "new_frame"]
@@ -65,6 +67,12 @@ class RolledTable:
     new_frame: Mapping[int, Decimal]
     rows: tuple[Row, ...]
     unallocated: tuple[Unallocated, ...]
+    #: Each item's amount per year, in the frame's convention (blank years absent).
+    amounts: Mapping[str, Mapping[int, Decimal]]
+    #: How each item's amount in each year came about (for ``explain``).
+    steps: Mapping[str, Mapping[int, list[Step]]]
+    #: The profile (level per year, from the year before the first column) of each item with a rule.
+    levels: Mapping[str, Mapping[int, Decimal]]
 
     def row(self, kind: RowKind, id: str | None = None) -> Row:
         """The first row of ``kind`` (and ``id``, for groups and items)."""
@@ -75,24 +83,60 @@ class RolledTable:
 
 
 def roll(budget: Budget) -> RolledTable:
-    """Roll ``budget`` forward: start, subtotals and new frame for every column."""
+    """Roll ``budget`` forward: each item's amounts (from its rule, if it has one), start, subtotals and new
+    frame for every column."""
     frame = budget.frame
     years = frame.years
-    items = budget.items
+    convention = frame.convention
     base = frame.start.amount if frame.start.amount is not None else ZERO
+    params = Parameters.of(budget)
 
-    def item_sum(year: int, selected: Iterable[Item]) -> Decimal:
-        return sum((it.amounts.get(year, ZERO) for it in selected), ZERO)
+    amounts: dict[str, dict[int, Decimal]] = {}
+    steps: dict[str, dict[int, list[Step]]] = {}
+    levels: dict[str, dict[int, Decimal]] = {}
+    dynamic: list[tuple[Item, RateRule, Location]] = []
+    items: list[Item] = []
+    for cs in budget.changesets:
+        for index, item in enumerate(cs.items):
+            items.append(item)
+            if item.rule is None:
+                amounts[item.id] = dict(item.amounts)
+                steps[item.id] = {y: [Step("written", f"{format_amount(a)} in the changes file",
+                                           cs.locate_key("poster", index, "beløp", y))]
+                                  for y, a in item.amounts.items()}
+                continue
+            where = cs.locate("poster", index, "regel")
+            if isinstance(item.rule, RateRule) and item.rule.base == "utgangspunkt":
+                dynamic.append((item, item.rule, where))
+                amounts[item.id] = {}
+                steps[item.id] = {}
+                continue
+            evaluation = evaluate(item, years, params, where)
+            levels[item.id] = evaluation.levels
+            amounts[item.id] = to_convention(evaluation.levels, years, convention)
+            steps[item.id] = evaluation.steps
 
     start: dict[int, Decimal] = {}
     new_frame: dict[int, Decimal] = {}
+    running = {item.id: ZERO for item, _, _ in dynamic}
+    for item, _, _ in dynamic:
+        levels[item.id] = {years[0] - 1: ZERO}
     previous: Decimal | None = None
     for year in years:
-        if frame.convention is Convention.INCREMENTAL and previous is not None:
-            start[year] = previous
-        else:
-            start[year] = base
-        new_frame[year] = start[year] + item_sum(year, items)
+        start[year] = previous if convention is Convention.INCREMENTAL and previous is not None else base
+        # Rules on the column's start (the whole frame × the deflator): known only now.
+        for item, rule, where in dynamic:
+            if year in rule.year_list:
+                change, rate_steps = rate_amount(start[year], rule, year, params, where,
+                                                 base_words=f"{frame.start.label}, {year}")
+                running[item.id] += change
+                steps[item.id][year] = rate_steps
+                if convention is Convention.INCREMENTAL and change:
+                    amounts[item.id][year] = change
+            levels[item.id][year] = running[item.id]
+            if convention is Convention.LEVEL and running[item.id]:
+                amounts[item.id][year] = running[item.id]
+        new_frame[year] = start[year] + sum((amounts[it.id].get(year, ZERO) for it in items), ZERO)
         previous = new_frame[year]
 
     children: dict[str | None, list[Group]] = {}
@@ -110,8 +154,8 @@ def roll(budget: Budget) -> RolledTable:
             subs = [subtotal(child) for child in children.get(group.id, [])]
             values: dict[int, Decimal | None] = {}
             for year in years:
-                parts = [it.amounts[year] for it in own if year in it.amounts]
-                parts += [s[year] for s in subs if s[year] is not None]
+                parts = [amounts[it.id][year] for it in own if year in amounts[it.id]]
+                parts += [sub[year] for sub in subs if sub[year] is not None]
                 values[year] = sum(parts, ZERO) if parts else None
             subtotals[group.id] = values
         return subtotals[group.id]
@@ -129,8 +173,8 @@ def roll(budget: Budget) -> RolledTable:
         rows.append(Row("group", group.label, depth, subtotal(group), group.published, id=group.id,
                         group=group.parent))
         for item in items_in.get(group.id, []):
-            rows.append(Row("item", item.label, depth + 1, {y: item.amounts.get(y) for y in years}, {},
-                            id=item.id, group=group.id, category=item.category, note=item.note))
+            rows.append(Row("item", item.label, depth + 1, {y: amounts[item.id].get(y) for y in years},
+                            item.published, id=item.id, group=group.id, category=item.category, note=item.note))
         for child in children.get(group.id, []):
             emit(child, depth + 1)
 
@@ -144,7 +188,7 @@ def roll(budget: Budget) -> RolledTable:
         if it.period_amount is not None
     )
     return RolledTable(frame, years, frame.start.amount is not None, start, subtotals, new_frame, tuple(rows),
-                       unallocated)
+                       unallocated, amounts, steps, levels)
 
 
 # ----------------------------------------------------------------------------------- conventions
@@ -176,7 +220,7 @@ def levels_to_increments(amounts: Mapping[int, Decimal], years: Iterable[int]) -
 def convert(budget: Budget, to: Convention) -> Budget:
     """The same budget written in the other convention; every new frame stays the same.
 
-    Item amounts (and period amounts, unchanged) are converted. Of the published figures only the new frames
+    Written item amounts are converted (rules and period amounts need not be). Of the published figures only the new frames
     keep their meaning in the other convention, so the starts, the subtotals and the split after the first
     column are left out; the result is for presenting, not for checking against the source.
     """
@@ -204,9 +248,12 @@ def convert(budget: Budget, to: Convention) -> Budget:
         }
     )
     # model_copy keeps the private provenance, so the copies still cite the files they came from.
+    # Rules give both conventions by themselves; written amounts are converted; the amounts printed for an
+    # item lose their meaning in the other convention.
     changesets = tuple(
-        cs.model_copy(update={"items": tuple(it.model_copy(update={"amounts": step(it.amounts, years)})
+        cs.model_copy(update={"items": tuple(it.model_copy(update={"amounts": step(it.amounts, years),
+                                                                   "published": {}})
                                              for it in cs.items)})
         for cs in budget.changesets
     )
-    return Budget(frame=new_frame, changesets=changesets)
+    return budget.model_copy(update={"frame": new_frame, "changesets": changesets})

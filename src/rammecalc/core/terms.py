@@ -40,9 +40,30 @@ class AmountUnit(str, Enum):
     MILLIONS = "mill. kr"
 
 
+class Rounding(str, Enum):
+    """How a computed amount is rounded to the table's unit. Named, so that every rounding is explicit."""
+
+    #: 0,5 away from zero (2,5 → 3; −2,5 → −3): what budget spreadsheets do. The default.
+    HALF_UP = "halv-opp"
+    #: 0,5 to the even neighbour (2,5 → 2; 3,5 → 4): banker's rounding.
+    HALF_EVEN = "halv-partall"
+    #: Towards zero (2,9 → 2; −2,9 → −2).
+    DOWN = "mot-null"
+    #: Away from zero (2,1 → 3; −2,1 → −3).
+    UP = "fra-null"
+
+
+class ShareBasis(str, Enum):
+    """How a part-year share is counted from an effective date."""
+
+    MONTHS = "måneder"  # whole months left in the year, from the date's month: 1 July → 6/12
+    DAYS = "dager"  # days from the date to 31 December, inclusive, over the days in the year
+
+
 #: Document kinds, the value of the top-level ``type`` key.
 FRAME_KIND = "ramme"
 CHANGES_KIND = "endringer"
+PARAMETERS_KIND = "parametere"
 
 #: Labels used where a file does not print its own.
 DEFAULT_NEW_FRAME_LABEL = "Ny driftsramme"

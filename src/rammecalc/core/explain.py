@@ -1,0 +1,158 @@
+"""How a figure came about: an item's amount, a group's subtotal, a start or a new frame. Pure.
+
+Builds a render-agnostic :class:`Explanation` from a rolled table: for each year, the lines that lead to
+the figure (inputs with the file and line they came from, parameters and any ``--set`` override, the
+formula, the rounding, the result) and, where the source prints the figure, where it was read from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .models import Budget, Item, Source
+from .numbers import format_amount
+from .roll import RolledTable
+from .rules import Step
+from .terms import Convention
+
+ZERO = Decimal(0)
+
+#: Words for ``explain``'s ITEM argument that name a row rather than an item or a group.
+NEW_FRAME_WORDS = ("ny_driftsramme", "ny-driftsramme", "ramme")
+START_WORDS = ("utgangspunkt",)
+
+
+@dataclass(frozen=True)
+class Explanation:
+    title: str
+    about: tuple[str, ...]
+    years: tuple[tuple[int, tuple[Step, ...]], ...]
+
+
+class NotFound(LookupError):
+    """No item, group or row of that name; ``candidates`` are the names there are."""
+
+    def __init__(self, name: str, candidates: list[str]):
+        super().__init__(name)
+        self.name = name
+        self.candidates = candidates
+
+
+def find_item(budget: Budget, name: str) -> Item | None:
+    """An item by id, or by the source's own number (``referanse``) where that is unique."""
+    items = budget.items
+    for item in items:
+        if item.id == name:
+            return item
+    by_reference = [item for item in items if item.reference == name]
+    return by_reference[0] if len(by_reference) == 1 else None
+
+
+def names(budget: Budget) -> list[str]:
+    return [*(i.id for i in budget.items), *(g.id for g in budget.frame.groups), NEW_FRAME_WORDS[0],
+            START_WORDS[0]]
+
+
+def explain(budget: Budget, table: RolledTable, name: str, year: int | None = None) -> Explanation:
+    """Explain the item, group, ``utgangspunkt`` or ``ny_driftsramme`` called ``name`` (every year, or one)."""
+    frame = budget.frame
+    years = (year,) if year is not None else table.years
+
+    def printed(value: Decimal | None, where: tuple[str, int, int] | None, source: Source = frame.source) -> list[Step]:
+        if value is None:
+            return [Step("printed", "nothing printed for this year")]
+        named = f"{source.table} ({source.document})" if source.table else source.document
+        if source.page:
+            named += f", {source.page}"
+        return [Step("printed", f"{format_amount(value)}, from {named}", where)]
+
+    item = find_item(budget, name)
+    if item is not None:
+        cs, index = budget.item_source(item.id)
+        group = next(g for g in frame.groups if g.id == item.group)
+        about = [f"item {item.id} ({item.category.value}) under {group.label}, frame {frame.id}",
+                 f"written at {':'.join(map(str, cs.locate('poster', index)))}"]
+        if item.reference:
+            about.append(f"the source's number: {item.reference}")
+        if item.note:
+            about.append(f"note: {item.note}")
+        sections = []
+        levels = table.levels.get(item.id)
+        for y in years:
+            lines = list(table.steps.get(item.id, {}).get(y, []))
+            amount = table.amounts[item.id].get(y)
+            if year is None and amount is None and y not in item.published:
+                continue  # nothing to tell about this year
+            if levels is not None:
+                lines.append(_convention_step(frame.convention, levels, y, table.years[0]))
+            lines.append(Step("amount", format_amount(amount) if amount is not None else "blank (nothing this year)"))
+            if item.published:
+                lines += printed(item.published.get(y),
+                                 cs.locate("poster", index, "publisert", y) if y in item.published else None,
+                                 cs.source)
+            sections.append((y, tuple(lines)))
+        if item.period_amount is not None:
+            about.append(f"also {format_amount(item.period_amount)} for the whole period with no yearly split, "
+                         "in no year's total")
+        return Explanation(item.label, tuple(about), tuple(sections))
+
+    for gi, group in enumerate(frame.groups):
+        if group.id != name:
+            continue
+        members = [it for it in budget.items if it.group == group.id]
+        subgroups = [g for g in frame.groups if g.parent == group.id]
+        sections = []
+        for y in years:
+            lines = [Step(it.label, format_amount(table.amounts[it.id][y])) for it in members
+                     if y in table.amounts[it.id]]
+            lines += [Step(g.label, format_amount(table.subtotals[g.id][y])) for g in subgroups
+                      if table.subtotals[g.id][y] is not None]
+            total = table.subtotals[group.id][y]
+            lines.append(Step("sum", format_amount(total) if total is not None else "blank (nothing this year)"))
+            if group.published:
+                lines += printed(group.published.get(y),
+                                 frame.locate("grupper", gi, "publisert", y) if y in group.published else None)
+            sections.append((y, tuple(lines)))
+        return Explanation(group.label, (f"group {group.id}, frame {frame.id}",), tuple(sections))
+
+    if name in NEW_FRAME_WORDS + START_WORDS:
+        is_new = name in NEW_FRAME_WORDS
+        row = frame.new_frame if is_new else frame.start
+        key = "ny_driftsramme" if is_new else "utgangspunkt"
+        sections = []
+        for y in years:
+            lines = [_start_step(budget, table, y)]
+            if is_new:
+                top = [g for g in frame.groups if g.parent is None]
+                lines += [Step(g.label, format_amount(table.subtotals[g.id][y])) for g in top
+                          if table.subtotals[g.id][y] is not None]
+                lines.append(Step("new frame", format_amount(table.new_frame[y])))
+            if row.published:
+                lines += printed(row.published.get(y), frame.locate(key, "publisert", y) if y in row.published else None)
+            sections.append((y, tuple(lines)))
+        return Explanation(row.label, (f"{key}, frame {frame.id} ({frame.convention.value})",), tuple(sections))
+
+    raise NotFound(name, names(budget))
+
+
+def _start_step(budget: Budget, table: RolledTable, year: int) -> Step:
+    frame = budget.frame
+    if not table.has_base:
+        return Step("start", "not given (the source prints only the changes): counted from 0")
+    if frame.convention is Convention.INCREMENTAL and year != table.years[0]:
+        return Step("start", f"{format_amount(table.start[year])}, the new frame of {year - 1} (inkrementell)")
+    return Step("start", f"{format_amount(table.start[year])} ({frame.start.label})", frame.locate("utgangspunkt", "beløp"))
+
+
+def _convention_step(convention: Convention, levels, year: int, first: int) -> Step:
+    level = levels.get(year, ZERO)
+    if convention is Convention.INCREMENTAL:
+        before = levels.get(year - 1, ZERO)
+        return Step("convention", f"inkrementell: the change from {year - 1}: {format_amount(level)} − "
+                                  f"{format_amount(before)} = {format_amount(level - before)}")
+    before = levels.get(first - 1, ZERO)
+    if before == 0:
+        return Step("convention", f"nivå: the level against the base: {format_amount(level)}")
+    return Step("convention", f"nivå: the level against the base: {format_amount(level)} − {format_amount(before)} "
+                              f"(already in the base) = {format_amount(level - before)}")

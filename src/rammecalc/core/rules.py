@@ -1,0 +1,284 @@
+"""How an item's amounts arise: rates, phasing and parameters. Pure.
+
+Every rule describes an item's *profile*: its effect on the frame in each year, against the time before it
+(its level). The engine then writes the amounts in the frame's convention:
+
+* ``nivå``: amount(y) = level(y) − level(the year before the first column), the level against the base;
+* ``inkrementell``: amount(y) = level(y) − level(y − 1), the change from the year before.
+
+So one rule comes out the same under both conventions, and a one-off written as a rule is reversed in the
+following year of an incremental table by itself.
+
+Each evaluation also returns the steps that produced each figure (inputs with the file and line they came
+from, the formula, the rounding), which ``rammecalc explain`` prints.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decimal
+
+from .models import (
+    Budget,
+    FromRule,
+    Item,
+    Location,
+    MoveRule,
+    OneOffRule,
+    ParameterSet,
+    PartYearRule,
+    RateRule,
+    StepRule,
+)
+from .numbers import AmountError, format_amount, parse_amount
+from .terms import Convention, Rounding, ShareBasis
+
+ZERO = Decimal(0)
+HUNDRED = Decimal(100)
+
+_DECIMAL_MODES = {
+    Rounding.HALF_UP: ROUND_HALF_UP,
+    Rounding.HALF_EVEN: ROUND_HALF_EVEN,
+    Rounding.DOWN: ROUND_DOWN,
+    Rounding.UP: ROUND_UP,
+}
+_LITERAL_RATE = re.compile(r"^\s*[-+−]?\s*\d[\d\s]*([.,]\d+)?\s*%\s*$")
+
+
+def round_amount(value: Decimal, rule: Rounding) -> Decimal:
+    """Round to whole units of the table (``rule`` names how; see :class:`~rammecalc.core.terms.Rounding`)."""
+    return value.quantize(Decimal(1), rounding=_DECIMAL_MODES[rule])
+
+
+def format_rate(percent: Decimal) -> str:
+    """``Decimal("1.4")`` → ``"1,4 %"`` (as written; no rounding)."""
+    return format_amount(percent.normalize() if percent == percent.to_integral() else percent) + " %"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One line of an explanation: what, its value as text, and where it came from (if from a file)."""
+
+    label: str
+    text: str
+    where: Location | None = None
+    note: str | None = None
+
+
+# ---------------------------------------------------------------------------------------------- parameters
+
+
+@dataclass(frozen=True)
+class RateValue:
+    percent: Decimal
+    source: str  # "deflator 2024" / "literal"
+    where: Location | None
+    overridden: bool = False
+
+
+class UnknownParameter(KeyError):
+    """A rule or ``--set`` names a parameter that no parameter file defines."""
+
+
+class MissingValue(KeyError):
+    """A parameter has no value for the year a rule needs."""
+
+
+@dataclass
+class Parameters:
+    """The rates a budget's rules can use: its parameter files, with ``--set`` overrides on top."""
+
+    sets: tuple[ParameterSet, ...] = ()
+    overrides: tuple[tuple[str, int | None, Decimal], ...] = ()
+    _index: dict[str, tuple[ParameterSet, int]] = field(default_factory=dict, init=False)
+
+    def __post_init__(self) -> None:
+        for ps in self.sets:
+            for i, p in enumerate(ps.parameters):
+                self._index.setdefault(p.name, (ps, i))
+
+    @classmethod
+    def of(cls, budget: Budget) -> Parameters:
+        return cls(budget.parameter_sets, budget.overrides)
+
+    def names(self) -> list[str]:
+        return sorted(self._index)
+
+    def years(self, name: str) -> list[int]:
+        ps, i = self._index[name]
+        return sorted(ps.parameters[i].values)
+
+    def value(self, name: str, year: int) -> RateValue:
+        if name not in self._index:
+            raise UnknownParameter(name)
+        for o_name, o_year, o_value in reversed(self.overrides):
+            if o_name == name and o_year in (None, year):
+                scope = f"{name}:{o_year}" if o_year is not None else name
+                return RateValue(o_value, f"{name} {year}, set on the command line: --set {scope}="
+                                 f"{format_rate(o_value).replace(' ', '')}", None, overridden=True)
+        ps, i = self._index[name]
+        parameter = ps.parameters[i]
+        if year not in parameter.values:
+            raise MissingValue((name, year))
+        return RateValue(parameter.values[year], f"{name} {year}: {parameter.label}",
+                         ps.locate_key("parametere", i, "verdier", year))
+
+
+def parse_rate_literal(text: str) -> Decimal | None:
+    """``"1,4 %"`` → ``Decimal("1.4")``; ``None`` if the text is not a literal percentage (a name, then)."""
+    if not _LITERAL_RATE.match(text):
+        return None
+    try:
+        return parse_amount(text.strip().removesuffix("%").strip())
+    except AmountError:
+        return None
+
+
+def rate_value(rate: str, year: int, params: Parameters) -> RateValue:
+    literal = parse_rate_literal(rate)
+    if literal is not None:
+        return RateValue(literal, "written in the rule", None)
+    return params.value(rate, year)
+
+
+def rule_parameters(item: Item) -> set[str]:
+    """The parameter names an item's rule uses."""
+    rule = item.rule
+    if isinstance(rule, RateRule) and parse_rate_literal(rule.rate) is None:
+        return {rule.rate}
+    return set()
+
+
+# ---------------------------------------------------------------------------------------------- evaluation
+
+
+@dataclass
+class Evaluation:
+    """An item's profile (level per year, from the year before the first column on) and its steps."""
+
+    levels: dict[int, Decimal]
+    steps: dict[int, list[Step]]
+
+
+def share_of_year(date: datetime.date, basis: ShareBasis) -> tuple[Decimal, Decimal, str]:
+    """The part of ``date``'s year from ``date`` on: (numerator, denominator, words)."""
+    if basis is ShareBasis.MONTHS:
+        months = 13 - date.month if date.day == 1 else 12 - date.month
+        return Decimal(months), Decimal(12), f"{months} of 12 months"
+    days_in_year = 366 if calendar.isleap(date.year) else 365
+    days = (datetime.date(date.year, 12, 31) - date).days + 1
+    return Decimal(days), Decimal(days_in_year), f"{days} of {days_in_year} days"
+
+
+def evaluate(item: Item, years: tuple[int, ...], params: Parameters, where: Location | None = None) -> Evaluation:
+    """The profile of a rule item over ``years`` (and the year before), with its explanation.
+
+    Items with a start-dependent base (``grunnlag: utgangspunkt``) are evaluated by the roll, year by year.
+    """
+    rule = item.rule
+    span = (years[0] - 1, *years)
+    levels = dict.fromkeys(span, ZERO)
+    steps: dict[int, list[Step]] = {y: [] for y in span}
+
+    if isinstance(rule, FromRule):
+        for y in span:
+            if y >= rule.year:
+                levels[y] = rule.amount
+                steps[y].append(Step("rule", f"{format_amount(rule.amount)} a year from {rule.year} (fra)", where))
+    elif isinstance(rule, StepRule):
+        current = ZERO
+        for y in span:
+            started = [s for s in rule.levels if s <= y]
+            if started:
+                step_year = max(started)
+                current = rule.levels[step_year]
+                levels[y] = current
+                steps[y].append(Step("rule", f"level {format_amount(current)} from {step_year} (trinn)", where))
+    elif isinstance(rule, OneOffRule):
+        for y, amount in rule.amounts.items():
+            if y in levels:
+                levels[y] = amount
+                steps[y].append(Step("rule", f"{format_amount(amount)} in {y} only (engangs)", where))
+    elif isinstance(rule, MoveRule):
+        for y, amount, words in ((rule.source_year, -rule.amount, f"moved to {rule.target_year}"),
+                                 (rule.target_year, rule.amount, f"moved from {rule.source_year}")):
+            if y in levels:
+                levels[y] += amount
+                steps[y].append(Step("rule", f"{format_amount(amount)} {words} (flytting)", where))
+    elif isinstance(rule, PartYearRule):
+        first = rule.effective.year
+        numerator, denominator, words = share_of_year(rule.effective, rule.basis)
+        exact = rule.full_year * numerator / denominator
+        share = round_amount(exact, rule.rounding)
+        for y in span:
+            if y == first:
+                levels[y] = share
+                steps[y] += [
+                    Step("full year", f"{format_amount(rule.full_year)} (helårsvirkning)", where),
+                    Step("from", f"{rule.effective.isoformat()}: {words} of {first} ({rule.basis.value})"),
+                    Step("formula", f"{format_amount(rule.full_year)} × {numerator}/{denominator} = {_shown(exact)}"),
+                    Step("rounding", f"{rule.rounding.value} → {format_amount(share)}"),
+                ]
+            elif y > first:
+                levels[y] = rule.full_year
+                steps[y].append(Step("full year", f"{format_amount(rule.full_year)} from {first + 1} "
+                                                  f"(helårsvirkning; {format_amount(rule.full_year - share)} "
+                                                  f"more than in {first})", where))
+    elif isinstance(rule, RateRule):
+        if rule.base == "utgangspunkt":
+            raise ValueError("start-dependent rules are evaluated by the roll")
+        running = ZERO
+        for y in span:
+            if y in rule.year_list:
+                base = rule.base if isinstance(rule.base, Decimal) else rule.base.get(y, ZERO)
+                amount, rate_steps = rate_amount(base, rule, y, params, where)
+                running += amount
+                steps[y] += rate_steps
+            levels[y] = running
+            if running and y not in rule.year_list:
+                steps[y].append(Step("rule", f"{format_amount(running)}, the rate's change carried on (sats)"))
+    return Evaluation(levels, steps)
+
+
+def rate_amount(base: Decimal, rule: RateRule, year: int, params: Parameters,
+                where: Location | None, base_words: str | None = None) -> tuple[Decimal, list[Step]]:
+    """base × rate, rounded by the rule's rounding: the amount and the steps."""
+    rate = rate_value(rule.rate, year, params)
+    exact = base * rate.percent / HUNDRED
+    amount = round_amount(exact, rule.rounding)
+    label = base_words or rule.base_label or "grunnlag"
+    steps = [
+        Step("base", f"{format_amount(base)}: {label}", where),
+        Step("rate", f"{format_rate(rate.percent)}, {rate.source}", rate.where,
+             note="overridden by --set" if rate.overridden else None),
+        Step("formula", f"{format_amount(base)} × {format_rate(rate.percent)} = {_shown(exact)}"),
+        Step("rounding", f"{rule.rounding.value} → {format_amount(amount)}"),
+    ]
+    return amount, steps
+
+
+def _shown(value: Decimal) -> str:
+    """An exact intermediate result for reading: whole, up to four decimals, or ``≈`` four decimals."""
+    if value == value.to_integral():
+        return format_amount(value.quantize(Decimal(1)))
+    short = value.quantize(Decimal("0.0001"), rounding=ROUND_HALF_EVEN)
+    return format_amount(short.normalize()) if short == value else "≈ " + format_amount(short)
+
+
+def to_convention(levels: Mapping[int, Decimal], years: Iterable[int], convention: Convention) -> dict[int, Decimal]:
+    """A profile as the amounts a table in ``convention`` prints (zero amounts left blank)."""
+    years = tuple(years)
+    before = levels.get(years[0] - 1, ZERO)
+    out: dict[int, Decimal] = {}
+    previous = before
+    for y in years:
+        level = levels.get(y, ZERO)
+        amount = level - before if convention is Convention.LEVEL else level - previous
+        previous = level
+        if amount != 0:
+            out[y] = amount
+    return out
