@@ -44,7 +44,11 @@ def test_each_file_is_valid_against_the_published_json_schema(path):
 
     from rammecalc.schema import json_schema
 
+    import datetime
+
     def as_editor_sees_it(value):
+        if isinstance(value, datetime.date):  # YAML reads 2023-07-01 as a date; editors see text
+            return value.isoformat()
         if isinstance(value, dict):
             return {str(k): as_editor_sees_it(v) for k, v in value.items()}
         if isinstance(value, list):

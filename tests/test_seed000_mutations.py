@@ -39,6 +39,20 @@ SPLIT = [(INCOME, 2016, -6452), (EXPENSES, 2016, 16133), (EXPENSES, 2017, 9864),
          (EXPENSES, 2019, 11999), (EXPENSES, 2020, 11999)]
 
 FRAME = Path("data/frames/molde-2017-ressurstjenesten.yaml")
+CHANGES = Path("data/changes/molde-2017-ressurstjenesten.yaml")
+
+# The amounts printed for the lines that are written as rules (changes file, under 'publisert'):
+# "Lønnsoppgjør kap. 4 – 2016 169 99", "Lønnsoppgjør kap. 3 og 5 – 2016 14 8",
+# "Prisjustering med 1,4 pst. ... 46", "Egenfinansiering av lønnsoppgjør 2017 – 2,2 pst. ... -127"
+KAP4 = ("id: lønnsoppgjør-kap4-2016", "publisert:")
+KAP35 = ("id: lønnsoppgjør-kap3-5-2016", "publisert:")
+PRICE = ("id: prisjustering-2017", "publisert:")
+OWN = ("id: egenfinansiering-2017", "publisert:")
+ITEMS = [(KAP4, 2016, 169), (KAP4, 2017, 99), (KAP35, 2016, 14), (KAP35, 2017, 8), (PRICE, 2017, 46),
+         (OWN, 2017, -127)]
+LABEL = {KAP4: "Lønnsoppgjør kap. 4 – 2016", KAP35: "Lønnsoppgjør kap. 3 og 5 – 2016",
+         PRICE: "Prisjustering med 1,4 pst. på utvalgte utgiftsposter",
+         OWN: "Egenfinansiering av lønnsoppgjør 2017 – 2,2 pst. finansieres med økning i egne inntekter"}
 
 
 def find_cell(text: str, anchor: tuple[str, str], year: int, value: int) -> tuple[int, int]:
@@ -101,8 +115,23 @@ def test_one_changed_split_figure_is_flagged_alone(cli, data_copy, anchor, year,
     assert reported[0].endswith("(difference −1)")
 
 
+@pytest.mark.parametrize(("anchor", "year", "value"), ITEMS, ids=[f"{a[0][4:]}-{y}" for a, y, _ in ITEMS])
+def test_one_changed_printed_item_amount_is_flagged_alone(cli, data_copy, anchor, year, value):
+    changes = data_copy.parent / CHANGES
+    line, col = find_cell(changes.read_text(encoding="utf-8"), anchor, year, value)
+    bump(changes, line, col, value)
+
+    result = cli("check", FRAME, cwd=data_copy.parent)
+
+    assert result.exit_code == 1, result.output
+    reported = problem_lines(result.stdout)
+    assert len(reported) == 1, result.stdout
+    assert reported[0] == (f"data/changes/molde-2017-ressurstjenesten.yaml:{line}:{col}: {LABEL[anchor]} {year}: "
+                           f"published {format_amount(value + 1)}, computed {format_amount(value)} (difference +1)")
+
+
 def test_unchanged_seed000_checks_clean(cli):
     result = cli("check", "data/frames/molde-2017-ressurstjenesten.yaml")
     assert result.exit_code == 0, result.output
-    # 5 starts + 3 subtotals + 5 new frames + split sums in 5 columns
-    assert result.stdout.strip() == "checked 2 files, 1 frame, 18 published figures: 0 errors, 0 warnings"
+    # 5 starts + 3 subtotals + 5 new frames + split sums in 5 columns + 6 printed amounts of rule items
+    assert result.stdout.strip() == "checked 3 files, 1 frame, 24 published figures: 0 errors, 0 warnings"

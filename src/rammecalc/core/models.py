@@ -403,7 +403,10 @@ class Parameter(Model):
 
     name: ParameterName = Field(alias="navn")
     label: Text = Field(alias="etikett", description="What the rate is, as a reader would name it.")
-    values: YearAmounts = Field(alias="verdier", description="The rate in per cent, per year: 2.7 or '2,7 %'.")
+    values: Annotated[dict[Year, Money], WithJsonSchema({
+        "type": "object", "propertyNames": _YEAR_KEYS,
+        "additionalProperties": {"anyOf": [{"type": "number"}, {"type": "string", "pattern": r"^[-−]?\s*\d+([.,]\d+)?\s*%?$"}]},
+    })] = Field(alias="verdier", description="The rate in per cent, per year: 2.7 or '2,7 %'.")
     note: Text | None = Field(None, alias="merknad")
 
     @field_validator("values", mode="before")

@@ -1,0 +1,115 @@
+"""`rammecalc explain` and `--set`, as a user runs them. Expected figures are computed by hand here."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+from .conftest import SEED000_FRAME
+
+TRONDHEIM = "data/frames/trondheim-2022-psykisk-helse-og-rus.yaml"
+
+
+def lines_of(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines()]
+
+
+def test_explain_seed000_price_adjustment_shows_rate_times_base(cli):
+    result = cli("explain", SEED000_FRAME, "prisjustering-2017", "2017")
+    assert result.exit_code == 0, result.output
+    lines = lines_of(result.stdout)
+    assert lines[0] == "Prisjustering med 1,4 pst. på utvalgte utgiftsposter"
+    # 1,4 % of the implied base 3 286 is 46,004, rounded half up to 46: the seed's printed 46.
+    assert "formula     3 286 × 1,4 % = 46,004" in lines
+    assert "rounding    halv-opp → 46" in lines
+    assert "amount      46" in lines
+    rate = next(line for line in lines if line.startswith("rate"))
+    assert rate.endswith("(data/parameters/molde-2017.yaml:15:15)")
+    assert "prisvekst 2017" in rate
+    printed = next(line for line in lines if line.startswith("printed"))
+    assert printed.startswith("printed     46, from Ramme for budsjett 2017 og økonomiplan 2017–2020")
+
+
+def test_explain_wage_settlement_share_and_carry_over(cli):
+    result = cli("explain", SEED000_FRAME, "lønnsoppgjør-kap4-2016")
+    lines = lines_of(result.stdout)
+    # 268 × 231/366 = 169,15 → 169 in 2016; the carry-over 268 − 169 = 99 in 2017
+    assert "formula     268 × 231/366 = ≈ 169,1475" in lines
+    assert "convention  inkrementell: the change from 2016: 268 − 169 = 99" in lines
+    assert [line for line in lines if line.startswith("amount")] == ["amount      169", "amount      99"]
+
+
+def test_explain_group_and_new_frame(cli):
+    group = lines_of(cli("explain", SEED000_FRAME, "lønns-og-prisvekst", "2017").stdout)
+    # seed 000, 2017: 99 + 8 + 46 − 127 = 26, printed as "Lønns- og prisvekst ... 26"
+    body = [line.split() for line in group[group.index("2017") + 1:]]
+    assert [(words[:-1], words[-1]) for words in body[:4]] == [
+        (["Lønnsoppgjør", "kap.", "4", "–", "2016"], "99"), (["Lønnsoppgjør", "kap.", "3", "og", "5", "–", "2016"], "8"),
+        (["Prisjustering", "med", "1,4", "pst.", "på", "utvalgte", "utgiftsposter"], "46"),
+        (["Egenfinansiering", "av", "lønnsoppgjør", "2017", "–", "2,2", "pst.", "finansieres", "med", "økning", "i",
+          "egne", "inntekter"], "−127")]
+    assert body[4] == ["sum", "26"]
+    assert body[5][:3] == ["printed", "26,", "from"]
+    new = lines_of(cli("explain", SEED000_FRAME, "ny_driftsramme", "2017").stdout)
+    # 9 864 + 26 + 2 109 = 11 999
+    assert "start                 9 864, the new frame of 2016 (inkrementell)" in new
+    assert "new frame             11 999" in new
+
+
+def test_explain_by_the_documents_own_number(cli):
+    result = cli("explain", TRONDHEIM, "7a", "2023")
+    lines = lines_of(result.stdout)
+    assert "from        2023-07-01: 6 of 12 months of 2023 (måneder)" in lines
+    assert "formula     8 400 × 6/12 = 4 200" in lines
+
+
+def test_explain_unknown_name_lists_the_names(cli):
+    result = cli("explain", SEED000_FRAME, "prisjustering")
+    assert result.exit_code == 2
+    assert "'prisjustering' is no item, group or row" in result.stderr
+    assert "prisjustering-2017" in result.stderr
+    assert cli("explain", SEED000_FRAME, "prisjustering-2017", "2030").exit_code == 2
+
+
+def test_set_changes_the_new_frame_by_the_hand_calculated_amount(cli):
+    base = json.loads(cli("roll", "-f", "json", SEED000_FRAME).stdout)["tables"][0]["new_frame"]
+    result = cli("roll", "-f", "json", "--set", "prisvekst=2%", SEED000_FRAME)
+    assert result.exit_code == 0, result.output
+    varied = json.loads(result.stdout)["tables"][0]["new_frame"]
+    # 3 286 × 2 % = 65,72 → 66 instead of 46: +20 in 2017, carried on in every later column.
+    assert {y: varied[y] - base[y] for y in base} == {"2016": 0, "2017": 20, "2018": 20, "2019": 20, "2020": 20}
+    assert varied["2017"] == 12019
+
+
+def test_set_for_one_year_and_the_last_one_wins(cli):
+    result = cli("roll", "-f", "json", "--set", "lønnsvekst=3%", "--set", "lønnsvekst:2017=2,2 %", SEED000_FRAME)
+    table = json.loads(result.stdout, parse_float=Decimal)["tables"][0]
+    assert table["new_frame"]["2017"] == 11999  # the year-specific 2,2 % is the file's own value
+
+
+def test_set_on_check_explains_the_differences(cli):
+    result = cli("check", "--set", "lønnsvekst=2.5%", SEED000_FRAME)
+    assert result.exit_code == 1
+    # −5 773 × 2,5 % = −144,325 → −144 against the printed −127
+    assert "published −127, computed −144 (difference +17)" in result.stdout
+
+
+def test_set_unknown_parameter_or_bad_rate_is_unusable_input(cli):
+    result = cli("roll", "--set", "prisvekts=2%", SEED000_FRAME)
+    assert result.exit_code == 2
+    assert "there is no parameter 'prisvekts'; the parameters are: lønnsvekst, prisvekst" in result.stderr
+    assert "did you mean 'prisvekst'?" in result.stderr
+    result = cli("roll", "--set", "prisvekst=2", SEED000_FRAME)
+    assert result.exit_code == 2 and "rate in per cent" in result.stderr
+
+
+def test_roll_seed004_gives_the_documents_yearly_amounts(cli):
+    table = json.loads(cli("roll", "-f", "json", TRONDHEIM).stdout)["tables"][0]
+    rows = {row["id"]: row["values"] for row in table["rows"] if row["kind"] == "item"}
+    # 7a: "4,2 millioner kroner i 2023 (halvårsvirkning) ... Fra 2024 ... 8,4 millioner kroner"
+    assert rows["midlertidig-botilbud-kvinner-krisesenterplass"] == {"2022": None, "2023": 4200, "2024": 8400,
+                                                                     "2025": 8400}
+    # 8: "1,7 millioner kroner fra 2023 (halvårsvirkning), økende til 3,4 millioner kroner fra 2024"
+    assert rows["nytt-krisesenter-bemanningsplan"] == {"2022": None, "2023": 1700, "2024": 3400, "2025": 3400}
+    # 10: "6 millioner kroner i 2023, økende til 8 og 10 millioner kroner fra 2024 og 2025"
+    assert rows["tjenester-rop-lidelser"] == {"2022": None, "2023": 6000, "2024": 8000, "2025": 10000}
