@@ -160,7 +160,8 @@ def test_changes_file_the_frame_does_not_list(cli, tmp_path):
 def test_listed_changes_file_that_does_not_exist(cli, tmp_path):
     write(tmp_path, frame=FRAME.replace("../changes/c.yaml", "../changes/missing.yaml"))
     err = run_bad(cli, tmp_path, "check", "data/frames/f.yaml")
-    assert "data/frames/f.yaml:16:5: the changes file '../changes/missing.yaml' does not exist" in err
+    assert ("data/frames/f.yaml:16:5: the changes file '../changes/missing.yaml' (data/changes/missing.yaml): "
+            "no such file") in err
 
 
 def test_changes_file_naming_another_frame(cli, tmp_path):
@@ -229,3 +230,103 @@ def test_one_id_in_two_changes_files_names_both(cli, tmp_path):
     (tmp_path / "data/changes/c2.yaml").write_text(CHANGES.replace("id: b", "id: d"), encoding="utf-8")
     err = run_bad(cli, tmp_path)
     assert "data/changes/c2.yaml:5:9: two items have the id 'a' (the first at data/changes/c.yaml:5)" in err
+
+
+# ------------------------------------------------------------------ harder inputs (from a review)
+
+
+def test_yaml_aliases_are_refused_not_followed(cli, tmp_path):
+    # A recursive alias, and an alias "bomb" that would expand to 10**7 values: both refused at once.
+    bomb = "".join(f"    a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10) if i else ', '.join(['x'] * 10)}]\n"
+                   for i in range(7))
+    write(tmp_path, changes=CHANGES.replace("kilde: {dokument: Testdokument}", "kilde: &r {dokument: D, x: *r}")
+          .replace("    etikett: Tiltak A\n", "    etikett: Tiltak A\n    merknad:\n" + bomb))
+    err = run_bad(cli, tmp_path)
+    # the recursive one at the key whose value is the alias (x: *r), then one per value used again
+    assert "data/changes/c.yaml:3:25: YAML anchors and aliases (&name, *name) are not supported" in err
+    assert err.count("YAML anchors and aliases") == 7  # *r, and *a0 … *a5 once each (not 60 times)
+
+
+def test_merge_keys_tabs_and_a_bare_document_marker(cli, tmp_path):
+    write(tmp_path, changes=CHANGES.replace("  - id: b\n", "  - <<: {id: b}\n    id: b\n"))
+    assert "data/changes/c.yaml:10:5: YAML merge keys ('<<') are not supported" in run_bad(cli, tmp_path)
+    write(tmp_path, changes=CHANGES.replace("    etikett: Tiltak A", "\tetikett: Tiltak A"))
+    assert "indent with spaces: YAML does not allow tabs for indentation" in run_bad(cli, tmp_path)
+    write(tmp_path, changes="---\n")
+    assert "data/changes/c.yaml:1:1: the file is empty" in run_bad(cli, tmp_path)
+
+
+def test_a_year_written_twice_in_different_ways_is_a_duplicate(cli, tmp_path):
+    write(tmp_path, changes=CHANGES.replace("{2024: 10, 2025: 5}", "{2024: 10, '2024': 5}"))
+    assert "data/changes/c.yaml:9:23: duplicate key '2024' (first at line 9)" in run_bad(cli, tmp_path)
+
+
+def test_amounts_beyond_the_limits_are_refused(cli, tmp_path):
+    write(tmp_path, changes=CHANGES.replace("2025: 5}", "2025: '1e999999999'}"))
+    err = run_bad(cli, tmp_path)
+    assert "poster.0.beløp.2025: more than 15 digits before the decimal point" in err
+    write(tmp_path, changes=CHANGES.replace("2025: 5}", "2025: 10.00000000000000000000000001}"))
+    assert "more than 6 decimals" in run_bad(cli, tmp_path)
+    write(tmp_path, changes=CHANGES.replace("2025: 5}", "2025: '١٢'}"))  # digits of another script
+    assert "'١٢' is not an amount" in run_bad(cli, tmp_path)
+
+
+def test_control_character_and_unclosed_quote_are_located(cli, tmp_path):
+    write(tmp_path, changes=CHANGES.replace("Tiltak A", "Tiltak A\x07"))
+    assert "data/changes/c.yaml:6:22: YAML does not allow the character U+0007 here" in run_bad(cli, tmp_path)
+    write(tmp_path, changes=CHANGES.replace("    etikett: Innsparing B", "    etikett: 'Innsparing B"))
+    err = run_bad(cli, tmp_path)
+    assert "data/changes/c.yaml:11:14: YAML syntax: the file ends inside a quoted text opened here" in err
+
+
+def test_every_frame_listing_a_missing_file_is_told(cli, tmp_path):
+    write(tmp_path, frame=FRAME + "  - ../changes/missing.yaml\n")
+    other = FRAME.replace("id: f", "id: f2").replace("../changes/c.yaml", "../changes/missing.yaml")
+    (tmp_path / "data/frames/f2.yaml").write_text(other, encoding="utf-8")
+    err = run_bad(cli, tmp_path)
+    assert "data/frames/f.yaml:17:5: the changes file '../changes/missing.yaml'" in err
+    assert "data/frames/f2.yaml:16:5: the changes file '../changes/missing.yaml'" in err
+
+
+def test_a_file_listed_twice_or_a_folder_listed(cli, tmp_path):
+    write(tmp_path, frame=FRAME + "  - ../changes/./c.yaml\n")
+    assert ("data/frames/f.yaml:17:5: '../changes/./c.yaml' is the same file as entry 1 of 'endringer'"
+            in run_bad(cli, tmp_path, "check", "data/frames/f.yaml"))
+    write(tmp_path, frame=FRAME.replace("../changes/c.yaml", "../changes"))
+    err = run_bad(cli, tmp_path, "check", "data/frames/f.yaml")
+    assert "data/frames/f.yaml:16:5: the changes file '../changes' (data/changes): is a folder, not a file" in err
+
+
+def test_an_invalid_frame_still_has_its_changes_files_checked(cli, tmp_path):
+    write(tmp_path, frame=FRAME.replace("kommune: Testkommune", "kommune: ''"),
+          changes=CHANGES.replace("kategori: innsparing", "kategori: sparing"))
+    err = run_bad(cli, tmp_path, "check", "data/frames/f.yaml")
+    assert "data/frames/f.yaml:3:10: kommune is empty" in err
+    assert "data/changes/c.yaml:12:15: poster.1.kategori: 'sparing' is not allowed" in err
+    assert "does not list this changes file" not in run_bad(cli, tmp_path)
+
+
+def test_a_split_without_a_base_cannot_be_checked(cli, tmp_path):
+    write(tmp_path, frame=FRAME.replace("  beløp: 1000\n", "  fordeling: [{etikett: X, beløp: {2024: 5}}]\n"))
+    assert "published starts, splits and new frames can only be checked from a starting frame" in run_bad(
+        cli, tmp_path)
+
+
+def test_a_group_cycle_names_only_the_groups_in_it(cli, tmp_path):
+    groups = ("  - {id: h, etikett: H, under: i}\n  - {id: i, etikett: I, under: h}\n"
+              "  - {id: x, etikett: X, under: h}\n")
+    write(tmp_path, frame=FRAME.replace("endringer:\n", groups + "endringer:\n"))
+    err = run_bad(cli, tmp_path)
+    cycles = [line for line in err.splitlines() if "placed under itself" in line]
+    assert [line.split(": ")[1] for line in cycles] == ["group 'h' is (through 'under') placed under itself",
+                                                      "group 'i' is (through 'under') placed under itself"]
+
+
+def test_other_yaml_in_a_folder_is_skipped_with_a_warning(cli, tmp_path):
+    write(tmp_path)
+    (tmp_path / "data" / "mkdocs.yml").write_text("site_name: Budsjett\n", encoding="utf-8")
+    result = cli("check", "data", cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "data/mkdocs.yml:1:1: warning: no 'type' key: not a rammecalc file; skipped" in result.stderr
+    named = cli("check", "data/mkdocs.yml", cwd=tmp_path)  # named on the command line: an error
+    assert named.exit_code == 2 and "missing key 'type'" in named.stderr

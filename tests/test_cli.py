@@ -87,7 +87,7 @@ def test_check_tolerance_and_recorded_differences(cli):
     assert cli("check", askoy).exit_code == 0
     strict = cli("check", "--ignore-known-differences", askoy)
     assert strict.exit_code == 1
-    assert "(difference +1)\n" in strict.stdout
+    assert "published 90 147, computed 90 148 as the start (difference −1)\n" in strict.stdout
     tolerant = cli("check", "--ignore-known-differences", "--tolerance", "1", askoy)
     assert tolerant.exit_code == 0
     assert "warning: " in tolerant.stdout and "within tolerance 1" in tolerant.stdout

@@ -156,11 +156,11 @@ def test_askoy_base_rounding_difference_is_an_error_at_tolerance_zero() -> None:
     assert problem.code is Code.SPLIT_MISMATCH
     assert problem.severity is Severity.ERROR
     assert problem.year == 2018
-    # The printed base is the published figure, the sum of its two printed parts the computed one:
-    # difference = 90 148 − 90 147 = +1 (the base is rounded on its own: 2 284 / 87 863 = 2,60 %).
-    assert problem.published == D(90148)
-    assert problem.computed == D(90147)
-    assert problem.difference == D(1)
+    # The printed split is the figure checked, against the start it should add up to:
+    # difference = 90 147 − 90 148 = −1 (the base is rounded on its own: 2 284 / 87 863 = 2,60 %).
+    assert problem.published == D(90147)
+    assert problem.computed == D(90148)
+    assert problem.difference == D(-1)
     assert Path(problem.file).name == f"{ASKOY}.yaml"
     assert failed(problems)
 
@@ -174,7 +174,7 @@ def test_askoy_base_rounding_difference_is_a_warning_at_tolerance_one() -> None:
     assert problem.code is Code.SPLIT_MISMATCH
     assert problem.severity is Severity.WARNING
     assert problem.year == 2018
-    assert problem.difference == D(1)
+    assert problem.difference == D(-1)
     assert (problem.file, problem.line, problem.col) == (strict[0].file, strict[0].line, strict[0].col)
     assert not failed(problems)
 
@@ -185,14 +185,14 @@ def test_askoy_recorded_difference_is_still_reported_at_tolerance_zero_but_passe
     assert len(problems) == 1
     (problem,) = problems
     assert (problem.code, problem.severity, problem.year, problem.difference) == (
-        Code.SPLIT_MISMATCH, Severity.WARNING, 2018, D(1))
+        Code.SPLIT_MISMATCH, Severity.WARNING, 2018, D(-1))
     assert "a known difference" in problem.message and "2,60 %" in problem.message
     assert not failed(problems)
 
 
 def test_askoy_record_with_another_difference_does_not_hide_the_real_one() -> None:
     budget, _ = rolled(ASKOY)
-    record = budget.frame.known_differences[0].model_copy(update={"difference": D(2)})
+    record = budget.frame.known_differences[0].model_copy(update={"difference": D(-2)})
     frame = budget.frame.model_copy(update={"known_differences": (record,)})
     problems = check(Budget(frame=frame, changesets=budget.changesets), tolerance=Decimal(0))
     assert [(p.code, p.severity) for p in problems] == [

@@ -139,6 +139,7 @@ def _apply_sets(loaded: Loaded, sets: list[tuple[str, int | None, Decimal]]) -> 
 
 def _load(paths: list[Path] | None, sets: list[str] | None = None) -> Loaded:
     """Load and link; on any input problem print them all to stderr and exit 2."""
+    from .core.problems import Code
     from .loading import load
     from .render import problem_text
 
@@ -148,6 +149,8 @@ def _load(paths: list[Path] | None, sets: list[str] | None = None) -> Loaded:
                               "pass frame files or a folder, e.g. 'rammecalc roll data/frames/x.yaml'")
         paths = [Path("data")]
     loaded = load(paths)
+    for skipped in (p for p in loaded.problems if p.code is Code.SKIPPED):
+        typer.echo(problem_text(skipped, loaded.texts), err=True)
     bad = [p for p in loaded.problems if p.code.is_input]
     if bad:
         for problem in bad:
@@ -169,10 +172,24 @@ def _console():
 
     from rich.console import Console
 
-    console = Console(highlight=False)
-    if not console.is_terminal and "COLUMNS" not in os.environ:
-        console = Console(highlight=False, width=120)
-    return console
+    piped = not Console().is_terminal
+    return Console(highlight=False, width=120 if piped and "COLUMNS" not in os.environ else None)
+
+
+def _print(console, renderable, width: int) -> None:
+    """Print at ``width`` (which may exceed the console's); piped or redirected output has no trailing
+    blanks, for tidy logs and diffs."""
+    from rich.console import Console
+
+    if console.is_terminal:
+        if width > console.width:
+            console = Console(highlight=False, width=width, force_terminal=True, color_system=console.color_system)
+        console.print(renderable)
+        return
+    wide = Console(highlight=False, width=width, force_terminal=False, color_system=None)
+    with wide.capture() as captured:
+        wide.print(renderable)
+    typer.echo("\n".join(line.rstrip() for line in captured.get().splitlines()))
 
 
 def _amount_option(text: str, name: str) -> Decimal:
@@ -217,6 +234,7 @@ def roll(
         return
 
     from rich.console import Console
+    from rich.measure import Measurement
 
     from .core.problems import Severity
     from .core.rules import format_rate
@@ -231,7 +249,11 @@ def roll(
         notes = [f"omregnet fra {budget.frame.convention.value}"] if converted else []
         notes += [f"--set {n}{':' + str(y) if y else ''}={format_rate(v).replace(' ', '')}" for n, y, v in budget.overrides]
         note = " · ".join(notes) or None
-        out.print(rich_table(table, note))
+        rendered = rich_table(table, note)
+        # A figure is never cropped: on a terminal too narrow for the table, print it wider and let the
+        # terminal wrap the lines.
+        needed = Measurement.get(out, out.options.update_width(10_000), rendered).minimum
+        _print(out, rendered, width=max(out.width, needed))
         errors = [p for p in check(budget) if p.severity is Severity.ERROR]
         if errors and not budget.overrides:  # with --set, differences from the source are the point
             err.print(f"[yellow]{len(errors)} published figure{'s' if len(errors) != 1 else ''} in "
@@ -283,7 +305,8 @@ def explain(
     sets: SetOption = None,
 ) -> None:
     """Show how a figure came about: inputs and where they were written, parameters, formula, rounding."""
-    from .core.explain import NotFound, explain as build, find_item, names
+    from .core.explain import NotFound, find_item, names
+    from .core.explain import explain as build
     from .core.roll import roll as roll_budget
     from .render import explanation_text
 
@@ -332,7 +355,7 @@ def main() -> None:
         app()
     except KeyboardInterrupt:  # pragma: no cover - interactive only
         sys.exit(130)
-    except Exception as exc:  # noqa: BLE001 - the last guard; see the docstring
+    except Exception as exc:
         if os.environ.get("RAMMECALC_DEBUG"):
             raise
         typer.echo(f"rammecalc: internal error, a bug in rammecalc and not in your files: "

@@ -33,12 +33,13 @@ from pydantic import BaseModel, ValidationError
 
 from .core.link import link
 from .core.models import DOCUMENT_KINDS, Budget, ChangeSet, Frame, Located, ParameterSet
-from .core.problems import Code, Problem, input_error
+from .core.problems import Code, Problem, Severity, input_error
 
 _Composer = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _INT_TAG = "tag:yaml.org,2002:int"
 _NULL_TAG = "tag:yaml.org,2002:null"
 _BOOL_TAG = "tag:yaml.org,2002:bool"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
 _DECIMAL_INT = re.compile(r"^[-+]?\d+$")
 
 Locs = dict[tuple, tuple[int, int]]
@@ -62,8 +63,13 @@ class _Read:
     doc: Located | None
     problems: list[Problem]
     text: str | None
-    raw_id: str | None = None
+    #: The frame's id (for a frame) or the id of the frame it belongs to (for a changes file), as written,
+    #: even when the file did not validate.
+    owner: str | None = None
     raw_kind: str | None = None
+    #: A frame's 'endringer' and 'parametere' as written, so that they are read even if the frame is invalid.
+    raw_lists: dict[str, list[str]] = field(default_factory=dict)
+    has_type: bool = True
 
 
 def read_document(path: Path, name: str) -> _Read:
@@ -73,9 +79,12 @@ def read_document(path: Path, name: str) -> _Read:
     except FileNotFoundError:
         return _Read(None, [input_error(Code.NOT_FOUND, (name, 0, 0), "no such file",
                                         "check the path")], None)
+    except IsADirectoryError:
+        return _Read(None, [input_error(Code.UNREADABLE, (name, 0, 0), "is a folder, not a file",
+                                        "name a file here")], None)
     except OSError as exc:
-        return _Read(None, [input_error(Code.NOT_FOUND, (name, 0, 0), f"cannot read the file: {exc.strerror}",
-                                        "check that the file exists and is readable")], None)
+        return _Read(None, [input_error(Code.UNREADABLE, (name, 0, 0), f"cannot read the file: {exc.strerror}",
+                                        "check that the file is readable")], None)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -99,17 +108,16 @@ def parse_document(text: str, name: str) -> _Read:
     try:
         node = yaml.compose(text, Loader=_Composer)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        what = exc.problem or "not valid YAML"
-        if exc.context:
-            what = f"{exc.context}, {what}"
-        return _Read(None, [input_error(Code.YAML_SYNTAX, (name, line, col), f"YAML syntax: {what}",
-                                        "fix the YAML at this place; a truncated file or a missing "
-                                        "closing quote or bracket is the usual cause")], text)
-    except yaml.YAMLError as exc:  # e.g. a reader error on a control character
+        return _Read(None, [_syntax_problem(exc, text, name)], text)
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow, e.g. a control character
+        before = text[: exc.position]
+        line, col = before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1
+        return _Read(None, [input_error(Code.YAML_SYNTAX, (name, line, col),
+                                        f"YAML does not allow the character U+{exc.character:04X} here",
+                                        "remove it; it is usually an invisible character pasted in")], text)
+    except yaml.YAMLError as exc:  # pragma: no cover - every YAML error PyYAML raises is one of the above
         return _Read(None, [input_error(Code.YAML_SYNTAX, (name, 1, 1), f"YAML: {exc}", "fix the file")], text)
-    if node is None:
+    if node is None or (isinstance(node, yaml.ScalarNode) and node.tag == _NULL_TAG):
         return _Read(None, [input_error(Code.EMPTY, (name, 1, 1), "the file is empty", "write the document")],
                      text)
 
@@ -117,6 +125,8 @@ def parse_document(text: str, name: str) -> _Read:
     locs: Locs = {}
     key_locs: Locs = {}
     data = _to_data(node, (), locs, key_locs, problems, name)
+    if problems and not isinstance(data, dict):
+        return _Read(None, problems, text)
     if not isinstance(data, dict):
         problems.append(input_error(Code.INVALID, (name, 1, 1),
                                     "the file must be a mapping of keys (type, id, …), not a list or a value",
@@ -124,6 +134,8 @@ def parse_document(text: str, name: str) -> _Read:
         return _Read(None, problems, text)
 
     kind = data.get("type")
+    raw_lists = {key: [v for v in data[key] if isinstance(v, str)]
+                 for key in ("endringer", "parametere") if isinstance(data.get(key), list)}
     raw_id = data.get("id") if isinstance(data.get("id"), str) else None
     raw_frame = data.get("ramme") if isinstance(data.get("ramme"), str) else None
     model = DOCUMENT_KINDS.get(kind) if isinstance(kind, str) else None
@@ -135,7 +147,7 @@ def parse_document(text: str, name: str) -> _Read:
         else:
             problems.append(input_error(Code.UNKNOWN_TYPE, (name, *locs[("type",)]),
                                         f"unknown document type {kind!r}", f"use {kinds}"))
-        return _Read(None, _sorted(problems), text, raw_id, None)
+        return _Read(None, _sorted(problems), text, raw_id, None, has_type="type" in data)
 
     try:
         doc = model.model_validate(data)
@@ -144,7 +156,8 @@ def parse_document(text: str, name: str) -> _Read:
             problems.append(_from_pydantic(err, model, name, locs, key_locs))
         doc = None
     if problems:
-        return _Read(None, _sorted(problems), text, raw_id if model is Frame else raw_frame, kind)
+        return _Read(None, _sorted(problems), text, raw_id if model is Frame else raw_frame, kind,
+                     raw_lists=raw_lists if model is Frame else {})
     doc.with_source(name, locs, key_locs)
     owner = doc.id if isinstance(doc, Frame) else doc.frame if isinstance(doc, ChangeSet) else None
     return _Read(doc, [], text, owner, kind)
@@ -158,31 +171,87 @@ def _mark(node: yaml.Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
-def _to_data(node: yaml.Node, path: tuple, locs: Locs, key_locs: Locs, problems: list[Problem], name: str):
+def _to_data(node: yaml.Node, path: tuple, locs: Locs, key_locs: Locs, problems: list[Problem], name: str,
+             seen_nodes: dict[int, bool] | None = None):
+    """Plain data from the node tree, recording where every key and value stands.
+
+    YAML anchors and aliases (``&x`` … ``*x``) are refused: the composer hands back the same node again for
+    an alias, which would hide where a value was written, and a few nested aliases can expand to millions
+    of values (or loop for ever).
+    """
+    seen_nodes = {} if seen_nodes is None else seen_nodes
+    if id(node) in seen_nodes:
+        if not seen_nodes[id(node)]:  # one message for each value used again, however often
+            seen_nodes[id(node)] = True
+            at = key_locs.get(path) or locs.get(path[:-1]) or (1, 1)
+            problems.append(input_error(Code.INVALID, (name, *at),
+                                        "YAML anchors and aliases (&name, *name) are not supported",
+                                        "write the value out where it is used"))
+        return None
+    seen_nodes[id(node)] = False
     locs[path] = _mark(node)
     if isinstance(node, yaml.MappingNode):
         out: dict = {}
         seen: dict = {}
         for key_node, value_node in node.value:
-            key = _scalar(key_node, as_key=True) if isinstance(key_node, yaml.ScalarNode) else None
-            if key is None or isinstance(key, (dict, list)):
+            if key_node.tag == _MERGE_TAG:
                 problems.append(input_error(Code.INVALID, (name, *_mark(key_node)),
-                                            "a key must be a plain word or year", "write the key as text"))
+                                            "YAML merge keys ('<<') are not supported",
+                                            "write the keys out in this mapping"))
                 continue
-            if key in seen:
+            key = _scalar(key_node, as_key=True) if isinstance(key_node, yaml.ScalarNode) else None
+            if key is None:
+                problems.append(input_error(Code.INVALID, (name, *_mark(key_node)),
+                                            "a key must be a plain word or a year", "write the key as text"))
+                continue
+            same = _key_identity(key)
+            if same in seen:
                 problems.append(input_error(
                     Code.DUPLICATE_KEY, (name, *_mark(key_node)),
-                    f"duplicate key '{key}' (first at line {seen[key]}); YAML would silently keep only the last",
+                    f"duplicate key '{key}' (first at line {seen[same]}); YAML would silently keep only the last",
                     "remove one of the two, or merge them",
                 ))
                 continue
-            seen[key] = key_node.start_mark.line + 1
+            seen[same] = key_node.start_mark.line + 1
             key_locs[path + (key,)] = _mark(key_node)
-            out[key] = _to_data(value_node, path + (key,), locs, key_locs, problems, name)
+            out[key] = _to_data(value_node, path + (key,), locs, key_locs, problems, name, seen_nodes)
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [_to_data(child, path + (i,), locs, key_locs, problems, name) for i, child in enumerate(node.value)]
+        return [_to_data(child, path + (i,), locs, key_locs, problems, name, seen_nodes)
+                for i, child in enumerate(node.value)]
     return _scalar(node, as_key=False)
+
+
+def _key_identity(key: object) -> object:
+    """Keys that the models read as the same year are the same key: 2017, '2017' and 2017.0."""
+    if isinstance(key, int):
+        return key
+    text = str(key).strip()
+    if re.fullmatch(r"[+-]?[0-9]+(\.0*)?", text):
+        return int(text.split(".")[0])
+    return text
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, name: str) -> Problem:
+    """A YAML syntax error at the place to fix: where an unclosed quote or bracket was opened, if the
+    parser only noticed at the end of the file."""
+    mark = exc.problem_mark or exc.context_mark
+    what = exc.problem or "not valid YAML"
+    at_end = mark is not None and mark.index >= len(text.rstrip())
+    opened = exc.context_mark
+    inside = {"while scanning a quoted scalar": "a quoted text", "while parsing a flow mapping": "a '{…}' mapping",
+              "while parsing a flow sequence": "a '[…]' list"}.get(exc.context or "")
+    if at_end and inside and opened is not None and opened.line < mark.line:
+        return input_error(Code.YAML_SYNTAX, (name, opened.line + 1, opened.column + 1),
+                           f"YAML syntax: the file ends inside {inside} opened here",
+                           "close it; a truncated file is the usual cause")
+    if exc.context:
+        what = f"{exc.context}, {what}"
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    hint = "fix the YAML at this place; a truncated file or a missing closing quote or bracket is the usual cause"
+    if "tab" in what or "\t" in what:
+        hint = "indent with spaces: YAML does not allow tabs for indentation"
+    return input_error(Code.YAML_SYNTAX, (name, line, col), f"YAML syntax: {what}", hint)
 
 
 def _scalar(node: yaml.ScalarNode, as_key: bool):
@@ -193,7 +262,7 @@ def _scalar(node: yaml.ScalarNode, as_key: bool):
     if node.tag == _NULL_TAG:
         return None
     if node.tag == _BOOL_TAG:
-        return node.value.lower() in ("true", "yes", "on", "y")
+        return node.value if as_key else node.value.lower() in ("true", "yes", "on", "y")
     if as_key and node.tag == _INT_TAG and _DECIMAL_INT.match(node.value):
         return int(node.value)
     return node.value
@@ -315,17 +384,18 @@ def _keys_at(model: type[BaseModel], loc: tuple) -> list[str]:
 
 
 def _unwrap(annotation: object) -> object:
+    """``Annotated[X, …]`` and ``X | None`` → ``X`` (a union of several types is left as it is)."""
     while True:
         origin = typing.get_origin(annotation)
         if origin is typing.Annotated:
             annotation = typing.get_args(annotation)[0]
-        elif origin in (typing.Union, types.UnionType):
+            continue
+        if origin in (typing.Union, types.UnionType):
             args = [a for a in typing.get_args(annotation) if a is not type(None)]
-            annotation = args[0] if len(args) == 1 else annotation
-            if len(args) != 1:
-                return annotation
-        else:
-            return annotation
+            if len(args) == 1:
+                annotation = args[0]
+                continue
+        return annotation
 
 
 # -------------------------------------------------------------------------------------- many files
@@ -341,9 +411,10 @@ def display_name(path: Path) -> str:
     return absolute if relative.startswith("..") else relative
 
 
-def expand(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
-    """Files and folders → the YAML files to read (folders recursively, hidden folders skipped)."""
-    files: list[Path] = []
+def expand(paths: Iterable[Path]) -> tuple[list[tuple[Path, bool]], list[Problem]]:
+    """Files and folders → the YAML files to read, each marked whether it was named (True) or found in a
+    folder (False). Folders are read recursively; hidden folders are skipped."""
+    files: list[tuple[Path, bool]] = []
     problems: list[Problem] = []
     for path in paths:
         if path.is_dir():
@@ -356,20 +427,25 @@ def expand(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
                 problems.append(input_error(Code.NOT_FOUND, (display_name(path), 0, 0),
                                             "no .yaml files in this folder",
                                             "pass a folder holding frame and changes files, e.g. data"))
-            files += found
+            files += [(p, False) for p in found]
         elif path.exists():
-            files.append(path)
+            files.append((path, True))
         else:
             problems.append(input_error(Code.NOT_FOUND, (display_name(path), 0, 0), "no such file or folder",
                                         "check the path"))
     return files, problems
 
 
-def load(paths: Sequence[str | os.PathLike]) -> Loaded:
-    """Read every frame and changes file under ``paths``, link each frame with its changes.
+_LISTS = {"endringer": ("changes", ChangeSet, "a changes file ('type: endringer')"),
+          "parametere": ("parameter", ParameterSet, "a parameter file ('type: parametere')")}
 
-    A frame pulls in the changes files it lists even if they were not among ``paths``; a changes file that
-    was given but that no frame given lists is a problem (its frame is missing).
+
+def load(paths: Sequence[str | os.PathLike]) -> Loaded:
+    """Read every frame, changes and parameter file under ``paths``; link each frame with its files.
+
+    A frame pulls in the files it lists even if they were not among ``paths``; a changes file that was given
+    but that no frame lists is a problem (its frame is missing). In a folder, a YAML file with no ``type``
+    key is not a rammecalc file: it is skipped with a warning. Every problem in every file is returned.
     """
     result = Loaded()
     files, problems = expand(Path(p) for p in paths)
@@ -384,43 +460,63 @@ def load(paths: Sequence[str | os.PathLike]) -> Loaded:
             result.files.append(name)
             if reads[name].text is not None:
                 result.texts[name] = reads[name].text
-            result.problems += reads[name].problems
         return reads[name]
 
-    for path in files:
-        get(path)
+    for path, named in files:
+        read = get(path)
+        if not named and not read.has_type and read.doc is None:
+            read.raw_kind = "skipped"
+            result.problems.append(Problem(Code.SKIPPED, Severity.WARNING, display_name(path), 1, 1,
+                                           "no 'type' key: not a rammecalc file; skipped",
+                                           "add 'type: ramme', 'type: endringer' or 'type: parametere' if it is one"))
+        else:
+            result.problems += read.problems
 
-    def listed_document(frame: Frame, key: str, i: int, kind: type[Located]) -> Located | None:
-        """The i-th file a frame lists under ``key`` ('endringer' or 'parametere'), read once."""
-        rel = (frame.changes if key == "endringer" else frame.parameters)[i]
-        target = Path(frame.file).parent / rel
-        read = get(target)
+    def listed_file(frame_file: str, key: str, i: int, rel: str, where: tuple[str, int, int],
+                    seen: dict[str, int]) -> _Read | None:
+        """The i-th file a frame lists under ``key``; every way it can be wrong is reported at the frame."""
+        words, kind, wanted = _LISTS[key]
+        target = Path(frame_file).parent / rel
+        name = display_name(target)
         if key == "endringer":
-            listed.add(display_name(target))
+            listed.add(name)
+        if name in seen:
+            result.problems.append(input_error(Code.LISTED_TWICE, where,
+                                               f"'{rel}' is the same file as entry {seen[name] + 1} of '{key}'",
+                                               "list each file once"))
+            return None
+        seen[name] = i
+        fresh = name not in reads
+        read = get(target)
+        located = [p for p in read.problems if p.line == 0]  # the file could not be opened at all
+        if located:
+            result.problems.append(input_error(located[0].code, where,
+                                               f"the {words} file '{rel}' ({name}): {located[0].message}",
+                                               "correct the path; it is relative to this frame file"))
+            return None
+        if fresh:
+            result.problems += read.problems
         if read.doc is None:
-            if read.problems and read.problems[0].code is Code.NOT_FOUND and read.problems[0].line == 0:
-                result.problems.remove(read.problems[0])
-                read.problems[0] = input_error(
-                    Code.NOT_FOUND, frame.locate(key, i),
-                    f"the {'changes' if key == 'endringer' else 'parameter'} file '{rel}' does not exist "
-                    f"(looked for {display_name(target)})",
-                    "correct the path; it is relative to this frame file",
-                )
-                result.problems.append(read.problems[0])
             return None
         if not isinstance(read.doc, kind):
-            wanted = "a changes file ('type: endringer')" if key == "endringer" else \
-                "a parameter file ('type: parametere')"
-            result.problems.append(input_error(
-                Code.INVALID, frame.locate(key, i),
-                f"'{rel}' is a '{read.raw_kind}' file, but '{key}' lists {wanted}", "correct the path",
-            ))
+            result.problems.append(input_error(Code.INVALID, where,
+                                               f"'{rel}' is a '{read.raw_kind}' file, but '{key}' lists {wanted}",
+                                               "correct the path"))
             return None
-        return read.doc
+        return read
 
-    frames = [(name, r.doc) for name, r in list(reads.items()) if isinstance(r.doc, Frame)]
     frame_ids: dict[str, str] = {}
-    for name, frame in frames:
+    for name, read in list(reads.items()):
+        if read.raw_kind != "ramme":
+            continue
+        frame = read.doc
+        if frame is None:
+            # Invalid frame: still read the files it lists, so that their problems show in this run too.
+            for key, rels in read.raw_lists.items():
+                seen: dict[str, int] = {}
+                for i, rel in enumerate(rels):
+                    listed_file(name, key, i, rel, (name, *_first_line_of(read.text, rel)), seen)
+            continue
         assert isinstance(frame, Frame)
         if frame.id in frame_ids:
             result.problems.append(input_error(
@@ -430,29 +526,34 @@ def load(paths: Sequence[str | os.PathLike]) -> Loaded:
             ))
             continue
         frame_ids[frame.id] = name
-        changesets = [cs for cs in (listed_document(frame, "endringer", i, ChangeSet)
-                                    for i in range(len(frame.changes))) if cs is not None]
-        parameter_sets = [ps for ps in (listed_document(frame, "parametere", i, ParameterSet)
-                                        for i in range(len(frame.parameters))) if ps is not None]
-        complete = len(changesets) == len(frame.changes) and len(parameter_sets) == len(frame.parameters)
+        documents: dict[str, list] = {}
+        complete = True
+        for key in _LISTS:
+            seen = {}
+            rels = frame.changes if key == "endringer" else frame.parameters
+            found = [listed_file(name, key, i, rel, frame.locate(key, i), seen) for i, rel in enumerate(rels)]
+            documents[key] = [r.doc for r in found if r is not None]
+            complete = complete and all(r is not None for r in found)
         if not complete:
             continue
-        budget, link_problems = link(frame, changesets, parameter_sets)
+        budget, link_problems = link(frame, documents["endringer"], documents["parametere"])
         result.problems += link_problems
         if budget is not None:
             result.budgets.append(budget)
 
-    known_frames = {r.raw_id: name for name, r in reads.items() if r.raw_kind == "ramme" and r.raw_id}
+    frames_by_id = {r.owner: name for name, r in reads.items() if r.raw_kind == "ramme" and r.owner}
     for name, read in reads.items():
         if read.raw_kind != "endringer" or name in listed:
             continue
-        frame_id = read.raw_id
+        frame_id = read.owner
         loc = read.doc.locate("ramme") if read.doc is not None else (name, 1, 1)
-        if frame_id in known_frames:
+        if frame_id in frames_by_id:
+            if reads[frames_by_id[frame_id]].doc is None:
+                continue  # the frame itself is invalid; its own problems are reported
             result.problems.append(input_error(
                 Code.UNLISTED_CHANGES, loc,
-                f"frame '{frame_id}' ({known_frames[frame_id]}) does not list this changes file",
-                f"add it under 'endringer' in {known_frames[frame_id]}",
+                f"frame '{frame_id}' ({frames_by_id[frame_id]}) does not list this changes file",
+                f"add it under 'endringer' in {frames_by_id[frame_id]}",
             ))
         elif read.doc is not None:
             result.problems.append(input_error(
@@ -462,3 +563,12 @@ def load(paths: Sequence[str | os.PathLike]) -> Loaded:
             ))
     result.problems.sort(key=Problem.sort_key)
     return result
+
+
+def _first_line_of(text: str | None, needle: str) -> tuple[int, int]:
+    """Where ``needle`` is first written in ``text`` (for an invalid frame's list entries), else 1:1."""
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        col = line.find(needle)
+        if col >= 0:
+            return number, col + 1
+    return 1, 1

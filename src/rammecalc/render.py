@@ -5,7 +5,7 @@ The only module that imports rich. Every format draws from the one :class:`Rolle
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from rich import box
@@ -200,10 +200,6 @@ def summary(problems: Sequence[Problem], frames: int, figures: int, files: int) 
 
 def _plural(n: int, one: str, many: str) -> str:
     return one if n == 1 else many
-
-
-def count(problems: Iterable[Problem], severity: Severity) -> int:
-    return sum(1 for p in problems if p.severity is severity)
 
 
 # ------------------------------------------------------------------------------------------- explain

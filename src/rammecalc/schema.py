@@ -10,8 +10,6 @@ from pydantic.json_schema import models_json_schema
 
 from .core.models import ChangeSet, Frame, ParameterSet
 
-SCHEMA_ID = "https://rammecalc.invalid/schema/rammecalc.schema.json"
-
 
 def json_schema(kind: str = "alle") -> dict:
     """The schema for ``ramme``, ``endringer``, ``parametere``, or ``alle`` (any, told apart by ``type``)."""

@@ -50,7 +50,8 @@ def check(budget: Budget, tolerance: Decimal = Decimal(0), table: RolledTable | 
                 path: tuple, computed_text: str | None = None, key: tuple[str, str | None] = ("", None)) -> None:
         difference = published - computed
         record = known.get((*key, year))
-        if record is not None and record[1].difference == difference:
+        recorded = record is not None and record[1].difference == difference
+        if recorded:
             used.add(record[0])
         if difference == 0:
             return
@@ -58,7 +59,7 @@ def check(budget: Budget, tolerance: Decimal = Decimal(0), table: RolledTable | 
         shown = computed_text or format_amount(computed)
         message = (f"{figure} {year}: published {format_amount(published)}, computed {shown} "
                    f"(difference {format_amount(difference, plus=True)})")
-        if record is not None and record[1].difference == difference:
+        if recorded:
             severity = Severity.WARNING
             record_line = frame.locate("kjente_differanser", record[0])[1]
             message += f", a known difference (line {record_line}): {record[1].explanation}"
@@ -75,20 +76,17 @@ def check(budget: Budget, tolerance: Decimal = Decimal(0), table: RolledTable | 
             compare(Code.START_MISMATCH, FIGURE_START, year, published,
                     table.start[year], ("utgangspunkt", "publisert", year), key=("utgangspunkt", None))
         for year in table.years:
-            # The start is the total of its split rows, as a subtotal is of its items: compare the start
-            # (already checked against its printed cell above) with the sum of the split printed under it.
+            # The split rows printed under the start must add up to the column's start.
             cells = [(i, s) for i, s in enumerate(frame.start.split) if year in s.amounts]
             if not cells:
                 continue
             total = sum((s.amounts[year] for _, s in cells), Decimal(0))
+            parts = " + ".join(format_amount(s.amounts[year]) for _, s in cells)
             labels = " + ".join(s.label for _, s in cells)
-            shown = f"{labels} = {format_amount(total)}"
-            if len(cells) > 1:
-                parts = " + ".join(format_amount(s.amounts[year]) for _, s in cells)
-                shown = f"{labels} = {parts} = {format_amount(total)}"
-            compare(Code.SPLIT_MISMATCH, f"{FIGURE_START} (sum of {FIGURE_SPLIT.lower()})", year,
-                    table.start[year], total, ("utgangspunkt", "fordeling", cells[0][0], "beløp", year),
-                    computed_text=shown, key=("fordeling", None))
+            figure = f"{FIGURE_SPLIT} ({labels}{' = ' + parts if len(cells) > 1 else ''})"
+            compare(Code.SPLIT_MISMATCH, figure, year, total, table.start[year],
+                    ("utgangspunkt", "fordeling", cells[0][0], "beløp", year),
+                    computed_text=f"{format_amount(table.start[year])} as the start", key=("fordeling", None))
         for year, published in frame.new_frame.published.items():
             compare(Code.NEW_FRAME_MISMATCH, FIGURE_NEW_FRAME, year, published,
                     table.new_frame[year], ("ny_driftsramme", "publisert", year), key=("ny_driftsramme", None))

@@ -51,11 +51,12 @@ def link(frame: Frame, changesets: Sequence[ChangeSet],
         check_years(frame, split.amounts, "utgangspunkt", "fordeling", i, "beløp")
     check_years(frame, frame.new_frame.published, "ny_driftsramme", "publisert")
     if frame.start.amount is None:
-        for path, published in (("utgangspunkt", frame.start.published), ("ny_driftsramme", frame.new_frame.published)):
+        for path, published in (("utgangspunkt", frame.start.published), ("ny_driftsramme", frame.new_frame.published),
+                                ("utgangspunkt", frame.start.split)):
             if published:
                 problems.append(input_error(
-                    Code.NO_BASE, frame.locate(path, "publisert"),
-                    "published starts and new frames can only be checked from a starting frame, and "
+                    Code.NO_BASE, frame.locate(path, "publisert" if isinstance(published, dict) else "fordeling"),
+                    "published starts, splits and new frames can only be checked from a starting frame, and "
                     "'utgangspunkt' has no 'beløp'",
                     "add the starting frame as 'beløp' under 'utgangspunkt'",
                 ))
@@ -81,10 +82,10 @@ def link(frame: Frame, changesets: Sequence[ChangeSet],
                 f"group '{group.id}' is placed under '{group.parent}', which is not a group of this frame",
                 _known("groups", group_ids),
             ))
-        elif _cycle(frame, group.id):
+        elif _in_cycle(frame, group.id):
             problems.append(input_error(
-                Code.UNKNOWN_GROUP, frame.locate("grupper", i, "under"),
-                f"group '{group.id}' is (indirectly) placed under itself",
+                Code.GROUP_CYCLE, frame.locate("grupper", i, "under"),
+                f"group '{group.id}' is (through 'under') placed under itself",
                 "make the 'under' chain end at a top-level group",
             ))
 
@@ -224,12 +225,13 @@ def _known(what: str, ids: Iterable[str]) -> str:
     return f"the frame's {what} are: {names}"
 
 
-def _cycle(frame: Frame, start: str) -> bool:
+def _in_cycle(frame: Frame, start: str) -> bool:
+    """True if following 'under' from ``start`` comes back to ``start`` (not merely to some other cycle)."""
     parents = {g.id: g.parent for g in frame.groups}
-    seen = {start}
+    seen: set[str] = set()
     current = parents.get(start)
-    while current is not None:
-        if current in seen:
+    while current is not None and current not in seen:
+        if current == start:
             return True
         seen.add(current)
         current = parents.get(current)

@@ -27,7 +27,17 @@ from pydantic import (
 )
 
 from .numbers import AmountError, parse_amount
-from .terms import CHANGES_KIND, FRAME_KIND, PARAMETERS_KIND, AmountUnit, Category, Convention, Rounding, ShareBasis
+from .terms import (
+    CHANGES_KIND,
+    FIGURE_NEW_FRAME,
+    FRAME_KIND,
+    PARAMETERS_KIND,
+    AmountUnit,
+    Category,
+    Convention,
+    Rounding,
+    ShareBasis,
+)
 
 
 def _to_amount(value: Any) -> Decimal:
@@ -176,7 +186,7 @@ class Group(Model):
 class NewFrame(Model):
     """The bottom row: the new frame per column."""
 
-    label: Text = Field("Ny driftsramme", alias="etikett", description="The row's label as printed.")
+    label: Text = Field(FIGURE_NEW_FRAME, alias="etikett", description="The row's label as printed.")
     published: YearAmounts = Field(
         default_factory=dict, alias="publisert", description="The new frame printed in each column."
     )
@@ -213,6 +223,11 @@ class Frame(Located):
     unit: Text = Field(alias="enhet", description="The unit (enhet, rammeområde, kommunalavdeling).")
     source: Source = Field(alias="kilde")
     amount_unit: AmountUnit = Field(alias="beløpsenhet", description="The unit of every amount in the table.")
+    decimals: int = Field(
+        0, ge=0, le=6, alias="desimaler",
+        description="How many decimals the table prints (0: whole units; 1 for a table in mill. kr printing "
+        "4,2). Amounts computed by rules are rounded to this.",
+    )
     convention: Convention = Field(alias="konvensjon", description="'inkrementell' or 'nivå' (see README).")
     columns: YearLabels = Field(
         alias="kolonner", description="Year → the column's printed label, in the order printed (rising years)."
@@ -438,7 +453,7 @@ DOCUMENT_KINDS: dict[str, type[Located]] = {FRAME_KIND: Frame, CHANGES_KIND: Cha
 class Budget(BaseModel):
     """A frame with its changes, linked and validated: what the engine rolls."""
 
-    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+    model_config = ConfigDict(frozen=True)
 
     frame: Frame
     changesets: tuple[ChangeSet, ...] = ()

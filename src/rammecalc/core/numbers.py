@@ -20,9 +20,15 @@ _MINUS_SIGNS = "-\u2212\u2013"
 _GROUP_SPACES = " \u00a0\u202f\u2009"
 
 _NORWEGIAN = re.compile(
-    rf"^(?P<sign>[{_MINUS_SIGNS}+]?)\s*(?P<int>\d{{1,3}}(?:[{_GROUP_SPACES}]\d{{3}})+|\d+)(?:,(?P<frac>\d+))?$"
+    rf"^(?P<sign>[{_MINUS_SIGNS}+]?)\s*(?P<int>[0-9]{{1,3}}(?:[{_GROUP_SPACES}][0-9]{{3}})+|[0-9]+)(?:,(?P<frac>[0-9]+))?$"
 )
-_PLAIN = re.compile(r"^[-+]?(\d[\d_]*)?(\.\d+)?([eE][-+]?\d+)?$")
+_PLAIN = re.compile(r"^[-+]?([0-9][0-9_]*)?(\.[0-9]+)?([eE][-+]?[0-9]+)?$")
+
+#: The largest amounts rammecalc takes: 15 digits before the decimal point (a national budget in kroner
+#: has 13) and 6 after. Within these, sums of up to a million amounts stay within the 28 significant
+#: digits of Python's default decimal context, so every sum is exact.
+MAX_WHOLE_DIGITS = 15
+MAX_DECIMALS = 6
 
 
 class AmountError(ValueError):
@@ -38,11 +44,9 @@ def parse_amount(value: object) -> Decimal:
     if isinstance(value, bool):
         raise AmountError("expected an amount, got a yes/no value")
     if isinstance(value, int):
-        return Decimal(value)
+        return _within_limits(Decimal(value))
     if isinstance(value, Decimal):
-        if not value.is_finite():
-            raise AmountError("expected a finite amount")
-        return value
+        return _within_limits(value)
     if isinstance(value, float):
         raise AmountError("amounts must be exact: pass an int, a Decimal or the number as text, not a float")
     if not isinstance(value, str):
@@ -50,15 +54,28 @@ def parse_amount(value: object) -> Decimal:
     text = value.strip()
     if _PLAIN.match(text) and any(c.isdigit() for c in text):
         try:
-            return Decimal(text)
+            return _within_limits(Decimal(text))
         except InvalidOperation:  # pragma: no cover - the pattern admits only valid literals
             pass
     m = _NORWEGIAN.match(text)
     if m:
         digits = re.sub(f"[{_GROUP_SPACES}]", "", m["int"])
         number = Decimal(digits + ("." + m["frac"] if m["frac"] else ""))
-        return -number if m["sign"] and m["sign"] in _MINUS_SIGNS else number
+        return _within_limits(-number if m["sign"] and m["sign"] in _MINUS_SIGNS else number)
     raise AmountError(f"{value!r} is not an amount; write a number such as 9864, -127 or 1.4")
+
+
+def _within_limits(value: Decimal) -> Decimal:
+    if not value.is_finite():
+        raise AmountError("expected a finite amount")
+    _, digits, exponent = value.as_tuple()
+    decimals = max(-exponent, 0)
+    whole = len(digits) + exponent
+    if decimals > MAX_DECIMALS:
+        raise AmountError(f"more than {MAX_DECIMALS} decimals; amounts are in the table's unit")
+    if whole > MAX_WHOLE_DIGITS and value != 0:
+        raise AmountError(f"more than {MAX_WHOLE_DIGITS} digits before the decimal point; is the unit right?")
+    return value
 
 
 def format_amount(value: Decimal | int, *, plus: bool = False) -> str:

@@ -21,6 +21,7 @@ class Code(str, Enum):
 
     # The file cannot be read as a rammecalc document.
     NOT_FOUND = "input-not-found"
+    UNREADABLE = "input-unreadable"
     NOT_UTF8 = "input-not-utf8"
     EMPTY = "input-empty"
     YAML_SYNTAX = "input-yaml-syntax"
@@ -32,6 +33,8 @@ class Code(str, Enum):
     # The documents do not fit together.
     YEAR_OUTSIDE_COLUMNS = "input-year-outside-columns"
     UNKNOWN_GROUP = "input-unknown-group"
+    GROUP_CYCLE = "input-group-cycle"
+    LISTED_TWICE = "input-listed-twice"
     DUPLICATE_ID = "input-duplicate-id"
     FRAME_MISSING = "input-frame-missing"
     FRAME_MISMATCH = "input-frame-mismatch"
@@ -46,6 +49,7 @@ class Code(str, Enum):
     ITEM_MISMATCH = "item-mismatch"
     # Not wrong, but the reader should know.
     UNALLOCATED = "unallocated-amount"
+    SKIPPED = "skipped-not-rammecalc"
     KNOWN_DIFFERENCE_UNUSED = "known-difference-unused"
 
     @property

@@ -39,7 +39,6 @@ class Row:
     id: str | None = None
     group: str | None = None
     category: Category | None = None
-    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -111,7 +110,7 @@ def roll(budget: Budget) -> RolledTable:
                 amounts[item.id] = {}
                 steps[item.id] = {}
                 continue
-            evaluation = evaluate(item, years, params, where)
+            evaluation = evaluate(item, years, params, where, frame.decimals)
             levels[item.id] = evaluation.levels
             amounts[item.id] = to_convention(evaluation.levels, years, convention)
             steps[item.id] = evaluation.steps
@@ -124,11 +123,15 @@ def roll(budget: Budget) -> RolledTable:
     previous: Decimal | None = None
     for year in years:
         start[year] = previous if convention is Convention.INCREMENTAL and previous is not None else base
-        # Rules on the column's start (the whole frame × the deflator): known only now.
+        # Rules on the frame itself (the whole frame × the deflator): their base is the frame as it stands
+        # when the year begins, the previous column's new frame, in either convention; known only now.
+        frame_now = previous if previous is not None else base
         for item, rule, where in dynamic:
             if year in rule.year_list:
-                change, rate_steps = rate_amount(start[year], rule, year, params, where,
-                                                 base_words=f"{frame.start.label}, {year}")
+                words = (f"the frame at the start of {year} (the new frame of {year - 1})" if previous is not None
+                         else f"{frame.start.label}, {year}")
+                change, rate_steps = rate_amount(frame_now, rule, year, params, where, base_words=words,
+                                                 decimals=frame.decimals)
                 running[item.id] += change
                 steps[item.id][year] = rate_steps
                 if convention is Convention.INCREMENTAL and change:
@@ -174,7 +177,7 @@ def roll(budget: Budget) -> RolledTable:
                         group=group.parent))
         for item in items_in.get(group.id, []):
             rows.append(Row("item", item.label, depth + 1, {y: amounts[item.id].get(y) for y in years},
-                            item.published, id=item.id, group=group.id, category=item.category, note=item.note))
+                            item.published, id=item.id, group=group.id, category=item.category))
         for child in children.get(group.id, []):
             emit(child, depth + 1)
 

@@ -49,9 +49,10 @@ _DECIMAL_MODES = {
 _LITERAL_RATE = re.compile(r"^\s*[-+−]?\s*\d[\d\s]*([.,]\d+)?\s*%\s*$")
 
 
-def round_amount(value: Decimal, rule: Rounding) -> Decimal:
-    """Round to whole units of the table (``rule`` names how; see :class:`~rammecalc.core.terms.Rounding`)."""
-    return value.quantize(Decimal(1), rounding=_DECIMAL_MODES[rule])
+def round_amount(value: Decimal, rule: Rounding, decimals: int = 0) -> Decimal:
+    """Round to the table's precision: whole units, or ``decimals`` places (``rule`` names how; see
+    :class:`~rammecalc.core.terms.Rounding`)."""
+    return value.quantize(Decimal(1).scaleb(-decimals), rounding=_DECIMAL_MODES[rule])
 
 
 def format_rate(percent: Decimal) -> str:
@@ -174,7 +175,8 @@ def share_of_year(date: datetime.date, basis: ShareBasis) -> tuple[Decimal, Deci
     return Decimal(days), Decimal(days_in_year), f"{days} of {days_in_year} days"
 
 
-def evaluate(item: Item, years: tuple[int, ...], params: Parameters, where: Location | None = None) -> Evaluation:
+def evaluate(item: Item, years: tuple[int, ...], params: Parameters, where: Location | None = None,
+             decimals: int = 0) -> Evaluation:
     """The profile of a rule item over ``years`` (and the year before), with its explanation.
 
     Items with a start-dependent base (``grunnlag: utgangspunkt``) are evaluated by the roll, year by year.
@@ -213,7 +215,11 @@ def evaluate(item: Item, years: tuple[int, ...], params: Parameters, where: Loca
         first = rule.effective.year
         numerator, denominator, words = share_of_year(rule.effective, rule.basis)
         exact = rule.full_year * numerator / denominator
-        share = round_amount(exact, rule.rounding)
+        share = round_amount(exact, rule.rounding, decimals)
+        if abs(share) > abs(rule.full_year):
+            # Rounding may not carry a part of the year past the whole year (0,9 from 1 June is 0,525,
+            # which rounds to 1 in a whole-unit table): the part-year effect is at most the full-year one.
+            share = rule.full_year
         for y in span:
             if y == first:
                 levels[y] = share
@@ -221,7 +227,7 @@ def evaluate(item: Item, years: tuple[int, ...], params: Parameters, where: Loca
                     Step("full year", f"{format_amount(rule.full_year)} (helårsvirkning)", where),
                     Step("from", f"{rule.effective.isoformat()}: {words} of {first} ({rule.basis.value})"),
                     Step("formula", f"{format_amount(rule.full_year)} × {numerator}/{denominator} = {_shown(exact)}"),
-                    Step("rounding", f"{rule.rounding.value} → {format_amount(share)}"),
+                    Step("rounding", f"{rule.rounding.value}{_places(decimals)} → {format_amount(share)}"),
                 ]
             elif y > first:
                 levels[y] = rule.full_year
@@ -235,7 +241,7 @@ def evaluate(item: Item, years: tuple[int, ...], params: Parameters, where: Loca
         for y in span:
             if y in rule.year_list:
                 base = rule.base if isinstance(rule.base, Decimal) else rule.base.get(y, ZERO)
-                amount, rate_steps = rate_amount(base, rule, y, params, where)
+                amount, rate_steps = rate_amount(base, rule, y, params, where, decimals=decimals)
                 running += amount
                 steps[y] += rate_steps
             levels[y] = running
@@ -245,20 +251,24 @@ def evaluate(item: Item, years: tuple[int, ...], params: Parameters, where: Loca
 
 
 def rate_amount(base: Decimal, rule: RateRule, year: int, params: Parameters,
-                where: Location | None, base_words: str | None = None) -> tuple[Decimal, list[Step]]:
-    """base × rate, rounded by the rule's rounding: the amount and the steps."""
+                where: Location | None, base_words: str | None = None, decimals: int = 0) -> tuple[Decimal, list[Step]]:
+    """base × rate, rounded by the rule's rounding to the table's precision: the amount and the steps."""
     rate = rate_value(rule.rate, year, params)
     exact = base * rate.percent / HUNDRED
-    amount = round_amount(exact, rule.rounding)
+    amount = round_amount(exact, rule.rounding, decimals)
     label = base_words or rule.base_label or "grunnlag"
     steps = [
         Step("base", f"{format_amount(base)}: {label}", where),
         Step("rate", f"{format_rate(rate.percent)}, {rate.source}", rate.where,
              note="overridden by --set" if rate.overridden else None),
         Step("formula", f"{format_amount(base)} × {format_rate(rate.percent)} = {_shown(exact)}"),
-        Step("rounding", f"{rule.rounding.value} → {format_amount(amount)}"),
+        Step("rounding", f"{rule.rounding.value}{_places(decimals)} → {format_amount(amount)}"),
     ]
     return amount, steps
+
+
+def _places(decimals: int) -> str:
+    return f" to {decimals} decimal{'s' if decimals > 1 else ''}" if decimals else ""
 
 
 def _shown(value: Decimal) -> str:

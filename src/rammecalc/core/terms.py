@@ -66,8 +66,6 @@ CHANGES_KIND = "endringer"
 PARAMETERS_KIND = "parametere"
 
 #: Labels used where a file does not print its own.
-DEFAULT_NEW_FRAME_LABEL = "Ny driftsramme"
-DEFAULT_START_LABEL = "Utgangspunkt"
 UNALLOCATED_LABEL = "Uten årsfordeling (ikke med i årstallene)"
 RELATIVE_TOTAL_LABEL = "Sum endringer mot utgangspunktet"
 
