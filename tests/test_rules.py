@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from rammecalc.core.link import link
 from rammecalc.core.models import (
+    Override,
     Budget,
     ChangeSet,
     Frame,
@@ -63,6 +64,10 @@ def make_frame(convention: Convention, years: Sequence[int], base: Decimal | int
         groups=(Group(id="g", label="Endringer"),),
         changes=("endringer.yaml",),
     )
+
+
+def ov(name: str, year: int | None, value: Decimal) -> Override:
+    return Override(name=name, year=year, value=value, origin="set by the test")
 
 
 def rule_item(id: str, rule, category: Category = Category.OTHER) -> Item:
@@ -274,7 +279,7 @@ def test_deflator_override_on_the_command_line() -> None:
     # --set deflator:2024=5: 8 030 × 5 % = 401,5 → 402 (halv-opp); the 2025 value is untouched.
     rule = RateRule(type="sats", base="utgangspunkt", rate="deflator", years=(2024, 2025))
     budget = budget_of(INC, HUSTADVIKA, [rule_item("deflator", rule)], 8030, [DEFLATOR])
-    table = roll(budget.model_copy(update={"overrides": (("deflator", 2024, D(5)),)}))
+    table = roll(budget.model_copy(update={"overrides": (ov("deflator", 2024, D(5)),)}))
     # 2025: (8 030 + 402 = 8 432) × 4,1 % = 345,712 → 346; new frame 8 432 + 346 = 8 778.
     assert amounts_of(table, "deflator") == ints({2024: 402, 2025: 346})
     assert table.new_frame == ints({2024: 8432, 2025: 8778})
@@ -649,7 +654,7 @@ def test_override_changes_exactly_the_items_using_the_parameter(years, data) -> 
 
     budget = budget_of(convention, years, items, base, [params])
     before = roll(budget)
-    after = roll(budget.model_copy(update={"overrides": (("p", override_year, override),)}))
+    after = roll(budget.model_copy(update={"overrides": (ov("p", override_year, override),)}))
 
     p_values = params.parameters[0].values
     assert params.parameters[0].name == "p"
@@ -680,11 +685,11 @@ def test_override_example() -> None:
              rule_item("lit", RateRule(type="sats", base=D(1000), rate="2 %", years=2024))]
     budget = budget_of(INC, (2024,), items, 0, [params])
     before = roll(budget)
-    after = roll(budget.model_copy(update={"overrides": (("p", None, D("2.5")),)}))
+    after = roll(budget.model_copy(update={"overrides": (ov("p", None, D("2.5")),)}))
     assert {k: dict(v) for k, v in before.amounts.items()} == {"p": {2024: 20}, "q": {2024: 30}, "lit": {2024: 20}}
     assert {k: dict(v) for k, v in after.amounts.items()} == {"p": {2024: 25}, "q": {2024: 30}, "lit": {2024: 20}}
     # The last override for a name and year wins: p:2024=4 after p=2.5 gives 1 000 × 4 % = 40.
-    last = roll(budget.model_copy(update={"overrides": (("p", None, D("2.5")), ("p", 2024, D(4)))}))
+    last = roll(budget.model_copy(update={"overrides": (ov("p", None, D("2.5")), ov("p", 2024, D(4)))}))
     assert last.amounts["p"] == {2024: D(40)}
 
 
@@ -736,11 +741,14 @@ def test_link_move_to_the_same_year() -> None:
     assert "changes nothing" in p.message
 
 
-def test_link_rate_on_the_start_without_a_base() -> None:
-    item = rule_item("d", RateRule(type="sats", base="utgangspunkt", rate="4,3 %", years=2024))
-    p = only(link_problems(make_frame(INC, HUSTADVIKA, None), [item]))
-    assert p.code is Code.NO_BASE
-    assert "utgangspunkt" in p.message
+def test_rate_on_the_frame_without_a_base_compensates_the_changes_only() -> None:
+    # With no base, the frame is the sum of the changes against it (Trondheim's seed 004): a rate on the
+    # frame then compensates the changes only. A change of 1 000 in 2024, then 4,3 % of it in 2025: 43.
+    changes = written_item("w", {2024: D(1000)})
+    rate = rule_item("d", RateRule(type="sats", base="utgangspunkt", rate="4,3 %", years=2025))
+    table = rolled(INC, HUSTADVIKA, [changes, rate], None)
+    assert amounts_of(table, "d") == {2025: D(43)}
+    assert any("sum of the changes only" in step.text for step in table.steps["d"][2025])
 
 
 def test_link_reports_every_rule_problem_at_once() -> None:
@@ -749,8 +757,9 @@ def test_link_reports_every_rule_problem_at_once() -> None:
         rule_item("a", RateRule(type="sats", base=D(100), rate="deflatr", years=2024)),
         rule_item("b", RateRule(type="sats", base=D(100), rate="deflator", years=2025)),
         rule_item("c", MoveRule(type="flytting", amount=D(1), source_year=2024, target_year=2024)),
-        rule_item("d", RateRule(type="sats", base="utgangspunkt", rate="4,3 %", years=2024)),
+        rule_item("d", OneOffRule(type="engangs", amounts={2030: D(1)})),
     ]
     problems = link_problems(make_frame(INC, HUSTADVIKA, None), items, [params])
     assert sorted(p.code.value for p in problems) == sorted([
-        Code.UNKNOWN_PARAMETER.value, Code.UNKNOWN_PARAMETER.value, Code.INVALID.value, Code.NO_BASE.value])
+        Code.UNKNOWN_PARAMETER.value, Code.UNKNOWN_PARAMETER.value, Code.INVALID.value,
+        Code.YEAR_OUTSIDE_COLUMNS.value])

@@ -18,13 +18,23 @@ on first use, so ``import rammecalc`` stays cheap::
         table = rammecalc.roll(budget)
         print(budget.frame.id, table.new_frame)
         print(rammecalc.check(budget))
+
+    variant = loaded.variant("tiltak-12-utsatt")           # a scenario applied: a new budget
+    cheaper = rammecalc.set_parameters(variant, deflator=Decimal("4.8"))
+    comparison = loaded.compare("tiltak-12-utsatt")        # differences with their causes
+
+Everything returns data (frozen models and dataclasses with ``Decimal`` amounts); nothing prints.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__all__ = ["Budget", "Convention", "Problem", "RolledTable", "check", "convert", "load", "roll"]
+__all__ = [
+    "Budget", "Comparison", "Convention", "Loaded", "Problem", "RolledTable", "Scenario", "ScenarioError",
+    "apply", "check", "compare", "convert", "explain", "format_amount", "format_percent", "load", "roll",
+    "set_parameters",
+]
 
 _EXPORTS = {
     "load": ("rammecalc.loading", "load"),
@@ -35,15 +45,29 @@ _EXPORTS = {
     "RolledTable": ("rammecalc.core.roll", "RolledTable"),
     "Problem": ("rammecalc.core.problems", "Problem"),
     "Convention": ("rammecalc.core.terms", "Convention"),
+    "Loaded": ("rammecalc.loading", "Loaded"),
+    "Scenario": ("rammecalc.core.models", "Scenario"),
+    "ScenarioError": ("rammecalc.core.scenarios", "ScenarioError"),
+    "apply": ("rammecalc.core.scenarios", "apply"),
+    "set_parameters": ("rammecalc.core.scenarios", "set_parameters"),
+    "compare": ("rammecalc.core.compare", "compare"),
+    "Comparison": ("rammecalc.core.compare", "Comparison"),
+    "explain": ("rammecalc.core.explain", "explain"),
+    "format_amount": ("rammecalc.core.numbers", "format_amount"),
+    "format_percent": ("rammecalc.core.numbers", "format_percent"),
 }
 
 if TYPE_CHECKING:  # pragma: no cover
     from .core.checks import check
-    from .core.models import Budget
+    from .core.compare import Comparison, compare
+    from .core.explain import explain
+    from .core.models import Budget, Scenario
+    from .core.numbers import format_amount, format_percent
     from .core.problems import Problem
     from .core.roll import RolledTable, convert, roll
+    from .core.scenarios import ScenarioError, apply, set_parameters
     from .core.terms import Convention
-    from .loading import load
+    from .loading import Loaded, load
 
 
 def __getattr__(name: str) -> Any:

@@ -36,6 +36,8 @@ class ExitCode(IntEnum):
 class OutputFormat(str, Enum):
     TABLE = "table"
     JSON = "json"
+    CSV = "csv"
+    MARKDOWN = "markdown"
 
 
 class SchemaKind(str, Enum):
@@ -43,6 +45,7 @@ class SchemaKind(str, Enum):
     FRAME = "ramme"
     CHANGES = "endringer"
     PARAMETERS = "parametere"
+    SCENARIO = "scenario"
 
 
 app = typer.Typer(
@@ -64,11 +67,24 @@ PathsArg = Annotated[
 ]
 
 
+FormatOption = Annotated[
+    OutputFormat,
+    typer.Option("--format", "-f", help="table: as the source lays it out; json, csv or markdown: see the README."),
+]
+OutputOption = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", help="Write to this file instead of the screen, all or nothing: a failed run "
+                 "leaves no partial file.", show_default=False),
+]
+ScenarioOption = Annotated[
+    list[str] | None,
+    typer.Option("--scenario", "-s", help="Apply a scenario (its id, or its file); repeat to apply several in "
+                 "order. Only the frame it is for is rolled.", show_default=False),
+]
 SetOption = Annotated[
     list[str] | None,
     typer.Option(
         "--set",
-        "-s",
         help="Override a parameter: NAME=RATE for every year (prisvekst=2.5%) or NAME:YEAR=RATE for one "
         "(deflator:2024=4.3%). Repeatable; the last one wins.",
         show_default=False,
@@ -134,7 +150,14 @@ def _apply_sets(loaded: Loaded, sets: list[tuple[str, int | None, Decimal]]) -> 
                    "; the frames read have no parameter files ('parametere')"),
                 f"did you mean '{near[0]}'?" if near else None,
             )
-    loaded.budgets = [b.model_copy(update={"overrides": b.overrides + tuple(sets)}) for b in loaded.budgets]
+    from .core.models import Override
+    from .core.rules import format_rate
+
+    overrides = tuple(
+        Override(name=n, year=y, value=v, origin=f"set on the command line: --set {n}{':' + str(y) if y else ''}="
+                 f"{format_rate(v).replace(' ', '')}")
+        for n, y, v in sets)
+    loaded.budgets = [b.model_copy(update={"overrides": b.overrides + overrides}) for b in loaded.budgets]
 
 
 def _load(paths: list[Path] | None, sets: list[str] | None = None) -> Loaded:
@@ -166,14 +189,134 @@ def _load(paths: list[Path] | None, sets: list[str] | None = None) -> Loaded:
     return loaded
 
 
-def _console():
-    """Standard output for tables. Piped or redirected output is 120 wide unless COLUMNS says otherwise."""
+def _console(output: Path | None = None):
+    """Standard output for tables. Piped or redirected output is 120 wide unless COLUMNS says otherwise;
+    with --output, the table is recorded (not shown) and written to the file at the end."""
+    import io
     import os
 
     from rich.console import Console
 
+    if output is not None:
+        return Console(highlight=False, width=120, file=io.StringIO(), record=True, color_system=None)
     piped = not Console().is_terminal
     return Console(highlight=False, width=120 if piped and "COLUMNS" not in os.environ else None)
+
+
+def _scenario_files(values: list[str] | None) -> list[Path]:
+    """The scenarios given as files (the others are ids, looked up among the files read)."""
+    return [Path(v) for v in values or [] if v.endswith((".yaml", ".yml")) or Path(v).is_file()]
+
+
+def _resolve_scenario(loaded: Loaded, value: str):
+    from .loading import display_name
+
+    if value.endswith((".yaml", ".yml")) or Path(value).is_file():
+        name = display_name(Path(value))
+        found = [s for s in loaded.scenarios.values() if s.file == name]
+        if found:
+            return found[0]
+        raise _fail_input(f"{value}: not a scenario file ('type: scenario')")
+    if value in loaded.scenarios:
+        return loaded.scenarios[value]
+    import difflib
+
+    near = difflib.get_close_matches(value, list(loaded.scenarios), n=1)
+    raise _fail_input(f"there is no scenario '{value}'"
+                      + (f"; the scenarios are: {', '.join(sorted(loaded.scenarios))}" if loaded.scenarios else
+                         " among the files read"),
+                      f"did you mean '{near[0]}'?" if near else "pass the folder that holds it, or its file")
+
+
+def _budget_of(loaded: Loaded, frame_id: str):
+    for budget in loaded.budgets:
+        if budget.frame.id == frame_id:
+            return budget
+    raise _fail_input(f"the scenarios are for frame '{frame_id}', which is not among the files read",
+                      "pass the folder or frame file that holds it")
+
+
+def _variant(loaded: Loaded, values: list[str]):
+    """The budget with the scenarios applied in order; problems are reported as bad input."""
+    from .core.scenarios import ScenarioError, apply
+
+    chosen = [_resolve_scenario(loaded, v) for v in values]
+    frames = {s.frame for s in chosen}
+    if len(frames) != 1:
+        raise _fail_input("the scenarios are for different frames: " + ", ".join(sorted(frames)),
+                          "apply scenarios of one frame at a time")
+    budget = _budget_of(loaded, chosen[0].frame)
+    try:
+        for scenario in chosen:
+            budget = apply(budget, scenario, loaded.scenario_parameters.get(scenario.id, ()))
+    except ScenarioError as exc:
+        _input_problems(exc.problems, loaded)
+        raise typer.Exit(ExitCode.BAD_INPUT) from None
+    return budget
+
+
+def _check_scenarios(loaded: Loaded) -> None:
+    """Every scenario read must still apply to its frame (an item it names may have been renamed)."""
+    from .core.scenarios import ScenarioError, apply
+
+    frames = {b.frame.id: b for b in loaded.budgets}
+    problems = []
+    for scenario in loaded.scenarios.values():
+        if scenario.frame not in frames:
+            from .core.problems import Code, input_error
+
+            problems.append(input_error(Code.FRAME_MISSING, scenario.locate("gjelder"),
+                                        f"scenario '{scenario.id}' is for frame '{scenario.frame}', which is not "
+                                        "among the files read", "pass the frame too, or correct 'gjelder'"))
+            continue
+        try:
+            apply(frames[scenario.frame], scenario, loaded.scenario_parameters.get(scenario.id, ()))
+        except ScenarioError as exc:
+            problems += exc.problems
+    if problems:
+        _input_problems(problems, loaded)
+        raise typer.Exit(ExitCode.BAD_INPUT)
+
+
+def _input_problems(problems, loaded: Loaded) -> None:
+    from .render import problem_text
+
+    for problem in problems:
+        typer.echo(problem_text(problem, loaded.texts), err=True)
+    typer.echo(f"rammecalc: {len(problems)} input problem{'s' if len(problems) != 1 else ''} in scenarios; "
+               "nothing was rolled, checked or compared", err=True)
+
+
+def _emit(text: str, output: Path | None) -> None:
+    """Text to standard output, or to ``output`` atomically."""
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        _write_atomically(output, text)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write ``path`` all or nothing: a temporary file beside it, then an atomic rename over it."""
+    import os
+    import tempfile
+
+    directory = path.resolve().parent
+    if not directory.is_dir():
+        raise _fail_input(f"--output {path}: the folder {directory} does not exist")
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _finish(console, output: Path | None) -> None:
+    """For a table written with --output: move what the console recorded into the file."""
+    if output is not None:
+        _write_atomically(output, "\n".join(line.rstrip() for line in console.export_text().splitlines()) + "\n")
 
 
 def _print(console, renderable, width: int) -> None:
@@ -207,13 +350,13 @@ def _amount_option(text: str, name: str) -> Decimal:
 @app.command()
 def roll(
     paths: PathsArg = None,
-    output_format: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="table: as the source lays it out; json: as data.")
-    ] = OutputFormat.TABLE,
+    output_format: FormatOption = OutputFormat.TABLE,
+    output: OutputOption = None,
     convention: Annotated[
         Convention | None,
         typer.Option("--convention", "-c", help="Show the items in this convention instead of the file's own."),
     ] = None,
+    scenarios: ScenarioOption = None,
     sets: SetOption = None,
 ) -> None:
     """Roll each frame forward and print its table: start, groups with items and subtotals, new frame."""
@@ -221,45 +364,107 @@ def roll(
     from .core.roll import convert
     from .core.roll import roll as roll_budget
 
-    loaded = _load(paths, sets)
-    tables = []
-    for budget in loaded.budgets:
+    loaded = _load([*(paths or []), *_scenario_files(scenarios)] if paths or scenarios else None, sets)
+    budgets = loaded.budgets
+    if scenarios:
+        budgets = [_variant(loaded, scenarios)]
+    tables, notes = [], []
+    for budget in budgets:
         shown = convert(budget, convention) if convention else budget
-        tables.append((budget, roll_budget(shown)))
+        tables.append(roll_budget(shown))
+        parts = []
+        if budget.scenarios:
+            parts.append("scenario: " + " + ".join(loaded.scenarios[s].label for s in budget.scenarios))
+        if convention is not None and convention is not budget.frame.convention:
+            parts.append(f"omregnet fra {budget.frame.convention.value}")
+        parts += [o.origin.removeprefix("set on the command line: ") for o in budget.overrides
+                  if o.origin.startswith("set on the command line")]
+        notes.append(" · ".join(parts) or None)
 
-    if output_format is OutputFormat.JSON:
-        from .render import JSON_FORMAT, table_data, to_json
+    if output_format is not OutputFormat.TABLE:
+        from . import render
 
-        typer.echo(to_json({"format": JSON_FORMAT, "tables": [table_data(t) for _, t in tables]}))
+        text = {
+            OutputFormat.JSON: lambda: render.to_json({"format": render.JSON_FORMAT,
+                                                       "tables": [render.table_data(t) for t in tables]}) + "\n",
+            OutputFormat.CSV: lambda: render.tables_csv(tables),
+            OutputFormat.MARKDOWN: lambda: render.tables_markdown(tables, notes),
+        }[output_format]()
+        _emit(text, output)
         return
 
     from rich.console import Console
     from rich.measure import Measurement
 
     from .core.problems import Severity
-    from .core.rules import format_rate
     from .render import rich_table
 
-    out = _console()
+    out = _console(output)
     err = Console(stderr=True, highlight=False)
-    for i, (budget, table) in enumerate(tables):
+    for i, (budget, table) in enumerate(zip(budgets, tables, strict=True)):
         if i:
             out.print()
-        converted = convention is not None and convention is not budget.frame.convention
-        notes = [f"omregnet fra {budget.frame.convention.value}"] if converted else []
-        notes += [f"--set {n}{':' + str(y) if y else ''}={format_rate(v).replace(' ', '')}" for n, y, v in budget.overrides]
-        note = " · ".join(notes) or None
-        rendered = rich_table(table, note)
+        rendered = rich_table(table, notes[i])
         # A figure is never cropped: on a terminal too narrow for the table, print it wider and let the
         # terminal wrap the lines.
         needed = Measurement.get(out, out.options.update_width(10_000), rendered).minimum
         _print(out, rendered, width=max(out.width, needed))
         errors = [p for p in check(budget) if p.severity is Severity.ERROR]
-        if errors and not budget.overrides:  # with --set, differences from the source are the point
+        if errors and not budget.overrides and not budget.scenarios:  # a variant is meant to differ
             err.print(f"[yellow]{len(errors)} published figure{'s' if len(errors) != 1 else ''} in "
                       f"{budget.frame.file} differ from the arithmetic; see 'rammecalc check {budget.frame.file}'",
                       soft_wrap=True)
+    _finish(out, output)
 
+
+@app.command()
+def compare(
+    paths: PathsArg = None,
+    scenarios: Annotated[
+        list[str],
+        typer.Option("--scenario", "-s", help="A variant: a scenario's id or file, or several joined by '+' "
+                     "(applied in that order). Repeat for more variants.", show_default=False),
+    ] = ...,
+    output_format: FormatOption = OutputFormat.TABLE,
+    output: OutputOption = None,
+    sets: SetOption = None,
+) -> None:
+    """Compare the new frames of a base and its variants, with each difference attributed to its causes."""
+    from .core.compare import compare as build
+    from .core.scenarios import ScenarioError
+
+    files = [f for variant in scenarios for f in _scenario_files(variant.split("+"))]
+    loaded = _load([*(paths or [Path("data")]), *files], sets)
+    variants = [[_resolve_scenario(loaded, part.strip()) for part in variant.split("+")] for variant in scenarios]
+    frames = {s.frame for variant in variants for s in variant}
+    if len(frames) != 1:
+        raise _fail_input("the scenarios are for different frames: " + ", ".join(sorted(frames)),
+                          "compare variants of one frame at a time")
+    (frame_id,) = frames
+    budget = _budget_of(loaded, frame_id)
+    try:
+        comparison = build(budget, variants, loaded.scenario_parameters)
+    except ScenarioError as exc:
+        _input_problems(exc.problems, loaded)
+        raise typer.Exit(ExitCode.BAD_INPUT) from None
+
+    from . import render
+
+    if output_format is OutputFormat.TABLE:
+        out = _console(output)
+        rendered = render.comparison_rich(comparison)
+        from rich.measure import Measurement
+
+        needed = Measurement.get(out, out.options.update_width(10_000), rendered).minimum
+        _print(out, rendered, width=max(out.width, needed))
+        _finish(out, output)
+        return
+    text = {
+        OutputFormat.JSON: lambda: render.to_json(render.comparison_data(comparison)) + "\n",
+        OutputFormat.CSV: lambda: render.comparison_csv(comparison),
+        OutputFormat.MARKDOWN: lambda: render.comparison_markdown(comparison),
+    }[output_format]()
+    _emit(text, output)
 
 @app.command()
 def check(
@@ -283,6 +488,7 @@ def check(
 
     limit = _amount_option(tolerance, "--tolerance")
     loaded = _load(paths, sets)
+    _check_scenarios(loaded)
     problems = []
     figures = 0
     for budget in loaded.budgets:
@@ -333,7 +539,7 @@ def explain(
 @app.command()
 def schema(
     kind: Annotated[
-        SchemaKind, typer.Argument(help="Which document: ramme, endringer, parametere, or alle (any, by 'type').")
+        SchemaKind, typer.Argument(help="Which document: ramme, endringer, parametere, scenario, or alle (any, by 'type').")
     ] = SchemaKind.ALL,
 ) -> None:
     """Print the JSON Schema of the YAML files, for editors that validate and complete them."""

@@ -32,7 +32,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from .core.link import link
-from .core.models import DOCUMENT_KINDS, Budget, ChangeSet, Frame, Located, ParameterSet
+from .core.models import DOCUMENT_KINDS, Budget, ChangeSet, Frame, Located, ParameterSet, Scenario
 from .core.problems import Code, Problem, Severity, input_error
 
 _Composer = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -50,9 +50,45 @@ class Loaded:
     """What :func:`load` found: the budgets that could be linked, every problem, and the texts read."""
 
     budgets: list[Budget] = field(default_factory=list)
+    #: Scenario files read, by id, with the parameter files each brings.
+    scenarios: dict[str, Scenario] = field(default_factory=dict)
+    scenario_parameters: dict[str, list[ParameterSet]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     texts: dict[str, str] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
+
+    def budget(self, frame_id: str) -> Budget:
+        """The linked budget of the frame with this id (KeyError listing the ids if there is none)."""
+        for budget in self.budgets:
+            if budget.frame.id == frame_id:
+                return budget
+        raise KeyError(f"no frame '{frame_id}'; the frames are: {', '.join(b.frame.id for b in self.budgets)}")
+
+    def variant(self, *scenario_ids: str) -> Budget:
+        """The budget of the scenarios' frame with the scenarios applied in order (by id)."""
+        from .core.scenarios import apply
+
+        scenarios = [self.scenario(s) for s in scenario_ids]
+        if not scenarios:
+            raise ValueError("name at least one scenario")
+        budget = self.budget(scenarios[0].frame)
+        for scenario in scenarios:
+            budget = apply(budget, scenario, self.scenario_parameters.get(scenario.id, ()))
+        return budget
+
+    def compare(self, *variants: str | Sequence[str]):
+        """Compare the base with each variant (a scenario id, or ids applied in order):
+        a :class:`~rammecalc.core.compare.Comparison`."""
+        from .core.compare import compare
+
+        chosen = [[self.scenario(v)] if isinstance(v, str) else [self.scenario(s) for s in v] for v in variants]
+        return compare(self.budget(chosen[0][0].frame), chosen, self.scenario_parameters)
+
+    def scenario(self, scenario_id: str) -> Scenario:
+        """The scenario with this id (KeyError listing the ids if there is none)."""
+        if scenario_id not in self.scenarios:
+            raise KeyError(f"no scenario '{scenario_id}'; the scenarios are: {', '.join(self.scenarios)}")
+        return self.scenarios[scenario_id]
 
 
 # ------------------------------------------------------------------------------------------ one file
@@ -540,6 +576,24 @@ def load(paths: Sequence[str | os.PathLike]) -> Loaded:
         result.problems += link_problems
         if budget is not None:
             result.budgets.append(budget)
+
+    for name, read in list(reads.items()):
+        scenario = read.doc
+        if not isinstance(scenario, Scenario):
+            continue
+        if scenario.id in result.scenarios:
+            result.problems.append(input_error(
+                Code.DUPLICATE_ID, scenario.locate("id"),
+                f"two scenarios have the id '{scenario.id}' (the other is {result.scenarios[scenario.id].file})",
+                "give each scenario its own id",
+            ))
+            continue
+        seen: dict[str, int] = {}
+        found = [listed_file(name, "parametere", i, rel, scenario.locate("parametere", i), seen)
+                 for i, rel in enumerate(scenario.parameters)]
+        if all(r is not None for r in found):
+            result.scenarios[scenario.id] = scenario
+            result.scenario_parameters[scenario.id] = [r.doc for r in found]
 
     frames_by_id = {r.owner: name for name, r in reads.items() if r.raw_kind == "ramme" and r.owner}
     for name, read in reads.items():

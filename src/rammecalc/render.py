@@ -5,7 +5,7 @@ The only module that imports rich. Every format draws from the one :class:`Rolle
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
 from rich import box
@@ -15,6 +15,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
+from .core.compare import Comparison
 from .core.explain import Explanation
 from .core.numbers import format_amount
 from .core.problems import Problem, Severity
@@ -221,3 +222,160 @@ def explanation_text(explanation: Explanation) -> str:
                 text += f"  ({step.where[0]}:{step.where[1]}:{step.where[2]})"
             lines.append(text)
     return "\n".join(lines)
+
+
+# ------------------------------------------------------------------------------ CSV and Markdown (roll)
+
+CSV_ROLL_COLUMNS = ("frame", "row", "kind", "id", "label", "depth", "group", "category", "year", "column",
+                    "value", "published")
+
+
+def _csv(rows: Iterable[Sequence[object]]) -> str:
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    for row in rows:
+        writer.writerow(["" if v is None else format(v, "f") if isinstance(v, Decimal) else v for v in row])
+    return buffer.getvalue()
+
+
+def tables_csv(tables: Sequence[RolledTable]) -> str:
+    """Rolled tables as CSV, one line per printed row and year (documented in the README)."""
+    def lines():
+        yield CSV_ROLL_COLUMNS
+        for table in tables:
+            for number, row in enumerate(table.rows, start=1):
+                values = row.values if (row.kind != "start" or table.has_base) else {}
+                for year in table.years:
+                    yield (table.frame.id, number, row.kind, row.id, row.label, row.depth, row.group,
+                           row.category.value if row.category else None, year, table.frame.columns[year],
+                           values.get(year), row.published.get(year))
+    return _csv(lines())
+
+
+def _md_cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def tables_markdown(tables: Sequence[RolledTable], notes: Sequence[str | None] = ()) -> str:
+    """Rolled tables as Markdown, laid out and numbered as the published tables (for reports)."""
+    parts = []
+    for index, table in enumerate(tables):
+        frame = table.frame
+        note = notes[index] if index < len(notes) else None
+        head = f"**{frame.municipality} · {frame.unit}**" + (f" ({note})" if note else "")
+        lines = [head, "", f"{frame.source.table or frame.source.document} · {_UNIT_TEXT[frame.amount_unit]}", "",
+                 "| | " + " | ".join(_md_cell(frame.columns[y]) for y in table.years) + " |",
+                 "|---|" + "---:|" * len(table.years)]
+        for row in table.rows:
+            label = _md_cell(("\u00a0\u00a0" * row.depth) + (RELATIVE_TOTAL_LABEL if row.kind == "new_frame"
+                                                             and not table.has_base else row.label))
+            if row.kind in ("start", "group", "new_frame"):
+                label = f"**{label}**"
+            cells = ["–" if row.kind == "start" and not table.has_base else _cell(row.values.get(y))
+                     for y in table.years]
+            lines.append(f"| {label} | " + " | ".join(cells) + " |")
+        for entry in table.unallocated:
+            lines.append(f"\n{UNALLOCATED_LABEL}: {_md_cell(entry.label)}, {format_amount(entry.amount)}")
+        parts.append("\n".join(lines))
+    return "\n\n".join(parts) + "\n"
+
+
+# ------------------------------------------------------------------------------------------- compare
+
+
+def comparison_data(comparison: Comparison) -> dict:
+    """A comparison as plain data (documented in the README under "JSON output")."""
+    base = comparison.base
+    years = [str(y) for y in base.years]
+
+    def per_year(values) -> dict[str, Decimal]:
+        return {str(y): values[y] for y in base.years}
+
+    return {
+        "format": "rammecalc.compare/1",
+        "frame": base.frame.id,
+        "file": base.frame.file,
+        "amount_unit": base.frame.amount_unit.value,
+        "years": [int(y) for y in years],
+        "base": {"new_frame": per_year(base.new_frame)},
+        "variants": [
+            {
+                "scenarios": list(v.scenarios),
+                "labels": list(v.labels),
+                "new_frame": per_year(v.table.new_frame),
+                "difference": per_year(v.difference),
+                "attributions": [
+                    {"kind": a.kind, "name": a.name, "label": a.label, "values": per_year(a.values)}
+                    for a in v.attributions
+                ],
+            }
+            for v in comparison.variants
+        ],
+    }
+
+
+def comparison_rich(comparison: Comparison) -> RenderableType:
+    base = comparison.base
+    frame = base.frame
+    grid = Table(title=f"{frame.municipality} · {frame.unit}: varianter", caption=
+                 f"{_UNIT_TEXT[frame.amount_unit]} · differanse mot grunnlaget, fordelt på årsak (størst først)",
+                 box=_BOX, show_edge=False, title_justify="left", caption_justify="left", pad_edge=False,
+                 padding=(0, 0, 0, 1))
+    grid.add_column("", ratio=1, overflow="fold", min_width=20)
+    for year in base.years:
+        grid.add_column("\n".join(frame.columns[year].rsplit(" ", 1)), justify="right", no_wrap=True)
+    label = RELATIVE_TOTAL_LABEL if not base.has_base else frame.new_frame.label
+    grid.add_row(Text(f"{label}, grunnlag", style="bold"), *(_cell(base.new_frame[y]) for y in base.years),
+                 end_section=True)
+    for variant in comparison.variants:
+        grid.add_row(Text(" + ".join(variant.labels), style="bold"),
+                     *(_cell(variant.table.new_frame[y]) for y in base.years))
+        grid.add_row(Padding(Text("differanse"), (0, 0, 0, 2)),
+                     *(format_amount(variant.difference[y], plus=True) for y in base.years))
+        for a in variant.attributions:
+            what = a.label if a.kind == "item" else f"parameter {a.name} ({a.label})"
+            grid.add_row(Padding(Text(what, style="dim"), (0, 0, 0, 4)),
+                         *(format_amount(a.values[y], plus=True) if a.values[y] else "" for y in base.years))
+        grid.rows[-1].end_section = True
+    return grid
+
+
+def comparison_csv(comparison: Comparison) -> str:
+    """One line per variant, record and year: the new frames, the differences and the attributions."""
+    base = comparison.base
+
+    def lines():
+        yield ("variant", "record", "kind", "name", "label", "year", "value")
+        for year in base.years:
+            yield ("base", "new_frame", None, None, None, year, base.new_frame[year])
+        for v in comparison.variants:
+            for year in base.years:
+                yield (v.name, "new_frame", None, None, None, year, v.table.new_frame[year])
+                yield (v.name, "difference", None, None, None, year, v.difference[year])
+            for a in v.attributions:
+                for year in base.years:
+                    yield (v.name, "attribution", a.kind, a.name, a.label, year, a.values[year])
+    return _csv(lines())
+
+
+def comparison_markdown(comparison: Comparison) -> str:
+    base = comparison.base
+    frame = base.frame
+    lines = [f"**{frame.municipality} · {frame.unit}: varianter** ({_UNIT_TEXT[frame.amount_unit]})", "",
+             "| | " + " | ".join(_md_cell(frame.columns[y]) for y in base.years) + " |",
+             "|---|" + "---:|" * len(base.years),
+             "| **Grunnlag** | " + " | ".join(_cell(base.new_frame[y]) for y in base.years) + " |"]
+    for v in comparison.variants:
+        lines.append(f"| **{_md_cell(' + '.join(v.labels))}** | "
+                     + " | ".join(_cell(v.table.new_frame[y]) for y in base.years) + " |")
+        lines.append("| \u00a0\u00a0differanse | " + " | ".join(format_amount(v.difference[y], plus=True)
+                                                                for y in base.years) + " |")
+        for a in v.attributions:
+            what = a.label if a.kind == "item" else f"parameter {a.name}"
+            lines.append(f"| \u00a0\u00a0\u00a0\u00a0{_md_cell(what)} | "
+                         + " | ".join(format_amount(a.values[y], plus=True) if a.values[y] else ""
+                                      for y in base.years) + " |")
+    return "\n".join(lines) + "\n"

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from pydantic.json_schema import models_json_schema
 
-from .core.models import ChangeSet, Frame, ParameterSet
+from .core.models import ChangeSet, Frame, ParameterSet, Scenario
 
 
 def json_schema(kind: str = "alle") -> dict:
     """The schema for ``ramme``, ``endringer``, ``parametere``, or ``alle`` (any, told apart by ``type``)."""
     _, combined = models_json_schema(
-        [(Frame, "validation"), (ChangeSet, "validation"), (ParameterSet, "validation")],
+        [(Frame, "validation"), (ChangeSet, "validation"), (ParameterSet, "validation"), (Scenario, "validation")],
         by_alias=True, ref_template="#/$defs/{model}")
     defs = combined["$defs"]
     if kind == "ramme":
@@ -23,10 +23,13 @@ def json_schema(kind: str = "alle") -> dict:
     elif kind == "endringer":
         root = {"$ref": "#/$defs/ChangeSet"}
         title = "rammecalc changes (type: endringer)"
+    elif kind == "scenario":
+        root = {"$ref": "#/$defs/Scenario"}
+        title = "rammecalc scenario (type: scenario)"
     elif kind == "parametere":
         root = {"$ref": "#/$defs/ParameterSet"}
         title = "rammecalc parameters (type: parametere)"
     else:
-        root = {"oneOf": [{"$ref": "#/$defs/Frame"}, {"$ref": "#/$defs/ChangeSet"}, {"$ref": "#/$defs/ParameterSet"}]}
-        title = "rammecalc frame, changes or parameter file"
+        root = {"oneOf": [{"$ref": f"#/$defs/{name}"} for name in ("Frame", "ChangeSet", "ParameterSet", "Scenario")]}
+        title = "rammecalc frame, changes, parameter or scenario file"
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": title, **root, "$defs": defs}

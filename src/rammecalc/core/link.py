@@ -165,12 +165,6 @@ def _check_rule(frame: Frame, cs: ChangeSet, index: int, item: Item, params: Par
                     f"the base has no amount for {', '.join(map(str, missing))}",
                     "give the base for every year under 'år', or one amount for all",
                 ))
-        if rule.base == "utgangspunkt" and frame.start.amount is None:
-            problems.append(input_error(
-                Code.NO_BASE, cs.locate(*at, "grunnlag"),
-                "the base is the frame's start ('utgangspunkt'), but the frame gives no starting amount",
-                "add 'beløp' under the frame's 'utgangspunkt', or give the base as an amount",
-            ))
         if parse_rate_literal(rule.rate) is None:
             names = params.names()
             if rule.rate not in names:

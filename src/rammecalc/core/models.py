@@ -31,6 +31,7 @@ from .terms import (
     CHANGES_KIND,
     FIGURE_NEW_FRAME,
     FRAME_KIND,
+    SCENARIO_KIND,
     PARAMETERS_KIND,
     AmountUnit,
     Category,
@@ -447,7 +448,109 @@ class ParameterSet(Located):
     note: Text | None = Field(None, alias="merknad")
 
 
-DOCUMENT_KINDS: dict[str, type[Located]] = {FRAME_KIND: Frame, CHANGES_KIND: ChangeSet, PARAMETERS_KIND: ParameterSet}
+
+
+# -------------------------------------------------------------------------------------------- scenarios
+
+
+class SetParameter(Model):
+    """``sett``: override a parameter, in every year or in one."""
+
+    type: Literal["sett"]
+    parameter: ParameterName
+    year: Year | None = Field(None, alias="år", description="Only this year (default: every year).")
+    value: Money = Field(alias="verdi", description="The rate in per cent: 4.8 or '4,8 %'.")
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _percent_sign(cls, value: Any) -> Any:
+        return _strip_percent(value)
+
+
+class AddItem(Model):
+    """``legg-til``: a new item, written as in a changes file."""
+
+    type: Literal["legg-til"]
+    item: Item = Field(alias="post")
+
+
+class RemoveItem(Model):
+    """``fjern``: leave an item out."""
+
+    type: Literal["fjern"]
+    item: Id = Field(alias="post", description="The item's id.")
+
+
+class ReplaceItem(Model):
+    """``erstatt``: new amounts or a new rule for an item (its printed amounts no longer apply)."""
+
+    type: Literal["erstatt"]
+    item: Id = Field(alias="post")
+    amounts: YearAmounts = Field(default_factory=dict, alias="beløp")
+    rule: Rule | None = Field(None, alias="regel")
+
+    @model_validator(mode="after")
+    def _one_of(self) -> ReplaceItem:
+        if bool(self.amounts) == (self.rule is not None):
+            raise ValueError("give the item either new 'beløp' or a new 'regel'")
+        return self
+
+
+class ScaleItem(Model):
+    """``skaler``: multiply an item's amounts (or its rule's amounts or base) by a factor."""
+
+    type: Literal["skaler"]
+    item: Id = Field(alias="post")
+    factor: Money = Field(alias="faktor", description="0.5 halves the item; 0 leaves it out in effect.")
+
+
+class ShiftItem(Model):
+    """``forskyv``: move an item N years later (positive) or earlier (negative)."""
+
+    type: Literal["forskyv"]
+    item: Id = Field(alias="post")
+    years: int = Field(alias="år", description="How many years: 1 delays by a year, -1 advances by one.")
+
+    @field_validator("years")
+    @classmethod
+    def _not_zero(cls, years: int) -> int:
+        if years == 0:
+            raise ValueError("moving an item by 0 years changes nothing")
+        return years
+
+
+Operation = Annotated[
+    Union[SetParameter, AddItem, RemoveItem, ReplaceItem, ScaleItem, ShiftItem],  # noqa: UP007
+    Field(discriminator="type"),
+]
+
+
+class Scenario(Located):
+    """A variant of a frame: operations applied in order to a copy of its budget."""
+
+    kind: Literal["scenario"] = Field(alias="type", description="Always 'scenario' for a scenario file.")
+    id: Id
+    label: Text = Field(alias="etikett", description="What the variant asks, in a reader's words.")
+    frame: Id = Field(alias="gjelder", description="The id of the frame the scenario applies to.")
+    parameters: tuple[Text, ...] = Field(
+        (), alias="parametere",
+        description="Parameter files the operations need that the frame does not list (relative to this file).",
+    )
+    groups: tuple[Group, ...] = Field(
+        (), alias="grupper", description="Headings the scenario adds to the frame for the items it adds.")
+    operations: tuple[Operation, ...] = Field(alias="operasjoner", description="Applied in this order.")
+    note: Text | None = Field(None, alias="merknad")
+
+
+class Override(BaseModel):
+    """A parameter value set on top of the parameter files, and who set it (for ``explain``)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    year: int | None
+    value: Decimal
+    origin: str
 
 
 class Budget(BaseModel):
@@ -458,8 +561,10 @@ class Budget(BaseModel):
     frame: Frame
     changesets: tuple[ChangeSet, ...] = ()
     parameter_sets: tuple[ParameterSet, ...] = ()
-    #: Values given on the command line (``--set``): (name, year or None for every year) → per cent.
-    overrides: tuple[tuple[str, int | None, Decimal], ...] = ()
+    #: Parameter values set on top of the files (``--set``, scenarios), the last one winning.
+    overrides: tuple[Override, ...] = ()
+    #: The scenarios applied to this budget, in order (their ids).
+    scenarios: tuple[str, ...] = ()
 
     @property
     def items(self) -> tuple[Item, ...]:
@@ -472,3 +577,8 @@ class Budget(BaseModel):
                 if item.id == item_id:
                     return cs, i
         raise KeyError(item_id)
+
+
+#: The document kinds, by the value of their top-level ``type`` key.
+DOCUMENT_KINDS: dict[str, type[Located]] = {FRAME_KIND: Frame, CHANGES_KIND: ChangeSet, PARAMETERS_KIND: ParameterSet,
+                                            SCENARIO_KIND: Scenario}

@@ -41,6 +41,7 @@ class Code(str, Enum):
     UNLISTED_CHANGES = "input-changes-not-listed"
     NO_BASE = "input-published-without-base"
     UNKNOWN_PARAMETER = "input-unknown-parameter"
+    UNKNOWN_ITEM = "input-unknown-item"
     # A published figure does not match the arithmetic.
     START_MISMATCH = "start-mismatch"
     SPLIT_MISMATCH = "split-mismatch"

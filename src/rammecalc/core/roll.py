@@ -130,6 +130,8 @@ def roll(budget: Budget) -> RolledTable:
             if year in rule.year_list:
                 words = (f"the frame at the start of {year} (the new frame of {year - 1})" if previous is not None
                          else f"{frame.start.label}, {year}")
+                if frame.start.amount is None:  # the frame is the changes against an unknown base
+                    words += "; the base is not given, so this is the sum of the changes only"
                 change, rate_steps = rate_amount(frame_now, rule, year, params, where, base_words=words,
                                                  decimals=frame.decimals)
                 running[item.id] += change

@@ -24,6 +24,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decima
 
 from .models import (
     Budget,
+    Override,
     FromRule,
     Item,
     Location,
@@ -94,7 +95,7 @@ class Parameters:
     """The rates a budget's rules can use: its parameter files, with ``--set`` overrides on top."""
 
     sets: tuple[ParameterSet, ...] = ()
-    overrides: tuple[tuple[str, int | None, Decimal], ...] = ()
+    overrides: tuple[Override, ...] = ()
     _index: dict[str, tuple[ParameterSet, int]] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
@@ -116,11 +117,9 @@ class Parameters:
     def value(self, name: str, year: int) -> RateValue:
         if name not in self._index:
             raise UnknownParameter(name)
-        for o_name, o_year, o_value in reversed(self.overrides):
-            if o_name == name and o_year in (None, year):
-                scope = f"{name}:{o_year}" if o_year is not None else name
-                return RateValue(o_value, f"{name} {year}, set on the command line: --set {scope}="
-                                 f"{format_rate(o_value).replace(' ', '')}", None, overridden=True)
+        for override in reversed(self.overrides):
+            if override.name == name and override.year in (None, year):
+                return RateValue(override.value, f"{name} {year}, {override.origin}", None, overridden=True)
         ps, i = self._index[name]
         parameter = ps.parameters[i]
         if year not in parameter.values:
@@ -260,7 +259,7 @@ def rate_amount(base: Decimal, rule: RateRule, year: int, params: Parameters,
     steps = [
         Step("base", f"{format_amount(base)}: {label}", where),
         Step("rate", f"{format_rate(rate.percent)}, {rate.source}", rate.where,
-             note="overridden by --set" if rate.overridden else None),
+             note="overridden" if rate.overridden else None),
         Step("formula", f"{format_amount(base)} × {format_rate(rate.percent)} = {_shown(exact)}"),
         Step("rounding", f"{rule.rounding.value}{_places(decimals)} → {format_amount(amount)}"),
     ]

@@ -64,6 +64,7 @@ class ShareBasis(str, Enum):
 FRAME_KIND = "ramme"
 CHANGES_KIND = "endringer"
 PARAMETERS_KIND = "parametere"
+SCENARIO_KIND = "scenario"
 
 #: Labels used where a file does not print its own.
 UNALLOCATED_LABEL = "Uten årsfordeling (ikke med i årstallene)"

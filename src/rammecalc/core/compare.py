@@ -1,0 +1,122 @@
+"""Compare: a budget and its variants side by side, and why each differs. Pure.
+
+A variant is one or more scenarios applied in order. For each variant and year, the difference of its new
+frame from the base's is attributed to what caused it: the items the scenario changed and the parameters
+it set. The attribution is made operation by operation in the order the scenarios apply them: the effect
+of an operation is the change it makes to the new frame given the operations before it. So the
+attributions add up to the difference exactly (the steps telescope), and where two operations interact
+(a higher deflator on a compensation line another operation added), the later one is credited with the
+interaction. Causes are listed largest first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .models import Budget, ParameterSet, Scenario
+from .roll import RolledTable, roll
+from .scenarios import ScenarioError, apply_operation, cause_of, validate, with_groups
+
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """How much of a variant's difference from the base one cause accounts for, per year."""
+
+    kind: str  # "item" or "parameter"
+    name: str  # the item's id or the parameter's name
+    label: str
+    values: Mapping[int, Decimal]
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A base with scenarios applied: its roll, its difference from the base, and the causes."""
+
+    scenarios: tuple[str, ...]
+    labels: tuple[str, ...]
+    budget: Budget
+    table: RolledTable
+    difference: Mapping[int, Decimal]
+    attributions: tuple[Attribution, ...]
+
+    @property
+    def name(self) -> str:
+        return " + ".join(self.scenarios)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    base: RolledTable
+    variants: tuple[Variant, ...]
+
+
+def compare(budget: Budget, variants: Sequence[Sequence[Scenario]],
+            parameter_sets: Mapping[str, Sequence[ParameterSet]] | None = None) -> Comparison:
+    """Roll ``budget`` and each variant (a list of scenarios applied in order) and attribute the differences.
+
+    ``parameter_sets`` gives, per scenario id, the parameter files a scenario brings. Raises
+    :class:`~rammecalc.core.scenarios.ScenarioError` with every problem of every scenario before rolling.
+    """
+    extra = parameter_sets or {}
+    base_table = roll(budget)
+    problems = []
+    results = []
+    for scenarios in variants:
+        state = budget
+        steps: list[tuple[tuple[str, str], Budget]] = []
+        for scenario in scenarios:
+            found = validate(state, scenario, extra.get(scenario.id, ()))
+            if found:
+                problems += found
+                break
+            state = with_groups(_bring(state, extra.get(scenario.id, ())), scenario)
+            for index in range(len(scenario.operations)):
+                state = apply_operation(state, scenario, index)
+                steps.append((cause_of(scenario, index), state))
+            state = state.model_copy(update={"scenarios": (*state.scenarios, scenario.id)})
+        results.append((scenarios, state, steps))
+    if problems:
+        raise ScenarioError(problems)
+
+    out = []
+    for scenarios, state, steps in results:
+        table = roll(state)
+        before = base_table.new_frame
+        causes: dict[tuple[str, str], dict[int, Decimal]] = {}
+        for cause, step_budget in steps:
+            after = roll(step_budget).new_frame
+            sums = causes.setdefault(cause, dict.fromkeys(base_table.years, ZERO))
+            for year in base_table.years:
+                sums[year] += after[year] - before[year]
+            before = after
+        labels = _labels(budget, state)
+        attributions = tuple(sorted(
+            (Attribution(kind, name, labels.get((kind, name), name), values)
+             for (kind, name), values in causes.items() if any(values.values())),
+            key=lambda a: (-max(abs(v) for v in a.values.values()), a.kind, a.name),
+        ))
+        difference = {y: table.new_frame[y] - base_table.new_frame[y] for y in base_table.years}
+        out.append(Variant(tuple(s.id for s in scenarios), tuple(s.label for s in scenarios), state, table,
+                           difference, attributions))
+    return Comparison(base_table, tuple(out))
+
+
+def _bring(budget: Budget, parameter_sets: Sequence[ParameterSet]) -> Budget:
+    files = {ps.file for ps in budget.parameter_sets}
+    extra = tuple(ps for ps in parameter_sets if ps.file not in files)
+    return budget.model_copy(update={"parameter_sets": budget.parameter_sets + extra}) if extra else budget
+
+
+def _labels(*budgets: Budget) -> dict[tuple[str, str], str]:
+    labels: dict[tuple[str, str], str] = {}
+    for budget in budgets:
+        for item in budget.items:
+            labels[("item", item.id)] = item.label
+        for ps in budget.parameter_sets:
+            for parameter in ps.parameters:
+                labels[("parameter", parameter.name)] = parameter.label
+    return labels

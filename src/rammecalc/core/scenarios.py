@@ -1,0 +1,321 @@
+"""Scenarios: variants of a budget, as transformations. Pure.
+
+``apply(budget, scenario)`` returns a new budget; the one given is never changed (the models are frozen and
+every step copies). Operations are applied in the order written, and scenarios compose in the order given:
+``apply(apply(b, s1), s2)``.
+
+Before anything is applied, every operation is checked against the budget as it will stand at that point
+(an item removed by one operation cannot be scaled by the next); an unknown item or parameter is a problem
+at the operation's ``file:line:col`` that names the nearest valid names. After applying, the result is
+linked again (``core.link``), so an added item gets every check a changes file gets, cited at its place in
+the scenario file.
+"""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+
+from .link import link
+from .models import (
+    AddItem,
+    Budget,
+    ChangeSet,
+    FromRule,
+    Item,
+    MoveRule,
+    OneOffRule,
+    Operation,
+    Override,
+    ParameterSet,
+    PartYearRule,
+    RateRule,
+    RemoveItem,
+    ReplaceItem,
+    ScaleItem,
+    Scenario,
+    SetParameter,
+    ShiftItem,
+    StepRule,
+)
+from .problems import Code, Problem, input_error
+from .rules import Parameters
+
+
+class ScenarioError(ValueError):
+    """A scenario cannot be applied; ``problems`` says where and why (all at once)."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__("; ".join(f"{p.where}: {p.message}" for p in problems))
+        self.problems = problems
+
+
+def validate(budget: Budget, scenario: Scenario, parameter_sets: Sequence[ParameterSet] = ()) -> list[Problem]:
+    """Every problem with applying ``scenario`` to ``budget``, without applying anything."""
+    problems: list[Problem] = []
+    if scenario.frame != budget.frame.id:
+        problems.append(input_error(
+            Code.FRAME_MISMATCH, scenario.locate("gjelder"),
+            f"scenario '{scenario.id}' is for frame '{scenario.frame}', not '{budget.frame.id}'",
+            f"apply it to frame '{scenario.frame}', or set 'gjelder: {budget.frame.id}'",
+        ))
+        return problems
+    ids = [item.id for item in budget.items]
+    groups = {g.id for g in budget.frame.groups}
+    for index, group in enumerate(scenario.groups):
+        if group.id in groups:
+            problems.append(input_error(Code.DUPLICATE_ID, scenario.locate("grupper", index, "id"),
+                                        f"the frame already has a group '{group.id}'", "use that group, or "
+                                        "give the new one its own id"))
+        groups.add(group.id)
+    names = Parameters((*budget.parameter_sets, *parameter_sets)).names()
+    for index, op in enumerate(scenario.operations):
+        at = ("operasjoner", index)
+        if isinstance(op, SetParameter):
+            if op.parameter not in names:
+                problems.append(_unknown(scenario.locate(*at, "parameter"), "parameter", op.parameter, names,
+                                         "list its file under the scenario's (or the frame's) 'parametere'"))
+        elif isinstance(op, AddItem):
+            if op.item.id in ids:
+                problems.append(input_error(Code.DUPLICATE_ID, scenario.locate(*at, "post", "id"),
+                                            f"the frame already has an item '{op.item.id}'",
+                                            "give the new item its own id, or use 'erstatt' to change that one"))
+            else:
+                ids.append(op.item.id)
+        elif op.item not in ids:
+            problems.append(_unknown(scenario.locate(*at, "post"), "item", op.item, ids,
+                                     "an earlier operation may have removed it"))
+        elif isinstance(op, RemoveItem):
+            ids.remove(op.item)
+        elif isinstance(op, ScaleItem):
+            item = _item(budget, op.item)
+            if item is not None and isinstance(item.rule, RateRule) and item.rule.base == "utgangspunkt":
+                problems.append(input_error(Code.INVALID, scenario.locate(*at, "post"),
+                                            f"item '{op.item}' is a rate on the frame itself; scaling it is "
+                                            "scaling the rate", "change the rate with 'sett' instead"))
+    return problems
+
+
+def apply(budget: Budget, scenario: Scenario, parameter_sets: Sequence[ParameterSet] = ()) -> Budget:
+    """``budget`` with ``scenario`` applied: a new budget. Raises :class:`ScenarioError` with every problem."""
+    problems = validate(budget, scenario, parameter_sets)
+    if problems:
+        raise ScenarioError(problems)
+    result = with_groups(_with_parameters(budget, parameter_sets), scenario)
+    for index in range(len(scenario.operations)):
+        result = apply_operation(result, scenario, index)
+    result = result.model_copy(update={"scenarios": (*budget.scenarios, scenario.id)})
+    linked, problems = link(result.frame, result.changesets, result.parameter_sets)
+    if problems:
+        raise ScenarioError(problems)
+    assert linked is not None
+    return linked.model_copy(update={"overrides": result.overrides, "scenarios": result.scenarios})
+
+
+def with_groups(budget: Budget, scenario: Scenario) -> Budget:
+    """The frame with the headings the scenario adds (located in the scenario file)."""
+    if not scenario.groups:
+        return budget
+    frame = budget.frame
+    groups = frame.groups + scenario.groups
+    offset = len(frame.groups)
+    values = dict(frame._locations)
+    keys = dict(frame._key_locations)
+    for path, loc in scenario._locations.items():
+        if path[:1] == ("grupper",) and len(path) > 1:
+            values[("grupper", path[1] + offset, *path[2:])] = loc
+    for path, loc in scenario._key_locations.items():
+        if path[:1] == ("grupper",) and len(path) > 1:
+            keys[("grupper", path[1] + offset, *path[2:])] = loc
+    copy = frame.model_copy(update={"groups": groups})
+    copy.with_source(frame.file, values, keys)
+    return budget.model_copy(update={"frame": copy})
+
+
+def set_parameters(budget: Budget, values: Mapping[str, Decimal | Mapping[int, Decimal]] | None = None,
+                   /, **named: Decimal | Mapping[int, Decimal]) -> Budget:
+    """``budget`` with parameters set (in per cent): ``set_parameters(b, deflator=Decimal("4.8"))`` for every
+    year, ``set_parameters(b, {"deflator": {2024: Decimal("5")}})`` for one. A new budget; the last value set
+    wins. An unknown name raises ``KeyError`` naming the parameters there are."""
+    wanted = {**(values or {}), **named}
+    names = Parameters.of(budget).names()
+    unknown = [name for name in wanted if name not in names]
+    if unknown:
+        raise KeyError(f"no parameter {', '.join(map(repr, unknown))}; the parameters are: {', '.join(names)}")
+    overrides = []
+    for name, value in wanted.items():
+        per_year = value.items() if isinstance(value, Mapping) else [(None, value)]
+        for year, rate in per_year:
+            if isinstance(rate, float):
+                raise TypeError(f"{name}: rates must be exact: pass a Decimal or an int, not a float")
+            overrides.append(Override(name=name, year=year, value=Decimal(rate), origin="set by a script"))
+    return budget.model_copy(update={"overrides": (*budget.overrides, *overrides)})
+
+
+def _with_parameters(budget: Budget, parameter_sets: Sequence[ParameterSet]) -> Budget:
+    have = {id(ps) for ps in budget.parameter_sets}
+    extra = tuple(ps for ps in parameter_sets if id(ps) not in have and ps.file not in
+                  {p.file for p in budget.parameter_sets})
+    return budget.model_copy(update={"parameter_sets": budget.parameter_sets + extra}) if extra else budget
+
+
+def apply_operation(budget: Budget, scenario: Scenario, index: int) -> Budget:
+    """One operation of ``scenario`` (already validated) applied to ``budget``: a new budget."""
+    op: Operation = scenario.operations[index]
+    origin = f"scenario {scenario.id} ({':'.join(map(str, scenario.locate('operasjoner', index)))})"
+    if isinstance(op, SetParameter):
+        override = Override(name=op.parameter, year=op.year, value=op.value, origin=f"set by {origin}")
+        return budget.model_copy(update={"overrides": (*budget.overrides, override)})
+    if isinstance(op, AddItem):
+        return budget.model_copy(update={"changesets": (*budget.changesets, _added(scenario, index, op.item))})
+    years = budget.frame.years
+
+    def change(item: Item) -> Item | None:
+        if isinstance(op, RemoveItem):
+            return None
+        note = f"{_VERB[type(op)]} by {origin}"
+        if isinstance(op, ReplaceItem):
+            return item.model_copy(update={"amounts": op.amounts, "rule": op.rule, "published": {}, "note": note})
+        if isinstance(op, ScaleItem):
+            return _scaled(item, op.factor).model_copy(update={"published": {}, "note": note})
+        assert isinstance(op, ShiftItem)
+        return _shifted(item, op.years, years, budget.frame.convention).model_copy(
+            update={"published": {}, "note": note})
+
+    changesets = []
+    for cs in budget.changesets:
+        items = []
+        for item in cs.items:
+            if item.id == op.item:
+                changed = change(item)
+                if changed is not None:
+                    items.append(changed)
+            else:
+                items.append(item)
+        changesets.append(cs.model_copy(update={"items": tuple(items)}) if len(items) != len(cs.items) or
+                          any(a is not b for a, b in zip(items, cs.items, strict=True)) else cs)
+    return budget.model_copy(update={"changesets": tuple(changesets)})
+
+
+_VERB = {ReplaceItem: "replaced", ScaleItem: "scaled", ShiftItem: "moved"}
+
+
+def cause_of(scenario: Scenario, index: int) -> tuple[str, str]:
+    """What an operation changes: ``("parameter", name)`` or ``("item", id)``."""
+    op = scenario.operations[index]
+    if isinstance(op, SetParameter):
+        return ("parameter", op.parameter)
+    return ("item", op.item.id if isinstance(op, AddItem) else op.item)
+
+
+# --------------------------------------------------------------------------------------------- helpers
+
+
+def _item(budget: Budget, item_id: str) -> Item | None:
+    return next((item for item in budget.items if item.id == item_id), None)
+
+
+def _unknown(where: tuple[str, int, int], what: str, name: str, names: Sequence[str], extra: str) -> Problem:
+    near = difflib.get_close_matches(name, list(names), n=3)
+    hint = (f"did you mean {', '.join(repr(n) for n in near)}? " if near else "") + (
+        f"the {what}s are: {', '.join(names)}" if names else extra)
+    return input_error(Code.UNKNOWN_ITEM if what == "item" else Code.UNKNOWN_PARAMETER, where,
+                       f"there is no {what} '{name}'", hint)
+
+
+def _added(scenario: Scenario, index: int, item: Item) -> ChangeSet:
+    """The added item as a changes file of its own, located in the scenario file."""
+    changes = ChangeSet(kind="endringer", frame=scenario.frame, source=_source(scenario), items=(item,))
+    prefix = ("operasjoner", index, "post")
+    values = {("poster", 0, *path[3:]): loc for path, loc in scenario._locations.items() if path[:3] == prefix}
+    keys = {("poster", 0, *path[3:]): loc for path, loc in scenario._key_locations.items() if path[:3] == prefix}
+    values[("poster", 0)] = scenario._locations.get(prefix, (1, 1))
+    values[("ramme",)] = scenario._locations.get(("gjelder",), (1, 1))
+    changes.with_source(scenario.file, values, keys)
+    return changes
+
+
+def _source(scenario: Scenario):
+    from .models import Source
+
+    return Source(document=f"scenario {scenario.id}", note=scenario.label)
+
+
+def _scaled(item: Item, factor: Decimal) -> Item:
+    """Every amount of the item, or of its rule (a rate's base), times ``factor``."""
+    def times(amounts: dict[int, Decimal]) -> dict[int, Decimal]:
+        return {y: a * factor for y, a in amounts.items()}
+
+    rule = item.rule
+    if isinstance(rule, FromRule):
+        rule = rule.model_copy(update={"amount": rule.amount * factor})
+    elif isinstance(rule, StepRule):
+        rule = rule.model_copy(update={"levels": times(rule.levels)})
+    elif isinstance(rule, PartYearRule):
+        rule = rule.model_copy(update={"full_year": rule.full_year * factor})
+    elif isinstance(rule, OneOffRule):
+        rule = rule.model_copy(update={"amounts": times(rule.amounts)})
+    elif isinstance(rule, MoveRule):
+        rule = rule.model_copy(update={"amount": rule.amount * factor})
+    elif isinstance(rule, RateRule):
+        base = rule.base * factor if isinstance(rule.base, Decimal) else times(rule.base)
+        rule = rule.model_copy(update={"base": base})
+    period = item.period_amount * factor if item.period_amount is not None else None
+    return item.model_copy(update={"amounts": times(item.amounts), "rule": rule, "period_amount": period})
+
+
+def _shifted(item: Item, n: int, years: tuple[int, ...], convention) -> Item:
+    """The item ``n`` years later (or earlier). What moves past the last column falls out of the table;
+    what moves before the first is part of the base already. Written amounts in the level convention
+    moved earlier keep their last known level to the end (the source says nothing beyond its horizon)."""
+    from .terms import Convention
+
+    first, last = years[0], years[-1]
+
+    def keep(amounts: dict[int, Decimal]) -> dict[int, Decimal]:
+        return {y + n: a for y, a in amounts.items() if first <= y + n <= last}
+
+    rule = item.rule
+    empty = {"rule": None, "amounts": {}}
+    if rule is None:
+        amounts = keep(item.amounts)
+        if convention is Convention.LEVEL and n < 0 and item.amounts:
+            last_level = item.amounts.get(last)
+            if last_level is not None:
+                for y in range(max(first, last + n + 1), last + 1):
+                    amounts[y] = last_level
+        return item.model_copy(update={"amounts": amounts})
+    if isinstance(rule, FromRule):
+        year = max(rule.year + n, first - 1)
+        return item.model_copy(update=empty if year > last else {"rule": rule.model_copy(update={"year": year})})
+    if isinstance(rule, StepRule):
+        levels = {max(y + n, first - 1): a for y, a in sorted(rule.levels.items()) if y + n <= last}
+        return item.model_copy(update={"rule": rule.model_copy(update={"levels": levels})} if levels else empty)
+    if isinstance(rule, OneOffRule):
+        amounts = keep(rule.amounts)
+        return item.model_copy(update={"rule": rule.model_copy(update={"amounts": amounts})} if amounts else empty)
+    if isinstance(rule, PartYearRule):
+        year = rule.effective.year + n
+        if year > last or year < first - 1:
+            return item.model_copy(update=empty)
+        day = min(rule.effective.day, 28) if rule.effective.month == 2 else rule.effective.day
+        date = datetime.date(year, rule.effective.month, day)
+        return item.model_copy(update={"rule": rule.model_copy(update={"effective": date})})
+    if isinstance(rule, MoveRule):
+        source, target = rule.source_year + n, rule.target_year + n
+        inside = [y for y in (source, target) if first <= y <= last]
+        if len(inside) == 2:
+            return item.model_copy(update={"rule": rule.model_copy(update={"source_year": source,
+                                                                           "target_year": target})})
+        if not inside:
+            return item.model_copy(update=empty)
+        amount = -rule.amount if inside[0] == source else rule.amount
+        return item.model_copy(update={"rule": OneOffRule(type="engangs", amounts={inside[0]: amount})})
+    assert isinstance(rule, RateRule)
+    moved = tuple(y + n for y in rule.year_list if first <= y + n <= last)
+    if not moved:
+        return item.model_copy(update=empty)
+    base = rule.base if not isinstance(rule.base, dict) else {y + n: a for y, a in rule.base.items()}
+    return item.model_copy(update={"rule": rule.model_copy(update={"years": moved, "base": base})})
