@@ -24,12 +24,12 @@ from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decima
 
 from .models import (
     Budget,
-    Override,
     FromRule,
     Item,
     Location,
     MoveRule,
     OneOffRule,
+    Override,
     ParameterSet,
     PartYearRule,
     RateRule,
