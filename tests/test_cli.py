@@ -79,7 +79,7 @@ def test_check_data_passes(cli):
     # 56 printed figures of the five tables + the 12 printed item amounts that rules are checked against
     # (seed 000: 169, 99, 14, 8, 46, −127; seed 004: 7a and 8 in three years each)
     # 5 frames, 5 changes files, 2 parameter files and 4 scenarios (each applied, to prove it still applies)
-    assert result.stdout.splitlines()[-1] == ("checked 16 files, 5 frames, 68 published figures: 0 errors, "
+    assert result.stdout.splitlines()[-1] == ("checked 16 files, 5 tables, 68 published figures: 0 errors, "
                                               "3 warnings")
 
 

@@ -137,4 +137,4 @@ def test_unchanged_seed000_checks_clean(cli):
     result = cli("check", "data/frames/molde-2017-ressurstjenesten.yaml")
     assert result.exit_code == 0, result.output
     # 5 starts + 3 subtotals + 5 new frames + split sums in 5 columns + 6 printed amounts of rule items
-    assert result.stdout.strip() == "checked 3 files, 1 frame, 24 published figures: 0 errors, 0 warnings"
+    assert result.stdout.strip() == "checked 3 files, 1 table, 24 published figures: 0 errors, 0 warnings"

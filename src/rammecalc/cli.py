@@ -40,6 +40,13 @@ class OutputFormat(str, Enum):
     MARKDOWN = "markdown"
 
 
+class ReportFormat(str, Enum):
+    TEXT = "text"
+    JSON = "json"
+    JUNIT = "junit"
+    GITHUB = "github"
+
+
 class SchemaKind(str, Enum):
     ALL = "alle"
     FRAME = "ramme"
@@ -160,18 +167,70 @@ def _apply_sets(loaded: Loaded, sets: list[tuple[str, int | None, Decimal]]) -> 
     loaded.budgets = [b.model_copy(update={"overrides": b.overrides + overrides}) for b in loaded.budgets]
 
 
-def _load(paths: list[Path] | None, sets: list[str] | None = None) -> Loaded:
-    """Load and link; on any input problem print them all to stderr and exit 2."""
-    from .core.problems import Code
+def _read(paths: list[Path] | None) -> Loaded:
+    """Load and link everything under ``paths`` (default ./data), with a progress bar on a terminal for a
+    run that takes more than a moment; never exits on input problems (they are in ``loaded.problems``)."""
     from .loading import load
-    from .render import problem_text
 
     if not paths:
         if not Path("data").is_dir():
             raise _fail_input("no path given and no 'data' folder here",
                               "pass frame files or a folder, e.g. 'rammecalc roll data/frames/x.yaml'")
         paths = [Path("data")]
-    loaded = load(paths)
+    with _Progress() as progress:
+        return load(paths, progress=progress.update)
+
+
+class _Progress:
+    """A rich progress bar on standard error, shown only on a terminal, never in CI (CI set) or when
+    standard error is redirected, and only once reading has taken longer than half a second."""
+
+    DELAY = 0.5
+
+    def __init__(self) -> None:
+        import os
+        import time
+
+        self.enabled = sys.stderr.isatty() and not os.environ.get("CI") and not os.environ.get("RAMMECALC_NO_PROGRESS")
+        self.clock = time.monotonic
+        self.started_at = self.clock()
+        self.bar = None
+        self.task = None
+
+    def update(self, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        if self.bar is None:
+            if self.clock() - self.started_at < self.DELAY or done >= total:
+                return
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+            self.bar = Progress(TextColumn("reading files"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                                transient=True, console=_stderr_console())
+            self.task = self.bar.add_task("read", total=total)
+            self.bar.start()
+        self.bar.update(self.task, completed=done, total=total)
+
+    def __enter__(self) -> _Progress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def _stderr_console():
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False)
+
+
+def _load(paths: list[Path] | None, sets: list[str] | None = None) -> Loaded:
+    """Load and link; on any input problem print them all to stderr and exit 2."""
+    from .core.problems import Code
+    from .render import problem_text
+
+    loaded = _read(paths)
     for skipped in (p for p in loaded.problems if p.code is Code.SKIPPED):
         typer.echo(problem_text(skipped, loaded.texts), err=True)
     bad = [p for p in loaded.problems if p.code.is_input]
@@ -198,7 +257,9 @@ def _console(output: Path | None = None):
     from rich.console import Console
 
     if output is not None:
-        return Console(highlight=False, width=120, file=io.StringIO(), record=True, color_system=None)
+        console = Console(highlight=False, width=120, file=io.StringIO(), color_system=None)
+        console.gathered = []  # _print collects the text here, _finish writes it
+        return console
     piped = not Console().is_terminal
     return Console(highlight=False, width=120 if piped and "COLUMNS" not in os.environ else None)
 
@@ -228,12 +289,17 @@ def _resolve_scenario(loaded: Loaded, value: str):
                       f"did you mean '{near[0]}'?" if near else "pass the folder that holds it, or its file")
 
 
-def _budget_of(loaded: Loaded, frame_id: str):
+def _budget_of(loaded: Loaded, scenario):
     for budget in loaded.budgets:
-        if budget.frame.id == frame_id:
+        if budget.frame.id == scenario.frame:
             return budget
-    raise _fail_input(f"the scenarios are for frame '{frame_id}', which is not among the files read",
-                      "pass the folder or frame file that holds it")
+    from .core.problems import Code, input_error
+
+    _input_problems([input_error(Code.FRAME_MISSING, scenario.locate("gjelder"),
+                                 f"scenario '{scenario.id}' is for frame '{scenario.frame}', which is not among "
+                                 "the files read", "pass the folder or frame file that holds it, or correct 'gjelder'")],
+                    loaded)
+    raise typer.Exit(ExitCode.BAD_INPUT)
 
 
 def _variant(loaded: Loaded, values: list[str]):
@@ -245,7 +311,7 @@ def _variant(loaded: Loaded, values: list[str]):
     if len(frames) != 1:
         raise _fail_input("the scenarios are for different frames: " + ", ".join(sorted(frames)),
                           "apply scenarios of one frame at a time")
-    budget = _budget_of(loaded, chosen[0].frame)
+    budget = _budget_of(loaded, chosen[0])
     try:
         for scenario in chosen:
             budget = apply(budget, scenario, loaded.scenario_parameters.get(scenario.id, ()))
@@ -255,7 +321,7 @@ def _variant(loaded: Loaded, values: list[str]):
     return budget
 
 
-def _check_scenarios(loaded: Loaded) -> None:
+def _scenario_problems(loaded: Loaded) -> list:
     """Every scenario read must still apply to its frame (an item it names may have been renamed)."""
     from .core.scenarios import ScenarioError, apply
 
@@ -273,9 +339,7 @@ def _check_scenarios(loaded: Loaded) -> None:
             apply(frames[scenario.frame], scenario, loaded.scenario_parameters.get(scenario.id, ()))
         except ScenarioError as exc:
             problems += exc.problems
-    if problems:
-        _input_problems(problems, loaded)
-        raise typer.Exit(ExitCode.BAD_INPUT)
+    return problems
 
 
 def _input_problems(problems, loaded: Loaded) -> None:
@@ -314,9 +378,9 @@ def _write_atomically(path: Path, text: str) -> None:
 
 
 def _finish(console, output: Path | None) -> None:
-    """For a table written with --output: move what the console recorded into the file."""
+    """For tables written with --output: the text gathered while printing goes into the file, at once."""
     if output is not None:
-        _write_atomically(output, "\n".join(line.rstrip() for line in console.export_text().splitlines()) + "\n")
+        _write_atomically(output, "".join(console.gathered))
 
 
 def _print(console, renderable, width: int) -> None:
@@ -332,7 +396,11 @@ def _print(console, renderable, width: int) -> None:
     wide = Console(highlight=False, width=width, force_terminal=False, color_system=None)
     with wide.capture() as captured:
         wide.print(renderable)
-    typer.echo("\n".join(line.rstrip() for line in captured.get().splitlines()))
+    text = "\n".join(line.rstrip() for line in captured.get().splitlines()) + "\n"
+    if hasattr(console, "gathered"):
+        console.gathered.append(text)
+    else:
+        typer.echo(text, nl=False)
 
 
 def _amount_option(text: str, name: str) -> Decimal:
@@ -403,7 +471,7 @@ def roll(
     err = Console(stderr=True, highlight=False)
     for i, (budget, table) in enumerate(zip(budgets, tables, strict=True)):
         if i:
-            out.print()
+            _print(out, "", width=out.width)
         rendered = rich_table(table, notes[i])
         # A figure is never cropped: on a terminal too narrow for the table, print it wider and let the
         # terminal wrap the lines.
@@ -440,8 +508,7 @@ def compare(
     if len(frames) != 1:
         raise _fail_input("the scenarios are for different frames: " + ", ".join(sorted(frames)),
                           "compare variants of one frame at a time")
-    (frame_id,) = frames
-    budget = _budget_of(loaded, frame_id)
+    budget = _budget_of(loaded, variants[0][0])
     try:
         comparison = build(budget, variants, loaded.scenario_parameters)
     except ScenarioError as exc:
@@ -480,25 +547,64 @@ def check(
                      "or check the table exactly as printed."),
     ] = True,
     sets: SetOption = None,
+    report: Annotated[
+        ReportFormat,
+        typer.Option("--report", "-r", help="text (for people), json, junit (JUnit XML) or github (workflow "
+                     "commands); see the README."),
+    ] = ReportFormat.TEXT,
 ) -> None:
     """Recompute every published figure and report every mismatch as file:line:col. Exit 1 on any."""
     from .core.checks import check as check_budget
-    from .core.checks import failed, published_figures
-    from .render import problem_text, summary
+    from .core.checks import published_figures
+    from .core.problems import Problem, Severity
+    from .report import CheckRun, TableResult
 
     limit = _amount_option(tolerance, "--tolerance")
-    loaded = _load(paths, sets)
-    _check_scenarios(loaded)
-    problems = []
-    figures = 0
+    loaded = _read(paths)
+    run = CheckRun(files=len(loaded.files))
+    bad = [p for p in loaded.problems if p.code.is_input]
+    if not bad:
+        if not loaded.budgets:
+            raise _fail_input("no frame files among the paths given",
+                              "a frame file has 'type: ramme'; changes files are read through the frame that lists them")
+        _apply_sets(loaded, _parse_sets(sets))
+        bad = _scenario_problems(loaded)
+    if bad:
+        run.problems = sorted(loaded.problems + [p for p in bad if p not in loaded.problems], key=Problem.sort_key)
+        _report(run, report, loaded, input_failed=True)
+        raise typer.Exit(ExitCode.BAD_INPUT)
+    run.problems = list(loaded.problems)  # notices, e.g. skipped files
     for budget in loaded.budgets:
-        problems += check_budget(budget, limit, known_differences=known)
-        figures += published_figures(budget)
-    for problem in problems:
-        typer.echo(problem_text(problem, excerpt=False))
-    typer.echo(summary(problems, len(loaded.budgets), figures, len(loaded.files)))
-    if failed(problems):
+        run.problems += check_budget(budget, limit, known_differences=known)
+        files = (budget.frame.file, *(cs.file for cs in budget.changesets), *(ps.file for ps in budget.parameter_sets))
+        run.tables.append(TableResult(budget.frame.id, files, "ramme", published_figures(budget)))
+    _report(run, report, loaded)
+    if any(p.severity is Severity.ERROR for p in run.problems):
         raise typer.Exit(ExitCode.CHECK_FAILED)
+
+
+def _report(run, report: ReportFormat, loaded: Loaded, input_failed: bool = False) -> None:
+    """Print a check run in the chosen format. In text, input problems go to standard error with their line
+    and a hint, as in every command; the machine formats put everything on standard output."""
+    from . import report as reporters
+    from .core.problems import Severity
+
+    if report is ReportFormat.TEXT:
+        from .render import problem_text
+
+        for problem in run.problems:
+            is_input = problem.code.is_input or problem.line == 0 or problem.code.value.startswith("skipped")
+            typer.echo(problem_text(problem, loaded.texts, excerpt=is_input), err=is_input)
+        if input_failed:
+            bad = [p for p in run.problems if p.severity is Severity.ERROR]
+            files = len({p.file for p in bad})
+            typer.echo(f"rammecalc: {len(bad)} input problem{'s' if len(bad) != 1 else ''} in {files} "
+                       f"file{'s' if files != 1 else ''}; nothing was rolled or checked", err=True)
+        else:
+            typer.echo(reporters.summary_line(run))
+        return
+    typer.echo({ReportFormat.JSON: reporters.as_json, ReportFormat.JUNIT: reporters.as_junit,
+                ReportFormat.GITHUB: reporters.as_github}[report](run), nl=False)
 
 
 @app.command()

@@ -24,7 +24,7 @@ import os
 import re
 import types
 import typing
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -476,12 +476,13 @@ _LISTS = {"endringer": ("changes", ChangeSet, "a changes file ('type: endringer'
           "parametere": ("parameter", ParameterSet, "a parameter file ('type: parametere')")}
 
 
-def load(paths: Sequence[str | os.PathLike]) -> Loaded:
+def load(paths: Sequence[str | os.PathLike], progress: Callable[[int, int], None] | None = None) -> Loaded:
     """Read every frame, changes and parameter file under ``paths``; link each frame with its files.
 
     A frame pulls in the files it lists even if they were not among ``paths``; a changes file that was given
     but that no frame lists is a problem (its frame is missing). In a folder, a YAML file with no ``type``
     key is not a rammecalc file: it is skipped with a warning. Every problem in every file is returned.
+    ``progress(done, total)`` is called as the files named or found are read.
     """
     result = Loaded()
     files, problems = expand(Path(p) for p in paths)
@@ -498,8 +499,10 @@ def load(paths: Sequence[str | os.PathLike]) -> Loaded:
                 result.texts[name] = reads[name].text
         return reads[name]
 
-    for path, named in files:
+    for done, (path, named) in enumerate(files, start=1):
         read = get(path)
+        if progress is not None:
+            progress(done, len(files))
         if not named and not read.has_type and read.doc is None:
             read.raw_kind = "skipped"
             result.problems.append(Problem(Code.SKIPPED, Severity.WARNING, display_name(path), 1, 1,

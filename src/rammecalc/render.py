@@ -191,18 +191,6 @@ def problem_text(problem: Problem, texts: Mapping[str, str] | None = None, excer
     return "\n".join(lines)
 
 
-def summary(problems: Sequence[Problem], frames: int, figures: int, files: int) -> str:
-    errors = sum(1 for p in problems if p.severity is Severity.ERROR)
-    warnings = len(problems) - errors
-    head = (f"checked {files} {_plural(files, 'file', 'files')}, {frames} "
-            f"{_plural(frames, 'frame', 'frames')}, {figures} published {_plural(figures, 'figure', 'figures')}")
-    return f"{head}: {errors} {_plural(errors, 'error', 'errors')}, {warnings} {_plural(warnings, 'warning', 'warnings')}"
-
-
-def _plural(n: int, one: str, many: str) -> str:
-    return one if n == 1 else many
-
-
 # ------------------------------------------------------------------------------------------- explain
 
 

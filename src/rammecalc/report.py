@@ -1,0 +1,177 @@
+"""Check reports for people and for CI: text, JSON, JUnit XML and GitHub workflow commands.
+
+Each reporter turns the same :class:`CheckRun` into text. None imports rich; the JUnit reporter uses the
+standard library's ElementTree. The formats are documented in the README ("Reports").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from .core.problems import Problem, Severity
+
+JSON_FORMAT = "rammecalc.check/1"
+
+
+@dataclass
+class TableResult:
+    """One checked table: its id, its files (the table's own first), and the figures checked."""
+
+    id: str
+    files: tuple[str, ...]
+    kind: str
+    figures: int
+
+    @property
+    def file(self) -> str:
+        return self.files[0]
+
+
+@dataclass
+class CheckRun:
+    """What a ``rammecalc check`` run found."""
+
+    files: int = 0
+    tables: list[TableResult] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def figures(self) -> int:
+        return sum(t.figures for t in self.tables)
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for p in self.problems if p.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return len(self.problems) - self.errors
+
+
+def _number(value: Decimal | None):
+    return None if value is None else value
+
+
+def as_json(run: CheckRun) -> str:
+    from .render import to_json
+
+    return to_json({
+        "format": JSON_FORMAT,
+        "files": run.files,
+        "tables": len(run.tables),
+        "figures": run.figures,
+        "errors": run.errors,
+        "warnings": run.warnings,
+        "problems": [
+            {
+                "file": p.file,
+                "line": p.line,
+                "column": p.col,
+                "code": p.code.value,
+                "severity": p.severity.value,
+                "message": p.message,
+                "hint": p.hint,
+                "figure": p.figure,
+                "year": p.year,
+                "published": _number(p.published),
+                "computed": _number(p.computed),
+                "difference": _number(p.difference),
+            }
+            for p in run.problems
+        ],
+    }) + "\n"
+
+
+def as_junit(run: CheckRun) -> str:
+    """JUnit XML: one test case per table (a failing table is a failure listing its messages), and one per
+    file that could not be used (an error)."""
+    import xml.etree.ElementTree as ET
+
+    by_file: dict[str, list[Problem]] = {}
+    for p in run.problems:
+        by_file.setdefault(p.file, []).append(p)
+    suites = ET.Element("testsuites", name="rammecalc check")
+    suite = ET.SubElement(suites, "testsuite", name="rammecalc check")
+    cases = failures = errors = 0
+    covered: set[str] = set()
+    for table in run.tables:
+        cases += 1
+        case = ET.SubElement(suite, "testcase", classname=table.file, name=f"{table.kind} {table.id}")
+        mine = [p for p in run.problems if p.file in table.files]
+        covered.update(p.file for p in mine)
+        failed = [p for p in mine if p.severity is Severity.ERROR]
+        if failed:
+            failures += 1
+            failure = ET.SubElement(case, "failure", message=f"{len(failed)} published figure(s) do not add up",
+                                    type=failed[0].code.value)
+            failure.text = "\n".join(_line(p) for p in failed)
+        notes = [p for p in mine if p.severity is Severity.WARNING]
+        if notes:
+            ET.SubElement(case, "system-out").text = "\n".join(_line(p) for p in notes)
+    for file, problems in sorted(by_file.items()):
+        if file in covered:
+            continue
+        cases += 1
+        case = ET.SubElement(suite, "testcase", classname=file, name=f"file {file}")
+        bad = [p for p in problems if p.severity is Severity.ERROR]
+        if bad:
+            errors += 1
+            error = ET.SubElement(case, "error", message=f"{len(bad)} problem(s) in the file", type=bad[0].code.value)
+            error.text = "\n".join(_line(p) for p in bad)
+        else:
+            ET.SubElement(case, "system-out").text = "\n".join(_line(p) for p in problems)
+    for element in (suites, suite):
+        element.set("tests", str(cases))
+        element.set("failures", str(failures))
+        element.set("errors", str(errors))
+    ET.indent(suites)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+
+
+def _line(p: Problem) -> str:
+    where = p.file if p.line == 0 else p.where
+    return f"{where}: {'' if p.severity is Severity.ERROR else 'warning: '}{p.message} [{p.code.value}]"
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def as_github(run: CheckRun) -> str:
+    """GitHub Actions workflow commands: ``::error file=…,line=…,col=…,title=code::message`` for errors,
+    ``::warning …`` for warnings (tolerated differences, notices), and a summary line."""
+    lines = []
+    for p in run.problems:
+        command = "error" if p.severity is Severity.ERROR else "warning"
+        props = [f"file={_escape_property(p.file)}"]
+        if p.line:
+            props += [f"line={p.line}", f"col={p.col}"]
+        props.append(f"title={_escape_property('rammecalc ' + p.code.value)}")
+        message = p.message + (f" (hint: {p.hint})" if p.hint else "")
+        lines.append(f"::{command} {','.join(props)}::{_escape_data(message)}")
+    lines.append(summary_line(run))
+    return "\n".join(lines) + "\n"
+
+
+def summary_line(run: CheckRun) -> str:
+    def n(count: int, one: str, many: str) -> str:
+        return f"{count} {one if count == 1 else many}"
+
+    return (f"checked {n(run.files, 'file', 'files')}, {n(len(run.tables), 'table', 'tables')}, "
+            f"{n(run.figures, 'published figure', 'published figures')}: {n(run.errors, 'error', 'errors')}, "
+            f"{n(run.warnings, 'warning', 'warnings')}")
+
+
+def as_text(run: CheckRun, texts: dict[str, str] | None = None, excerpts: Sequence[Problem] = ()) -> str:
+    """The human report: one line per problem (input problems with their line and a hint), and a summary."""
+    from .render import problem_text
+
+    out = [problem_text(p, texts, excerpt=p in excerpts) for p in run.problems]
+    out.append(summary_line(run))
+    return "\n".join(out) + "\n"

@@ -1,0 +1,131 @@
+"""`rammecalc check --report text|json|junit|github` on a small corpus with known problems."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from decimal import Decimal
+
+import pytest
+
+MOLDE = "data/frames/molde-2017-ressurstjenesten.yaml"
+
+
+@pytest.fixture
+def corpus(data_copy):
+    """data/ with one wrong published figure: seed 000's new frame 2017 printed as 11 998 (truly 11 999)."""
+    frame = data_copy / "frames" / "molde-2017-ressurstjenesten.yaml"
+    text = frame.read_text(encoding="utf-8")
+    frame.write_text(text.replace("publisert: {2016: 9864, 2017: 11999", "publisert: {2016: 9864, 2017: 11998"),
+                     encoding="utf-8")
+    return data_copy.parent
+
+
+# The one error, and where it is: line 43 of the frame, the column of "11998".
+ERROR = {"file": MOLDE, "line": 43, "column": 33, "code": "new-frame-mismatch", "severity": "error",
+         "message": "Ny driftsramme 2017: published 11 998, computed 11 999 (difference −1)", "hint": None,
+         "figure": "Ny driftsramme", "year": 2017, "published": Decimal(11998), "computed": Decimal(11999),
+         "difference": Decimal(-1)}
+
+
+def test_json_report(cli, corpus):
+    result = cli("check", "--report", "json", "data", cwd=corpus)
+    assert result.exit_code == 1
+    report = json.loads(result.stdout, parse_float=Decimal)
+    assert {k: v for k, v in report.items() if k != "problems"} == {
+        "format": "rammecalc.check/1", "files": 16, "tables": 5, "figures": 68, "errors": 1, "warnings": 3}
+    errors = [p for p in report["problems"] if p["severity"] == "error"]
+    assert errors == [ERROR]
+    assert sorted(p["code"] for p in report["problems"] if p["severity"] == "warning") == [
+        "split-mismatch", "unallocated-amount", "unallocated-amount"]
+    askoy = next(p for p in report["problems"] if p["code"] == "split-mismatch")
+    assert (askoy["file"], askoy["line"], askoy["difference"]) == (
+        "data/frames/askoy-2018-kommunalavdeling-stab.yaml", 56, Decimal(-1))
+
+
+def test_junit_report(cli, corpus):
+    result = cli("check", "--report", "junit", "data", cwd=corpus)
+    assert result.exit_code == 1
+    root = ET.fromstring(result.stdout)
+    assert root.tag == "testsuites"
+    (suite,) = root.findall("testsuite")
+    cases = suite.findall("testcase")
+    assert len(cases) == 5 and suite.get("tests") == "5" and suite.get("failures") == "1"
+    failing = [c for c in cases if c.find("failure") is not None]
+    assert [c.get("name") for c in failing] == ["ramme molde-2017-ressurstjenesten"]
+    assert failing[0].get("classname") == MOLDE
+    failure = failing[0].find("failure")
+    assert failure.get("type") == "new-frame-mismatch"
+    assert failure.text == (f"{MOLDE}:43:33: Ny driftsramme 2017: published 11 998, computed 11 999 "
+                            "(difference −1) [new-frame-mismatch]")
+    trondheim = next(c for c in cases if c.get("name") == "ramme trondheim-2022-psykisk-helse-og-rus")
+    assert trondheim.find("failure") is None and "unallocated-amount" in trondheim.find("system-out").text
+
+
+def test_github_report(cli, corpus):
+    result = cli("check", "--report", "github", "data", cwd=corpus)
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    errors = [line for line in lines if line.startswith("::error ")]
+    assert errors == [f"::error file={MOLDE},line=43,col=33,title=rammecalc new-frame-mismatch::"
+                      "Ny driftsramme 2017: published 11 998, computed 11 999 (difference −1)"]
+    assert sum(line.startswith("::warning ") for line in lines) == 3
+    assert lines[-1] == "checked 16 files, 5 tables, 68 published figures: 1 error, 3 warnings"
+
+
+def test_github_report_of_bad_input(cli, corpus):
+    (corpus / "data" / "changes" / "molde-2017-ressurstjenesten.yaml").write_text("type: endringer\nramme: [\n",
+                                                                                 encoding="utf-8")
+    result = cli("check", "--report", "github", "data", cwd=corpus)
+    assert result.exit_code == 2
+    errors = [line for line in result.stdout.splitlines() if line.startswith("::error ")]
+    assert len(errors) == 1
+    assert errors[0].startswith("::error file=data/changes/molde-2017-ressurstjenesten.yaml,line=3,col=1,"
+                                "title=rammecalc input-yaml-syntax::YAML syntax")
+
+
+def test_github_escapes_what_workflow_commands_need_escaped():
+    from rammecalc.core.problems import Code, Problem, Severity
+    from rammecalc.report import CheckRun, as_github
+
+    run = CheckRun(files=1, problems=[Problem(Code.INVALID, Severity.ERROR, "a,b:c.yaml", 2, 3, "100 % sure\nnot")])
+    assert as_github(run).splitlines()[0] == (
+        "::error file=a%2Cb%3Ac.yaml,line=2,col=3,title=rammecalc input-invalid::100 %25 sure%0Anot")
+
+
+def test_text_report_is_the_default(cli, corpus):
+    result = cli("check", "data", cwd=corpus)
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[0].startswith("data/frames/askoy-2018-kommunalavdeling-stab.yaml:56:21: warning:")
+    assert f"{MOLDE}:43:33: Ny driftsramme 2017: published 11 998, computed 11 999 (difference −1)" in result.stdout
+
+
+def test_no_progress_bar_when_not_on_a_terminal(corpus):
+    result = subprocess.run([sys.executable, "-m", "rammecalc", "check", "data"], cwd=corpus, capture_output=True,
+                            text=True, env={"PATH": "/usr/bin:/bin", "RAMMECALC_DEBUG": ""})
+    assert result.returncode == 1
+    assert "reading files" not in result.stderr and "\x1b[" not in result.stderr + result.stdout
+
+
+def test_progress_bar_rules():
+    from rammecalc.cli import _Progress
+
+    progress = _Progress()
+    progress.enabled = True
+    progress.started_at -= 10  # a long run
+    progress.update(5, 5)      # already done: nothing to show
+    assert progress.bar is None
+    fresh = _Progress()
+    fresh.enabled = True
+    fresh.update(1, 100)       # too early to show
+    assert fresh.bar is None
+
+
+def test_progress_is_disabled_in_ci(monkeypatch):
+    from rammecalc.cli import _Progress
+
+    monkeypatch.setenv("CI", "true")
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    assert _Progress().enabled is False
