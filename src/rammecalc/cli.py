@@ -43,6 +43,9 @@ class SchemaKind(str, Enum):
     FRAME = "ramme"
     CHANGES = "endringer"
     PARAMETERS = "parametere"
+    ACCOUNTS = "regnskap"
+    SUMS = "sumtabell"
+    LINKS = "koblinger"
 
 
 app = typer.Typer(
@@ -159,9 +162,10 @@ def _load(paths: list[Path] | None, sets: list[str] | None = None) -> Loaded:
         typer.echo(f"rammecalc: {len(bad)} input problem{'s' if len(bad) != 1 else ''} in {files} "
                    f"file{'s' if files != 1 else ''}; nothing was rolled or checked", err=True)
         raise typer.Exit(ExitCode.BAD_INPUT)
-    if not loaded.budgets:
-        raise _fail_input("no frame files among the paths given",
-                          "a frame file has 'type: ramme'; changes files are read through the frame that lists them")
+    if not (loaded.budgets or loaded.accounts or loaded.sum_tables or loaded.links):
+        raise _fail_input("no frame, accounts, sum table or links files among the paths given",
+                          "a frame file has 'type: ramme' (changes files are read through the frame that lists "
+                          "them); the others 'type: regnskap', 'type: sumtabell' or 'type: koblinger'")
     _apply_sets(loaded, _parse_sets(sets))
     return loaded
 
@@ -228,9 +232,12 @@ def roll(
         tables.append((budget, roll_budget(shown)))
 
     if output_format is OutputFormat.JSON:
-        from .render import JSON_FORMAT, table_data, to_json
+        from .render import JSON_FORMAT, accounts_data, links_data, sum_table_data, table_data, to_json
 
-        typer.echo(to_json({"format": JSON_FORMAT, "tables": [table_data(t) for _, t in tables]}))
+        typer.echo(to_json({"format": JSON_FORMAT, "tables": [table_data(t) for _, t in tables],
+                            "accounts": [accounts_data(a) for a in loaded.accounts],
+                            "sum_tables": [sum_table_data(s) for s in loaded.sum_tables],
+                            "links": [links_data(k) for k in loaded.links]}))
         return
 
     from rich.console import Console
@@ -259,6 +266,29 @@ def roll(
             err.print(f"[yellow]{len(errors)} published figure{'s' if len(errors) != 1 else ''} in "
                       f"{budget.frame.file} differ from the arithmetic; see 'rammecalc check {budget.frame.file}'",
                       soft_wrap=True)
+    _roll_other_kinds(loaded, out, err, first=not tables)
+
+
+def _roll_other_kinds(loaded: Loaded, out, err, first: bool) -> None:
+    """Accounts tables, sum tables and links, each laid out like its source, after the frames."""
+    from rich.measure import Measurement
+
+    from .core import accounts, links, sums
+    from .core.problems import Severity
+    from .render import accounts_rich, links_rich, sum_table_rich
+
+    shown = [(t, accounts_rich(t), accounts.check) for t in loaded.accounts]
+    shown += [(t, sum_table_rich(t), sums.check) for t in loaded.sum_tables]
+    shown += [(k.links, links_rich(k), lambda _, k=k: links.check(k)) for k in loaded.links]
+    for i, (doc, rendered, check_doc) in enumerate(shown):
+        if i or not first:
+            out.print()
+        needed = Measurement.get(out, out.options.update_width(10_000), rendered).minimum
+        _print(out, rendered, width=max(out.width, needed))
+        errors = [p for p in check_doc(doc) if p.severity is Severity.ERROR]
+        if errors:
+            err.print(f"[yellow]{len(errors)} published figure{'s' if len(errors) != 1 else ''} in {doc.file} "
+                      f"differ from the arithmetic; see 'rammecalc check {doc.file}'", soft_wrap=True)
 
 
 @app.command()
@@ -288,9 +318,21 @@ def check(
     for budget in loaded.budgets:
         problems += check_budget(budget, limit, known_differences=known)
         figures += published_figures(budget)
+    from .core import accounts, links, sums
+
+    for table in loaded.accounts:
+        problems += accounts.check(table, limit, known_differences=known)
+        figures += accounts.published_figures(table)
+    for sum_table in loaded.sum_tables:
+        problems += sums.check(sum_table, limit, known_differences=known)
+        figures += sums.published_figures(sum_table)
+    for linked in loaded.links:
+        problems += links.check(linked, limit)  # an explained difference is not a misprint: always explained
+        figures += len(linked.figures)
     for problem in problems:
         typer.echo(problem_text(problem, excerpt=False))
-    typer.echo(summary(problems, len(loaded.budgets), figures, len(loaded.files)))
+    typer.echo(summary(problems, len(loaded.budgets), figures, len(loaded.files), len(loaded.accounts),
+                       len(loaded.sum_tables), sum(len(k.figures) for k in loaded.links)))
     if failed(problems):
         raise typer.Exit(ExitCode.CHECK_FAILED)
 
