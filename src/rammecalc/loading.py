@@ -161,7 +161,14 @@ def parse_document(text: str, name: str) -> _Read:
     try:
         doc = model.model_validate(data)
     except ValidationError as exc:
-        for err in exc.errors():
+        errors = exc.errors()
+        for err in errors:
+            # pydantic counts a list's invalid items out and then says it is too short: the items' own
+            # errors are the news, so the length error goes when any item under it failed.
+            if err["type"] == "too_short" and any(
+                    len(e["loc"]) > len(err["loc"]) and tuple(e["loc"][:len(err["loc"])]) == tuple(err["loc"])
+                    for e in errors):
+                continue
             problems.append(_from_pydantic(err, model, name, locs, key_locs))
         doc = None
     if problems:

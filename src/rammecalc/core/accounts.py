@@ -305,8 +305,9 @@ def check(table: AccountsTable, tolerance: Decimal = Decimal(0), known_differenc
             parts = (row.amounts.get(budget, Decimal(0)), row.amounts.get(accounts, Decimal(0)))
             if table.variance_sign is VarianceSign.ACCOUNTS_MINUS_BUDGET:
                 parts = parts[::-1]
-            text = (f"{format_amount(computed)} = {format_amount(parts[0])} − {format_amount(parts[1])} "
-                    f"({formula})")
+            second = format_amount(parts[1])
+            text = (f"{format_amount(computed)} = {format_amount(parts[0])} − "
+                    f"{'(' + second + ')' if parts[1] < 0 else second} ({formula})")
             cmp.compare(Code.AVVIK_MISMATCH, f"{column.label} {row.label}", ("avvik", row.key, column.id),
                         row.amounts[column.id], computed, ("rader", i, "beløp", column.id), text)
     if table.total is not None:
