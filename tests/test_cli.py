@@ -76,11 +76,14 @@ def test_roll_in_the_other_convention_keeps_the_new_frames(cli):
 def test_check_data_passes(cli):
     result = cli("check", "data")
     assert result.exit_code == 0, result.output
-    # 56 printed figures of the five tables + the 12 printed item amounts that rules are checked against
-    # (seed 000: 169, 99, 14, 8, 46, −127; seed 004: 7a and 8 in three years each)
-    # 5 frames, 5 changes files, 2 parameter files and 4 scenarios (each applied, to prove it still applies)
-    assert result.stdout.splitlines()[-1] == ("checked 16 files, 5 tables, 68 published figures: 0 errors, "
-                                              "3 warnings")
+    # Frames: 56 printed figures of the five tables + the 12 printed item amounts that rules are checked
+    # against (seed 000: 169, 99, 14, 8, 46, −127; seed 004: 7a and 8 in three years each) = 68.
+    # Accounts: seed 001 4 avvik + Resultat, project 3600's avvik; table 15 drift 2 avvik + 4 totals,
+    # investering 7 avvik + 3 totals = 22. Sum tables: the two Verdal totals (seed 002 prints none) = 2.
+    # Links: 2. Warnings: Askøy's split, Trondheim's two period amounts, table 15's two totals, the
+    # explained 2017 link. Files: 21 of those kinds, and 4 scenarios (each applied, to prove it applies).
+    assert result.stdout.splitlines()[-1] == ("checked 25 files, 13 tables (5 frames, 4 accounts tables, "
+                                              "4 sum tables), 2 links, 94 published figures: 0 errors, 6 warnings")
 
 
 def test_check_tolerance_and_recorded_differences(cli):

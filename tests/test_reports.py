@@ -1,4 +1,9 @@
-"""`rammecalc check --report text|json|junit|github` on a small corpus with known problems."""
+"""`rammecalc check --report text|json|junit|github` on a small corpus with known problems.
+
+The corpus is data/ with one wrong published figure, seed 000's new frame 2017. That figure is also
+linked to seed 001's Budsjett 2017 with a recorded difference of 23 121, so the link is off too: two
+errors, each at its own file and line.
+"""
 
 from __future__ import annotations
 
@@ -35,11 +40,15 @@ def test_json_report(cli, corpus):
     assert result.exit_code == 1
     report = json.loads(result.stdout, parse_float=Decimal)
     assert {k: v for k, v in report.items() if k != "problems"} == {
-        "format": "rammecalc.check/1", "files": 16, "tables": 5, "figures": 68, "errors": 1, "warnings": 3}
+        "format": "rammecalc.check/1", "files": 25, "tables": 14, "figures": 94, "errors": 2, "warnings": 6}
     errors = [p for p in report["problems"] if p["severity"] == "error"]
-    assert errors == [ERROR]
+    assert errors[0] == ERROR
+    assert [(p["file"], p["line"], p["code"], p["difference"]) for p in errors[1:]] == [
+        ("data/links/molde-ressurstjenesten.yaml", 21, "link-mismatch", Decimal(23122))]
     assert sorted(p["code"] for p in report["problems"] if p["severity"] == "warning") == [
-        "split-mismatch", "unallocated-amount", "unallocated-amount"]
+        # the link's recorded difference (23 121) no longer occurs: reported as unused
+        "known-difference-unused", "split-mismatch", "total-mismatch", "total-mismatch", "unallocated-amount",
+        "unallocated-amount"]
     askoy = next(p for p in report["problems"] if p["code"] == "split-mismatch")
     assert (askoy["file"], askoy["line"], askoy["difference"]) == (
         "data/frames/askoy-2018-kommunalavdeling-stab.yaml", 56, Decimal(-1))
@@ -52,9 +61,11 @@ def test_junit_report(cli, corpus):
     assert root.tag == "testsuites"
     (suite,) = root.findall("testsuite")
     cases = suite.findall("testcase")
-    assert len(cases) == 5 and suite.get("tests") == "5" and suite.get("failures") == "1"
+    # one test case per table: 5 frames, 4 accounts tables, 4 sum tables, and the links file
+    assert len(cases) == 14 and suite.get("tests") == "14" and suite.get("failures") == "2"
     failing = [c for c in cases if c.find("failure") is not None]
-    assert [c.get("name") for c in failing] == ["ramme molde-2017-ressurstjenesten"]
+    assert [c.get("name") for c in failing] == ["ramme molde-2017-ressurstjenesten",
+                                                "koblinger molde-ressurstjenesten"]
     assert failing[0].get("classname") == MOLDE
     failure = failing[0].find("failure")
     assert failure.get("type") == "new-frame-mismatch"
@@ -69,10 +80,14 @@ def test_github_report(cli, corpus):
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
     errors = [line for line in lines if line.startswith("::error ")]
-    assert errors == [f"::error file={MOLDE},line=43,col=33,title=rammecalc new-frame-mismatch::"
-                      "Ny driftsramme 2017: published 11 998, computed 11 999 (difference −1)"]
-    assert sum(line.startswith("::warning ") for line in lines) == 3
-    assert lines[-1] == "checked 16 files, 5 tables, 68 published figures: 1 error, 3 warnings"
+    assert errors[0] == (f"::error file={MOLDE},line=43,col=33,title=rammecalc new-frame-mismatch::"
+                         "Ny driftsramme 2017: published 11 998, computed 11 999 (difference −1)")
+    assert errors[1].startswith("::error file=data/links/molde-ressurstjenesten.yaml,line=21,col=5,"
+                                "title=rammecalc link-mismatch::")
+    assert len(errors) == 2
+    assert sum(line.startswith("::warning ") for line in lines) == 6
+    assert lines[-1] == ("checked 25 files, 13 tables (5 frames, 4 accounts tables, 4 sum tables), 2 links, "
+                         "94 published figures: 2 errors, 6 warnings")
 
 
 def test_github_report_of_bad_input(cli, corpus):
@@ -98,7 +113,8 @@ def test_github_escapes_what_workflow_commands_need_escaped():
 def test_text_report_is_the_default(cli, corpus):
     result = cli("check", "data", cwd=corpus)
     assert result.exit_code == 1
-    assert result.stdout.splitlines()[0].startswith("data/frames/askoy-2018-kommunalavdeling-stab.yaml:56:21: warning:")
+    assert result.stdout.splitlines()[0].startswith("data/accounts/molde-2022-fellesomrade-investering.yaml:68:26: "
+                                                    "warning:")
     assert f"{MOLDE}:43:33: Ny driftsramme 2017: published 11 998, computed 11 999 (difference −1)" in result.stdout
 
 

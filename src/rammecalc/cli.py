@@ -53,6 +53,9 @@ class SchemaKind(str, Enum):
     CHANGES = "endringer"
     PARAMETERS = "parametere"
     SCENARIO = "scenario"
+    ACCOUNTS = "regnskap"
+    SUMS = "sumtabell"
+    LINKS = "koblinger"
 
 
 app = typer.Typer(
@@ -225,6 +228,13 @@ def _stderr_console():
     return Console(stderr=True, highlight=False)
 
 
+def _require_tables(loaded: Loaded) -> None:
+    if not (loaded.budgets or loaded.accounts or loaded.sum_tables or loaded.links):
+        raise _fail_input("no frame, accounts, sum table or links files among the paths given",
+                          "a frame file has 'type: ramme' (changes files are read through the frame that lists "
+                          "them); the others 'type: regnskap', 'type: sumtabell' or 'type: koblinger'")
+
+
 def _load(paths: list[Path] | None, sets: list[str] | None = None) -> Loaded:
     """Load and link; on any input problem print them all to stderr and exit 2."""
     from .core.problems import Code
@@ -241,9 +251,7 @@ def _load(paths: list[Path] | None, sets: list[str] | None = None) -> Loaded:
         typer.echo(f"rammecalc: {len(bad)} input problem{'s' if len(bad) != 1 else ''} in {files} "
                    f"file{'s' if files != 1 else ''}; nothing was rolled or checked", err=True)
         raise typer.Exit(ExitCode.BAD_INPUT)
-    if not loaded.budgets:
-        raise _fail_input("no frame files among the paths given",
-                          "a frame file has 'type: ramme'; changes files are read through the frame that lists them")
+    _require_tables(loaded)
     _apply_sets(loaded, _parse_sets(sets))
     return loaded
 
@@ -453,8 +461,12 @@ def roll(
         from . import render
 
         text = {
-            OutputFormat.JSON: lambda: render.to_json({"format": render.JSON_FORMAT,
-                                                       "tables": [render.table_data(t) for t in tables]}) + "\n",
+            OutputFormat.JSON: lambda: render.to_json({
+                "format": render.JSON_FORMAT, "tables": [render.table_data(t) for t in tables],
+                # the same keys always; a variant (--scenario) is of one frame, so the others are empty
+                "accounts": [render.accounts_data(a) for a in loaded.accounts if not scenarios],
+                "sum_tables": [render.sum_table_data(s) for s in loaded.sum_tables if not scenarios],
+                "links": [render.links_data(k) for k in loaded.links if not scenarios]}) + "\n",
             OutputFormat.CSV: lambda: render.tables_csv(tables),
             OutputFormat.MARKDOWN: lambda: render.tables_markdown(tables, notes),
         }[output_format]()
@@ -482,7 +494,31 @@ def roll(
             err.print(f"[yellow]{len(errors)} published figure{'s' if len(errors) != 1 else ''} in "
                       f"{budget.frame.file} differ from the arithmetic; see 'rammecalc check {budget.frame.file}'",
                       soft_wrap=True)
+    if not scenarios:  # a variant is of one frame only
+        _roll_other_kinds(loaded, out, err, first=not tables)
     _finish(out, output)
+
+
+def _roll_other_kinds(loaded: Loaded, out, err, first: bool) -> None:
+    """Accounts tables, sum tables and links, each laid out like its source, after the frames."""
+    from rich.measure import Measurement
+
+    from .core import accounts, links, sums
+    from .core.problems import Severity
+    from .render import accounts_rich, links_rich, sum_table_rich
+
+    shown = [(t, accounts_rich(t), accounts.check) for t in loaded.accounts]
+    shown += [(t, sum_table_rich(t), sums.check) for t in loaded.sum_tables]
+    shown += [(k.links, links_rich(k), lambda _, k=k: links.check(k)) for k in loaded.links]
+    for i, (doc, rendered, check_doc) in enumerate(shown):
+        if i or not first:
+            _print(out, "", width=out.width)
+        needed = Measurement.get(out, out.options.update_width(10_000), rendered).minimum
+        _print(out, rendered, width=max(out.width, needed))
+        errors = [p for p in check_doc(doc) if p.severity is Severity.ERROR]
+        if errors:
+            err.print(f"[yellow]{len(errors)} published figure{'s' if len(errors) != 1 else ''} in {doc.file} "
+                      f"differ from the arithmetic; see 'rammecalc check {doc.file}'", soft_wrap=True)
 
 
 @app.command()
@@ -564,9 +600,7 @@ def check(
     run = CheckRun(files=len(loaded.files))
     bad = [p for p in loaded.problems if p.code.is_input]
     if not bad:
-        if not loaded.budgets:
-            raise _fail_input("no frame files among the paths given",
-                              "a frame file has 'type: ramme'; changes files are read through the frame that lists them")
+        _require_tables(loaded)
         _apply_sets(loaded, _parse_sets(sets))
         bad = _scenario_problems(loaded)
     if bad:
@@ -578,6 +612,19 @@ def check(
         run.problems += check_budget(budget, limit, known_differences=known)
         files = (budget.frame.file, *(cs.file for cs in budget.changesets), *(ps.file for ps in budget.parameter_sets))
         run.tables.append(TableResult(budget.frame.id, files, "ramme", published_figures(budget)))
+    from .core import accounts, links, sums
+
+    for table in loaded.accounts:
+        run.problems += accounts.check(table, limit, known_differences=known)
+        run.tables.append(TableResult(table.id, (table.file,), "regnskap", accounts.published_figures(table)))
+    for sum_table in loaded.sum_tables:
+        run.problems += sums.check(sum_table, limit, known_differences=known)
+        run.tables.append(TableResult(sum_table.id, (sum_table.file,), "sumtabell", sums.published_figures(sum_table)))
+    for linked in loaded.links:
+        run.problems += links.check(linked, limit)  # an explained difference is not a misprint: always explained
+        run.tables.append(TableResult(Path(linked.links.file).stem, (linked.links.file,), "koblinger",
+                                      len(linked.figures)))
+    run.problems.sort(key=Problem.sort_key)
     _report(run, report, loaded)
     if any(p.severity is Severity.ERROR for p in run.problems):
         raise typer.Exit(ExitCode.CHECK_FAILED)

@@ -14,7 +14,9 @@ How a file is read:
    problem (PyYAML itself would silently keep the last);
 4. data → model (pydantic): every validation error is mapped back through its ``loc`` to the node it came
    from;
-5. frames and their changes files are linked (``core.link``).
+5. frames and their changes files are linked (``core.link``); accounts and sum tables are validated
+   (``core.accounts``, ``core.sums``); each link's two figures are found in the files it names
+   (``core.links``).
 """
 
 from __future__ import annotations
@@ -31,8 +33,12 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from .core import accounts as accounts_core
+from .core import links as links_core
+from .core import sums as sums_core
+from .core.documents import DOCUMENT_KINDS
 from .core.link import link
-from .core.models import DOCUMENT_KINDS, Budget, ChangeSet, Frame, Located, ParameterSet, Scenario
+from .core.models import Budget, ChangeSet, Frame, Located, ParameterSet, Scenario
 from .core.problems import Code, Problem, Severity, input_error
 
 _Composer = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -53,6 +59,9 @@ class Loaded:
     #: Scenario files read, by id, with the parameter files each brings.
     scenarios: dict[str, Scenario] = field(default_factory=dict)
     scenario_parameters: dict[str, list[ParameterSet]] = field(default_factory=dict)
+    accounts: list[accounts_core.AccountsTable] = field(default_factory=list)
+    sum_tables: list[sums_core.SumTable] = field(default_factory=list)
+    links: list[links_core.LinkedSet] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     texts: dict[str, str] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
@@ -188,7 +197,14 @@ def parse_document(text: str, name: str) -> _Read:
     try:
         doc = model.model_validate(data)
     except ValidationError as exc:
-        for err in exc.errors():
+        errors = exc.errors()
+        for err in errors:
+            # pydantic counts a list's invalid items out and then says it is too short: the items' own
+            # errors are the news, so the length error goes when any item under it failed.
+            if err["type"] == "too_short" and any(
+                    len(e["loc"]) > len(err["loc"]) and tuple(e["loc"][:len(err["loc"])]) == tuple(err["loc"])
+                    for e in errors):
+                continue
             problems.append(_from_pydantic(err, model, name, locs, key_locs))
         doc = None
     if problems:
@@ -618,8 +634,75 @@ def load(paths: Sequence[str | os.PathLike], progress: Callable[[int, int], None
                 f"this changes file belongs to frame '{frame_id}', which is not among the files read",
                 "pass the frame file that lists it (or its folder, e.g. 'data'), or correct 'ramme'",
             ))
+    _load_tables(result, reads)
+    _load_links(result, reads, get)
     result.problems.sort(key=Problem.sort_key)
     return result
+
+
+_VALIDATORS = {accounts_core.AccountsTable: accounts_core.validate, sums_core.SumTable: sums_core.validate}
+
+
+def _load_tables(result: Loaded, reads: dict[str, _Read]) -> None:
+    """The accounts and sum tables among the files read: validated, then kept for roll and check."""
+    for read in reads.values():
+        doc = read.doc
+        if not isinstance(doc, (accounts_core.AccountsTable, sums_core.SumTable)):
+            continue
+        problems = _VALIDATORS[type(doc)](doc)
+        result.problems += problems
+        if problems:
+            continue
+        if isinstance(doc, accounts_core.AccountsTable):
+            result.accounts.append(doc)
+        else:
+            result.sum_tables.append(doc)
+
+
+def _load_links(result: Loaded, reads: dict[str, _Read], get) -> None:
+    """Each links file: read the files its links name (relative to it) and find the two figures.
+
+    A file a link pulls in is read for its figures (its own input problems are reported) but is rolled and
+    checked only if it was among the paths given.
+    """
+    for name, read in list(reads.items()):
+        if not isinstance(read.doc, links_core.LinkSet):
+            continue
+        links = read.doc
+        figures = []
+        for index, link in enumerate(links.links):
+            pair = []
+            for side, address in (("figur", link.figure), ("lik", link.equals)):
+                pair.append(_figure(result, links, index, side, address, name, reads, get))
+            if all(f is not None for f in pair):
+                figures.append((pair[0], pair[1]))
+        if len(figures) == len(links.links):
+            result.links.append(links_core.LinkedSet(links, tuple(figures)))
+
+
+def _figure(result: Loaded, links: links_core.LinkSet, index: int, side: str, address: links_core.FigureAddress,
+            name: str, reads: dict[str, _Read], get) -> links_core.Figure | None:
+    target = display_name(Path(name).parent / address.file)
+    fresh = target not in reads
+    read = get(Path(name).parent / address.file)
+    where = links.locate("koblinger", index, side, "fil")
+    opened = [p for p in read.problems if p.line == 0]
+    if opened:
+        result.problems.append(input_error(opened[0].code, where,
+                                           f"the file '{address.file}' ({target}): {opened[0].message}",
+                                           "correct the path; it is relative to this links file"))
+        return None
+    if fresh:
+        result.problems += read.problems
+        if isinstance(read.doc, tuple(_VALIDATORS)):
+            result.problems += _VALIDATORS[type(read.doc)](read.doc)
+    if read.doc is None:
+        return None
+    found = links_core.resolve(read.doc, address)
+    if isinstance(found, str):
+        result.problems.append(links_core.unresolved(links, index, side, found))
+        return None
+    return found
 
 
 def _first_line_of(text: str | None, needle: str) -> tuple[int, int]:

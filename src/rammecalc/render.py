@@ -16,10 +16,14 @@ from rich.table import Table
 from rich.text import Text
 
 from .core.compare import Comparison
+from .core.accounts import AccountsTable, ColumnRole, VarianceSign
 from .core.explain import Explanation
-from .core.numbers import format_amount
+from .core.links import LinkedSet
+from .core.numbers import format_amount, format_percent
 from .core.problems import Problem, Severity
 from .core.roll import RolledTable, Row
+from .core.sums import SumTable
+from .core.tables import TOTAL_LABEL, UNIT_TEXT
 from .core.terms import RELATIVE_TOTAL_LABEL, UNALLOCATED_LABEL, AmountUnit
 
 JSON_FORMAT = "rammecalc.roll/1"
@@ -189,6 +193,10 @@ def problem_text(problem: Problem, texts: Mapping[str, str] | None = None, excer
     if excerpt and problem.hint:
         lines.append(f"  hint: {problem.hint}")
     return "\n".join(lines)
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return one if n == 1 else many
 
 
 # ------------------------------------------------------------------------------------------- explain
@@ -367,3 +375,171 @@ def comparison_markdown(comparison: Comparison) -> str:
                          + " | ".join(format_amount(a.values[y], plus=True) if a.values[y] else ""
                                       for y in base.years) + " |")
     return "\n".join(lines) + "\n"
+# ------------------------------------------------------------------- accounts tables, sum tables, links
+
+
+def _text_table(title: str, caption: str) -> Table:
+    return Table(title=title, caption=caption, box=_BOX, show_edge=False, title_justify="left",
+                 caption_justify="left", pad_edge=False, padding=(0, 0, 0, 1))
+
+
+def accounts_rich(table: AccountsTable) -> RenderableType:
+    """An accounts table laid out like the source (rows across if it prints them so), with each row's
+    merforbruk or mindreforbruk named."""
+    sign = "budsjett − regnskap" if table.variance_sign is VarianceSign.BUDGET_MINUS_ACCOUNTS else \
+        "regnskap − budsjett"
+    grid = _text_table(f"{table.municipality} · {table.unit}",
+                       f"{table.source.table or table.source.document} · avvik = {sign}")
+    variance = table.variance_columns
+    result_header = {c.id: ("Merforbruk/mindreforbruk" if len(variance) == 1 else f"{c.label}: mer-/mindreforbruk")
+                     for c in variance}
+
+    def cell(row, column) -> str:
+        if column.role is ColumnRole.TEXT:
+            return row.texts.get(column.id, "")
+        return _cell(row.amounts.get(column.id))
+
+    def result(row, column) -> str:
+        word, amount = table.spending(row, column)
+        return word if amount == 0 else f"{word} {format_amount(amount)}"
+
+    total = table.total
+    if table.transposed:
+        grid.add_column(UNIT_TEXT[table.amount_unit], min_width=12)
+        for row in table.rows:
+            grid.add_column(row.label, justify="right", no_wrap=True)
+        if total is not None:
+            grid.add_column(total.label or TOTAL_LABEL, justify="right", no_wrap=True)
+        for column in table.columns:
+            extra = [_cell(total.amounts.get(column.id))] if total is not None else []
+            grid.add_row(column.label, *(cell(r, column) for r in table.rows), *extra)
+        for column in variance:
+            grid.add_row(result_header[column.id], *(result(r, column) for r in table.rows),
+                         *([""] if total is not None else []))
+    else:
+        grid.add_column(UNIT_TEXT[table.amount_unit], ratio=1, overflow="fold", min_width=16)
+        for column in table.columns:
+            grid.add_column("\n".join(column.label.rsplit(" ", 1)) if len(column.label) > 12 else column.label,
+                            justify="left" if column.role is ColumnRole.TEXT else "right", no_wrap=True)
+        for column in variance:
+            grid.add_column(result_header[column.id], no_wrap=True)
+        for i, row in enumerate(table.rows):
+            grid.add_row(row.label, *(cell(row, c) for c in table.columns), *(result(row, c) for c in variance),
+                         end_section=total is not None and i == len(table.rows) - 1)
+        if total is not None:
+            grid.add_row(Text(total.label or TOTAL_LABEL, style="bold"),
+                         *(_cell(total.amounts.get(c.id)) for c in table.columns), *("" for _ in variance),
+                         style="bold")
+    if not table.key_figures:
+        return grid
+    notes = Table.grid(padding=(0, 2))
+    notes.add_column()
+    notes.add_column(justify="right")
+    notes.add_row(Text("Nøkkeltall", style="bold"), "")
+    for figure in table.key_figures:
+        notes.add_row(f"  {figure.label} {figure.row}", format_percent(figure.published, figure.decimals))
+    return RichGroup(grid, Text(""), notes)
+
+
+def sum_table_rich(table: SumTable) -> RenderableType:
+    """A sum table as printed: groups as headings with their printed subtotals, rows, the printed total.
+    A subtotal or total the source does not print is not shown (nor invented)."""
+    grid = _text_table(f"{table.municipality} · {table.unit}", table.source.table or table.source.document)
+    grid.add_column(UNIT_TEXT[table.measure], ratio=1, overflow="fold", min_width=20)
+    for label in table.columns.values():
+        grid.add_column(label, justify="right", no_wrap=True)
+    shown: set[str] = set()
+
+    def heading(group_id: str) -> None:
+        index = table.group_index(group_id)
+        group = table.groups[index]
+        if group.parent is not None and group.parent not in shown:
+            heading(group.parent)
+        shown.add(group_id)
+        label = Text(group.label, style="bold")
+        depth = table.depth(group.parent)
+        grid.add_row(Padding(label, (0, 0, 0, 2 * depth)) if depth else label,
+                     *(_cell(group.published.get(c)) for c in table.columns))
+
+    for i, row in enumerate(table.rows):
+        if row.group is not None and row.group not in shown:
+            heading(row.group)
+        depth = table.depth(row.group)
+        label = Text(row.label + (f"  ({row.reference})" if row.reference else ""))
+        grid.add_row(Padding(label, (0, 0, 0, 2 * depth)) if depth else label,
+                     *(_cell(row.values.get(c)) for c in table.columns),
+                     end_section=table.total is not None and i == len(table.rows) - 1)
+    if table.total is not None:
+        grid.add_row(Text(table.total.label or TOTAL_LABEL, style="bold"),
+                     *(_cell(table.total.published.get(c)) for c in table.columns), style="bold")
+    return grid
+
+
+def links_rich(linked: LinkedSet) -> RenderableType:
+    grid = _text_table(f"Koblinger · {linked.links.file}", "lik: the second figure should equal the first")
+    for header in ("Kobling", "Figur", "", "Lik", "", "Differanse"):
+        grid.add_column(header, justify="right" if header in ("", "Differanse") else "left",
+                        overflow="fold", no_wrap=header in ("", "Differanse"))
+    for link, (a, b) in zip(linked.links.links, linked.figures, strict=True):
+        difference = b.value - a.value
+        note = format_amount(difference, plus=True) if difference else "0"
+        if link.known_difference is not None and link.known_difference.difference == difference != 0:
+            note += " (forklart)"
+        grid.add_row(link.label, f"{a.name} ({a.at})", format_amount(a.value), f"{b.name} ({b.at})",
+                     format_amount(b.value), note)
+    return grid
+
+
+def accounts_data(table: AccountsTable) -> dict:
+    """An accounts table as plain data (README, "JSON output")."""
+    return {
+        "table": table.id,
+        "file": table.file,
+        "municipality": table.municipality,
+        "unit": table.unit,
+        "source": table.source.model_dump(exclude_none=True),
+        "amount_unit": table.amount_unit.value,
+        "variance_sign": table.variance_sign.value,
+        "columns": [{"id": c.id, "role": c.role.value, "label": c.label, "year": c.year} for c in table.columns],
+        "rows": [
+            {"id": r.id, "label": r.label, "amounts": dict(r.amounts), "texts": dict(r.texts),
+             "variance": {c.id: {"computed": table.variance(r, c), "result": table.spending(r, c)[0],
+                                 "amount": table.spending(r, c)[1]} for c in table.variance_columns}}
+            for r in table.rows
+        ],
+        "total": None if table.total is None else {"label": table.total.label, "amounts": dict(table.total.amounts)},
+        "key_figures": [{"label": f.label, "kind": f.kind, "row": f.row, "published": f.published,
+                         "computed": table.key_figure(f), "decimals": f.decimals} for f in table.key_figures],
+    }
+
+
+def sum_table_data(table: SumTable) -> dict:
+    """A sum table as plain data: computed sums only beside the printed ones."""
+    return {
+        "table": table.id,
+        "file": table.file,
+        "municipality": table.municipality,
+        "unit": table.unit,
+        "source": table.source.model_dump(exclude_none=True),
+        "measure": table.measure.value,
+        "columns": [{"id": k, "label": v} for k, v in table.columns.items()],
+        "groups": [{"id": g.id, "label": g.label, "parent": g.parent, "published": dict(g.published),
+                    "computed": {c: table.subtotal(g.id, c) for c in g.published}} for g in table.groups],
+        "rows": [{"id": r.id, "label": r.label, "group": r.group, "reference": r.reference,
+                  "values": dict(r.values)} for r in table.rows],
+        "total": None if table.total is None else {
+            "label": table.total.label, "published": dict(table.total.published),
+            "computed": {c: table.grand_total(c) for c in table.total.published}},
+    }
+
+
+def links_data(linked: LinkedSet) -> dict:
+    return {
+        "file": linked.links.file,
+        "links": [{"label": link.label,
+                   "figure": {"name": a.name, "where": a.at, "value": a.value},
+                   "equals": {"name": b.name, "where": b.at, "value": b.value},
+                   "difference": b.value - a.value,
+                   "explained": None if link.known_difference is None else link.known_difference.difference}
+                  for link, (a, b) in zip(linked.links.links, linked.figures, strict=True)],
+    }

@@ -163,7 +163,18 @@ def summary_line(run: CheckRun) -> str:
     def n(count: int, one: str, many: str) -> str:
         return f"{count} {one if count == 1 else many}"
 
-    return (f"checked {n(run.files, 'file', 'files')}, {n(len(run.tables), 'table', 'tables')}, "
+    kinds = {"ramme": ("frame", "frames"), "regnskap": ("accounts table", "accounts tables"),
+             "sumtabell": ("sum table", "sum tables")}
+    counts = [(sum(1 for t in run.tables if t.kind == kind), words) for kind, words in kinds.items()]
+    present = [n(count, *words) for count, words in counts if count]
+    tables = sum(count for count, _ in counts)
+    links = sum(t.figures for t in run.tables if t.kind == "koblinger")  # a link compares one pair of figures
+    parts = []
+    if tables or not links:
+        parts.append(n(tables, "table", "tables") + (f" ({', '.join(present)})" if len(present) > 1 else ""))
+    if links:
+        parts.append(n(links, "link", "links"))
+    return (f"checked {n(run.files, 'file', 'files')}, {', '.join(parts)}, "
             f"{n(run.figures, 'published figure', 'published figures')}: {n(run.errors, 'error', 'errors')}, "
             f"{n(run.warnings, 'warning', 'warnings')}")
 

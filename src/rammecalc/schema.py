@@ -8,28 +8,34 @@ from __future__ import annotations
 
 from pydantic.json_schema import models_json_schema
 
+from .core.accounts import AccountsTable
+from .core.links import LinkSet
 from .core.models import ChangeSet, Frame, ParameterSet, Scenario
+from .core.sums import SumTable
+
+#: ``rammecalc schema KIND`` → the model's name in ``$defs`` and the schema's title.
+_ROOTS = {
+    "ramme": ("Frame", "rammecalc frame (type: ramme)"),
+    "endringer": ("ChangeSet", "rammecalc changes (type: endringer)"),
+    "parametere": ("ParameterSet", "rammecalc parameters (type: parametere)"),
+    "regnskap": ("AccountsTable", "rammecalc accounts table (type: regnskap)"),
+    "sumtabell": ("SumTable", "rammecalc sum table (type: sumtabell)"),
+    "koblinger": ("LinkSet", "rammecalc links (type: koblinger)"),
+    "scenario": ("Scenario", "rammecalc scenario (type: scenario)"),
+}
 
 
 def json_schema(kind: str = "alle") -> dict:
-    """The schema for ``ramme``, ``endringer``, ``parametere``, or ``alle`` (any, told apart by ``type``)."""
+    """The schema for one kind (``ramme``, ``endringer``, ``parametere``, ``regnskap``, ``sumtabell``,
+    ``koblinger``), or ``alle`` (any, told apart by ``type``)."""
     _, combined = models_json_schema(
-        [(Frame, "validation"), (ChangeSet, "validation"), (ParameterSet, "validation"), (Scenario, "validation")],
+        [(m, "validation") for m in (Frame, ChangeSet, ParameterSet, AccountsTable, SumTable, LinkSet, Scenario)],
         by_alias=True, ref_template="#/$defs/{model}")
     defs = combined["$defs"]
-    if kind == "ramme":
-        root: dict = {"$ref": "#/$defs/Frame"}
-        title = "rammecalc frame (type: ramme)"
-    elif kind == "endringer":
-        root = {"$ref": "#/$defs/ChangeSet"}
-        title = "rammecalc changes (type: endringer)"
-    elif kind == "scenario":
-        root = {"$ref": "#/$defs/Scenario"}
-        title = "rammecalc scenario (type: scenario)"
-    elif kind == "parametere":
-        root = {"$ref": "#/$defs/ParameterSet"}
-        title = "rammecalc parameters (type: parametere)"
+    if kind in _ROOTS:
+        name, title = _ROOTS[kind]
+        root: dict = {"$ref": f"#/$defs/{name}"}
     else:
-        root = {"oneOf": [{"$ref": f"#/$defs/{name}"} for name in ("Frame", "ChangeSet", "ParameterSet", "Scenario")]}
-        title = "rammecalc frame, changes, parameter or scenario file"
+        root = {"oneOf": [{"$ref": f"#/$defs/{name}"} for name, _ in _ROOTS.values()]}
+        title = "rammecalc frame, changes, parameter, accounts, sum table, links or scenario file"
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": title, **root, "$defs": defs}

@@ -42,16 +42,24 @@ class Code(str, Enum):
     NO_BASE = "input-published-without-base"
     UNKNOWN_PARAMETER = "input-unknown-parameter"
     UNKNOWN_ITEM = "input-unknown-item"
+    # Accounts tables, sum tables and links (core/accounts.py, core/sums.py, core/links.py).
+    UNKNOWN_COLUMN = "input-unknown-column"
+    UNKNOWN_FIGURE = "input-unknown-figure"
     # A published figure does not match the arithmetic.
     START_MISMATCH = "start-mismatch"
     SPLIT_MISMATCH = "split-mismatch"
     SUBTOTAL_MISMATCH = "subtotal-mismatch"
     NEW_FRAME_MISMATCH = "new-frame-mismatch"
     ITEM_MISMATCH = "item-mismatch"
+    AVVIK_MISMATCH = "avvik-mismatch"
+    TOTAL_MISMATCH = "total-mismatch"
+    KEY_FIGURE_MISMATCH = "key-figure-mismatch"
+    LINK_MISMATCH = "link-mismatch"
     # Not wrong, but the reader should know.
     UNALLOCATED = "unallocated-amount"
     SKIPPED = "skipped-not-rammecalc"
     KNOWN_DIFFERENCE_UNUSED = "known-difference-unused"
+    LINK_EXPLAINED = "link-explained-difference"
 
     @property
     def is_input(self) -> bool:

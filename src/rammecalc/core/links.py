@@ -1,0 +1,193 @@
+"""Links (``type: koblinger``): a figure printed in one file equals a figure printed in another.
+
+Seed 000's new frame for 2016 (9 864) is seed 001's Budsjett 2016 (9 864): two documents print the same
+figure, and ``check`` verifies that they agree. A link may carry a known, explained difference (seed 001's
+Budsjett 2017 is 35 120 against seed 000's 11 999: psykisk helse was merged into the unit in 2017); it is
+reported as explained (a warning), not as an error, and reported again if the difference changes or goes.
+
+A link compares **printed** figures, as the two documents print them:
+
+* a frame: ``rad: utgangspunkt`` or ``rad: ny_driftsramme``, or ``gruppe: <id>`` (its printed subtotal),
+  with ``år``;
+* an accounts table: ``rad: <row>`` (its id, else its label) or ``rad: sum``, with ``kolonne``;
+* a sum table: ``rad: <row>``, ``gruppe: <id>`` or ``rad: sum``, with ``kolonne``.
+
+A link to a file or figure that does not exist is an input problem (``input-not-found``,
+``input-unknown-figure``: exit 2). The loader reads the files; here everything is pure.
+
+* ``link-mismatch``: the two figures differ (beyond the tolerance and any explained difference).
+* ``link-explained-difference`` (warning): they differ by exactly the recorded, explained amount.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import Field
+
+from .accounts import AccountsTable
+from .models import Frame, Id, Located, Model, Money, Source, Text, Year
+from .numbers import format_amount
+from .problems import Code, Problem, Severity, input_error
+from .sums import SumTable
+from .tables import TOTAL_LABEL, TOTAL_ROW
+
+LINKS_KIND = "koblinger"
+
+
+class FigureAddress(Model):
+    """Where a figure is printed: a file, and the figure's place in it."""
+
+    file: Text = Field(alias="fil", description="The file, relative to this links file.")
+    row: Text | None = Field(None, alias="rad", description="Frame: 'utgangspunkt' or 'ny_driftsramme'. Table: "
+                             "the row's id (else its label), or 'sum' for the printed total.")
+    group: Id | None = Field(None, alias="gruppe", description="A group's id: its printed subtotal.")
+    year: Year | None = Field(None, alias="år", description="Frame: the column's year.")
+    column: Id | None = Field(None, alias="kolonne", description="Accounts or sum table: the column's id.")
+
+
+class ExplainedDifference(Model):
+    """A difference between two linked figures that is known and explained."""
+
+    difference: Money = Field(alias="differanse", description="The 'lik' figure minus the 'figur' figure.")
+    explanation: Text = Field(alias="forklaring", description="Why they differ; the evidence.")
+
+
+class Link(Model):
+    """Two printed figures that should be equal."""
+
+    label: Text = Field(alias="etikett", description="What the figure is, e.g. 'Ressurstjenesten, budsjett 2016'.")
+    figure: FigureAddress = Field(alias="figur", description="The first figure.")
+    equals: FigureAddress = Field(alias="lik", description="The figure it should equal.")
+    known_difference: ExplainedDifference | None = Field(None, alias="kjent_differanse")
+    note: Text | None = Field(None, alias="merknad")
+
+
+class LinkSet(Located):
+    """A links file: figures that recur across documents."""
+
+    kind: Literal["koblinger"] = Field(alias="type", description="Always 'koblinger' for a links file.")
+    source: Source | None = Field(None, alias="kilde", description="Where the link is stated, if anywhere.")
+    links: tuple[Link, ...] = Field(alias="koblinger", min_length=1)
+    note: Text | None = Field(None, alias="merknad")
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A resolved figure: its printed value, where it is printed, and what it is called."""
+
+    value: Decimal
+    where: tuple[str, int, int]
+    name: str
+
+    @property
+    def at(self) -> str:
+        return f"{self.where[0]}:{self.where[1]}:{self.where[2]}"
+
+
+@dataclass(frozen=True)
+class LinkedSet:
+    """A links file with each link's two figures resolved (by the loader, through :func:`resolve`)."""
+
+    links: LinkSet
+    figures: tuple[tuple[Figure, Figure], ...]
+
+
+def resolve(doc: Located, address: FigureAddress) -> Figure | str:
+    """The printed figure ``address`` names in ``doc``, or why there is none (a message)."""
+    if (address.row is None) == (address.group is None):
+        return "name the figure with either 'rad' or 'gruppe'"
+    if isinstance(doc, Frame):
+        if address.year is None or address.column is not None:
+            return "a figure in a frame is named by 'rad' or 'gruppe' and 'år' (no 'kolonne')"
+        year = address.year
+        if address.group is not None:
+            index = next((i for i, g in enumerate(doc.groups) if g.id == address.group), None)
+            if index is None:
+                return f"frame '{doc.id}' has no group '{address.group}' (it has: " \
+                       f"{', '.join(g.id for g in doc.groups) or 'none'})"
+            printed, path, name = doc.groups[index].published, ("grupper", index, "publisert"), doc.groups[index].label
+        elif address.row == "utgangspunkt":
+            printed, path, name = doc.start.published, ("utgangspunkt", "publisert"), doc.start.label
+        elif address.row == "ny_driftsramme":
+            printed, path, name = doc.new_frame.published, ("ny_driftsramme", "publisert"), doc.new_frame.label
+        else:
+            return f"a frame's rows are 'utgangspunkt' and 'ny_driftsramme', not '{address.row}'; a group is " \
+                   "named with 'gruppe'"
+        if year not in printed:
+            return f"frame '{doc.id}' prints no {name} for {year}"
+        return Figure(printed[year], doc.locate(*path, year), f"{name} {year}")
+    if isinstance(doc, (AccountsTable, SumTable)):
+        if address.column is None or address.year is not None:
+            return "a figure in a table is named by 'rad' or 'gruppe' and 'kolonne' (no 'år')"
+        column = address.column
+        if isinstance(doc, AccountsTable):
+            labels = {c.id: c.label for c in doc.columns}
+            cells = "beløp"
+        else:
+            labels = dict(doc.columns)
+            cells = "verdier"
+        if column not in labels:
+            return f"table '{doc.id}' has no column '{column}' (it has: {', '.join(labels)})"
+        if address.row == TOTAL_ROW and doc.total is not None:
+            printed = doc.total.amounts if isinstance(doc, AccountsTable) else doc.total.published
+            path = ("sum", "beløp" if isinstance(doc, AccountsTable) else "publisert")
+            name = doc.total.label or TOTAL_LABEL
+        elif address.group is not None:
+            index = doc.group_index(address.group) if isinstance(doc, SumTable) else None
+            if index is None:
+                return f"table '{doc.id}' has no group '{address.group}'"
+            printed, path, name = doc.groups[index].published, ("grupper", index, "publisert"), doc.groups[index].label
+        else:
+            index = doc.row_index(address.row or "")
+            if index is None:
+                return f"table '{doc.id}' has no row '{address.row}' (it has: " \
+                       f"{', '.join(r.key for r in doc.rows)})"
+            row = doc.rows[index]
+            printed = row.amounts if isinstance(doc, AccountsTable) else row.values
+            path, name = ("rader", index, cells), row.label
+        if column not in printed:
+            return f"table '{doc.id}' prints no {labels[column]} for {name}"
+        return Figure(printed[column], doc.locate(*path, column), f"{labels[column]} {name}")
+    return f"a link names a figure in a frame, accounts table or sum table, not in a '{type(doc).__name__}' file"
+
+
+def unresolved(links: LinkSet, index: int, side: str, message: str) -> Problem:
+    """The input problem for a figure that :func:`resolve` could not find."""
+    return input_error(Code.UNKNOWN_FIGURE, links.locate("koblinger", index, side),
+                       f"link '{links.links[index].label}': {message}",
+                       "correct the address; see the README under 'Links'")
+
+
+def check(linked: LinkedSet, tolerance: Decimal = Decimal(0), known_differences: bool = True) -> list[Problem]:
+    """Each link's two printed figures against each other, in file order."""
+    problems: list[Problem] = []
+    links = linked.links
+    for index, (link, (a, b)) in enumerate(zip(links.links, linked.figures, strict=True)):
+        difference = b.value - a.value
+        record = link.known_difference if known_differences else None
+        file, line, col = links.locate("koblinger", index)
+        message = (f"{link.label}: {b.name} {format_amount(b.value)} ({b.at}), {a.name} {format_amount(a.value)} "
+                   f"({a.at}) (difference {format_amount(difference, plus=True)})")
+        if record is not None and record.difference == difference != 0:
+            problems.append(Problem(Code.LINK_EXPLAINED, Severity.WARNING, file, line, col,
+                                    message + f", explained (line {links.locate('koblinger', index, 'kjent_differanse')[1]}): "
+                                    f"{record.explanation}", None, link.label, None, b.value, a.value, difference))
+            continue
+        if record is not None:
+            problems.append(Problem(
+                Code.KNOWN_DIFFERENCE_UNUSED, Severity.WARNING,
+                *links.locate("koblinger", index, "kjent_differanse"),
+                f"link '{link.label}': the explained difference {format_amount(record.difference, plus=True)} did "
+                f"not occur ({format_amount(difference, plus=True)})",
+                "remove the record if the figures were corrected, or correct the record"))
+        if difference == 0:
+            continue
+        severity = Severity.WARNING if abs(difference) <= tolerance else Severity.ERROR
+        if severity is Severity.WARNING:
+            message += f", within tolerance {format_amount(tolerance)}"
+        problems.append(Problem(Code.LINK_MISMATCH, severity, file, line, col, message, None, link.label, None,
+                                b.value, a.value, difference))
+    return sorted(problems, key=Problem.sort_key)

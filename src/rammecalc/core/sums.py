@@ -1,0 +1,211 @@
+"""Sum tables (``type: sumtabell``): any printed table of rows, with the subtotals and the total it prints.
+
+In kroner, 1 000 kr, mill. kr or årsverk, with decimals where the source has them (seed 003:
+4 + 2,5 + 2,1 = 8,6 årsverk). The row values are the inputs; every printed subtotal (a group's) and the
+printed total are recomputed from the rows alone.
+
+A table need not print a total (seed 002 states a budget per measure and never adds them up): then it is
+listed as printed, only its printed subtotals are checked, and no total is invented: the roll shows a
+group's sum or the total only where the source prints one.
+
+* ``subtotal-mismatch``: a group's printed subtotal against the sum of its rows and subgroups.
+* ``total-mismatch``: the printed total against the sum of all rows.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from .models import Id, Located, Model, Money, Source, Text
+from .problems import Code, Problem, input_error
+from .tables import TOTAL_LABEL, Comparer, KnownTableDifference, TableUnit
+
+SUMS_KIND = "sumtabell"
+
+
+class SumGroup(Model):
+    """A heading rows are printed under, with the subtotal the source prints for it (if any)."""
+
+    id: Id
+    label: Text = Field(alias="etikett", description="The heading as printed.")
+    parent: Id | None = Field(None, alias="under", description="The id of the group this one is printed under.")
+    published: dict[Id, Money] = Field(default_factory=dict, alias="publisert",
+                                       description="Column id → the printed subtotal (leave out if none).")
+
+
+class SumRow(Model):
+    """A printed row and its values."""
+
+    id: Id | None = Field(None, description="How links name the row (default: its label).")
+    label: Text = Field(alias="etikett", description="The row's label as printed.")
+    values: dict[Id, Money] = Field(default_factory=dict, alias="verdier",
+                                    description="Column id → the printed value (leave out blank cells).")
+    group: Id | None = Field(None, alias="gruppe", description="The group it is printed under.")
+    reference: Text | None = Field(None, alias="referanse", description="The source's number, e.g. '4.02'.")
+    note: Text | None = Field(None, alias="merknad", description="How it was read; what is unsure.")
+
+    @property
+    def key(self) -> str:
+        return self.id or self.label
+
+    @model_validator(mode="after")
+    def _something_stated(self) -> SumRow:
+        if not self.values and self.note is None:
+            raise ValueError("a row needs 'verdier', or a 'merknad' saying why the source gives none")
+        return self
+
+
+class SumTotal(Model):
+    """The printed total row."""
+
+    label: Text | None = Field(None, alias="etikett", description="As printed, e.g. 'Til sammen'.")
+    published: dict[Id, Money] = Field(alias="publisert", min_length=1, description="Column id → the printed total.")
+
+
+class SumTable(Located):
+    """A printed table of rows that add up, with its printed subtotals and total."""
+
+    kind: Literal["sumtabell"] = Field(alias="type", description="Always 'sumtabell' for a sum table.")
+    id: Id
+    municipality: Text = Field(alias="kommune")
+    unit: Text = Field(alias="enhet", description="The unit (enhet, virksomhet) the table is for.")
+    source: Source = Field(alias="kilde")
+    measure: TableUnit = Field(alias="måleenhet", description="kr | 1 000 kr | mill. kr | årsverk")
+    columns: dict[Id, Text] = Field(alias="kolonner", min_length=1,
+                                    description="Column id → its printed header, in printed order.")
+    groups: tuple[SumGroup, ...] = Field((), alias="grupper", description="Headings, in printed order.")
+    rows: tuple[SumRow, ...] = Field(alias="rader", min_length=1, description="In printed order.")
+    total: SumTotal | None = Field(None, alias="sum", description="The printed total, if the source prints one.")
+    known_differences: tuple[KnownTableDifference, ...] = Field((), alias="kjente_differanser")
+    note: Text | None = Field(None, alias="merknad")
+
+    def row_index(self, key: str) -> int | None:
+        return next((i for i, r in enumerate(self.rows) if r.key == key), None)
+
+    def group_index(self, group_id: str) -> int | None:
+        return next((i for i, g in enumerate(self.groups) if g.id == group_id), None)
+
+    def members(self, group_id: str) -> list[SumRow]:
+        """The rows under a group, directly or through its subgroups."""
+        inside = {group_id}
+        changed = True
+        while changed:
+            changed = False
+            for g in self.groups:
+                if g.parent in inside and g.id not in inside:
+                    inside.add(g.id)
+                    changed = True
+        return [r for r in self.rows if r.group in inside]
+
+    def subtotal(self, group_id: str, column: str) -> Decimal:
+        return sum((r.values.get(column, Decimal(0)) for r in self.members(group_id)), Decimal(0))
+
+    def grand_total(self, column: str) -> Decimal:
+        return sum((r.values.get(column, Decimal(0)) for r in self.rows), Decimal(0))
+
+    def depth(self, group_id: str | None) -> int:
+        depth, seen = 0, set()
+        while group_id is not None and group_id not in seen:
+            seen.add(group_id)
+            depth += 1
+            index = self.group_index(group_id)
+            group_id = self.groups[index].parent if index is not None else None
+        return depth
+
+
+def validate(table: SumTable) -> list[Problem]:
+    """What the schema cannot see: cells name columns, rows name groups, ids are unique, no cycles."""
+    problems: list[Problem] = []
+    columns = list(table.columns)
+
+    def cells(path: tuple, values: dict) -> None:
+        for key in values:
+            if key not in table.columns:
+                problems.append(input_error(Code.UNKNOWN_COLUMN, table.locate_key(*path, key),
+                                            f"'{key}' is not a column of this table",
+                                            f"the columns are: {', '.join(columns)}"))
+
+    group_ids: dict[str, int] = {}
+    for i, group in enumerate(table.groups):
+        if group.id in group_ids:
+            problems.append(input_error(Code.DUPLICATE_ID, table.locate("grupper", i, "id"),
+                                        f"two groups have the id '{group.id}'", "give each group its own id"))
+        group_ids.setdefault(group.id, i)
+        cells(("grupper", i, "publisert"), group.published)
+    known = ", ".join(group_ids) or "none"
+    for i, group in enumerate(table.groups):
+        if group.parent is None:
+            continue
+        if group.parent not in group_ids:
+            problems.append(input_error(Code.UNKNOWN_GROUP, table.locate("grupper", i, "under"),
+                                        f"group '{group.id}' is placed under '{group.parent}', which is not a "
+                                        "group of this table", f"the groups are: {known}"))
+        elif _cycle(table, group.id):
+            problems.append(input_error(Code.GROUP_CYCLE, table.locate("grupper", i, "under"),
+                                        f"group '{group.id}' is (through 'under') placed under itself",
+                                        "make the 'under' chain end at a top-level group"))
+    keys: dict[str, int] = {}
+    for i, row in enumerate(table.rows):
+        if row.key in keys:
+            problems.append(input_error(
+                Code.DUPLICATE_ID, table.locate("rader", i, "id" if row.id else "etikett"),
+                f"two rows are named '{row.key}' (the first at line {table.locate('rader', keys[row.key])[1]})",
+                "give one of them an 'id'"))
+        keys.setdefault(row.key, i)
+        if row.group is not None and row.group not in group_ids:
+            problems.append(input_error(Code.UNKNOWN_GROUP, table.locate("rader", i, "gruppe"),
+                                        f"row '{row.key}' is under group '{row.group}', which this table does "
+                                        "not have", f"the groups are: {known}"))
+        cells(("rader", i, "verdier"), row.values)
+    if table.total is not None:
+        cells(("sum", "publisert"), table.total.published)
+    for i, record in enumerate(table.known_differences):
+        at = ("kjente_differanser", i)
+        if record.figure == "avvik":
+            problems.append(input_error(Code.INVALID, table.locate(*at, "figur"), "a sum table has no avvik",
+                                        "use 'figur: sum' or 'figur: gruppe'"))
+        elif (record.figure == "gruppe") != (record.group is not None):
+            problems.append(input_error(Code.INVALID, table.locate(*at), "name the group under 'gruppe' "
+                                        "exactly when 'figur' is 'gruppe'", "add or remove 'gruppe'"))
+        elif record.group is not None and record.group not in group_ids:
+            problems.append(input_error(Code.UNKNOWN_GROUP, table.locate(*at, "gruppe"),
+                                        f"the table has no group '{record.group}'", f"the groups are: {known}"))
+        if record.column not in table.columns:
+            problems.append(input_error(Code.UNKNOWN_COLUMN, table.locate(*at, "kolonne"),
+                                        f"'{record.column}' is not a column of this table",
+                                        f"the columns are: {', '.join(columns)}"))
+    return problems
+
+
+def _cycle(table: SumTable, start: str) -> bool:
+    parents = {g.id: g.parent for g in table.groups}
+    seen: set[str] = set()
+    current = parents.get(start)
+    while current is not None and current not in seen:
+        if current == start:
+            return True
+        seen.add(current)
+        current = parents.get(current)
+    return False
+
+
+def check(table: SumTable, tolerance: Decimal = Decimal(0), known_differences: bool = True) -> list[Problem]:
+    """Every printed subtotal and total against the sum of the rows, in file order."""
+    cmp = Comparer(table, table.known_differences if known_differences else (), tolerance)
+    for i, group in enumerate(table.groups):
+        for column, published in group.published.items():
+            cmp.compare(Code.SUBTOTAL_MISMATCH, f"{group.label}, {table.columns[column]}", ("gruppe", group.id, column),
+                        published, table.subtotal(group.id, column), ("grupper", i, "publisert", column))
+    if table.total is not None:
+        label = table.total.label or TOTAL_LABEL
+        for column, published in table.total.published.items():
+            cmp.compare(Code.TOTAL_MISMATCH, f"{label}, {table.columns[column]}", ("sum", None, column), published,
+                        table.grand_total(column), ("sum", "publisert", column))
+    return cmp.finish()
+
+
+def published_figures(table: SumTable) -> int:
+    return sum(len(g.published) for g in table.groups) + (len(table.total.published) if table.total else 0)
