@@ -22,6 +22,7 @@ _GROUP_SPACES = " \u00a0\u202f\u2009"
 _NORWEGIAN = re.compile(
     rf"^(?P<sign>[{_MINUS_SIGNS}+]?)\s*(?P<int>[0-9]{{1,3}}(?:[{_GROUP_SPACES}][0-9]{{3}})+|[0-9]+)(?:,(?P<frac>[0-9]+))?$"
 )
+_PLAIN_START = frozenset("-+0123456789.")
 _PLAIN = re.compile(r"^[-+]?([0-9][0-9_]*)?(\.[0-9]+)?([eE][-+]?[0-9]+)?$")
 
 #: The largest amounts rammecalc takes: 15 digits before the decimal point (a national budget in kroner
@@ -51,6 +52,13 @@ def parse_amount(value: object) -> Decimal:
         raise AmountError("amounts must be exact: pass an int, a Decimal or the number as text, not a float")
     if not isinstance(value, str):
         raise AmountError(f"expected an amount, got {type(value).__name__}")
+    if value.isascii() and value[:1] in _PLAIN_START and "_" not in value:
+        # The common case, a plain number as YAML writes it: straight to Decimal, which refuses anything
+        # else (NaN and Infinity are refused by the limits).
+        try:
+            return _within_limits(Decimal(value))
+        except InvalidOperation:
+            pass
     text = value.strip()
     if _PLAIN.match(text) and any(c.isdigit() for c in text):
         try:

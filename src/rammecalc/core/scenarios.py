@@ -62,7 +62,10 @@ def validate(budget: Budget, scenario: Scenario, parameter_sets: Sequence[Parame
             f"apply it to frame '{scenario.frame}', or set 'gjelder: {budget.frame.id}'",
         ))
         return problems
-    ids = [item.id for item in budget.items]
+    # Each item's rule as the operations leave it, so that an operation is judged against the item as the
+    # operations before it made it (an 'erstatt' may make an item a rate on the frame, or stop it being one).
+    rules = {item.id: item.rule for item in budget.items}
+    ids = list(rules)
     groups = {g.id for g in budget.frame.groups}
     for index, group in enumerate(scenario.groups):
         if group.id in groups:
@@ -84,14 +87,17 @@ def validate(budget: Budget, scenario: Scenario, parameter_sets: Sequence[Parame
                                             "give the new item its own id, or use 'erstatt' to change that one"))
             else:
                 ids.append(op.item.id)
+                rules[op.item.id] = op.item.rule
         elif op.item not in ids:
             problems.append(_unknown(scenario.locate(*at, "post"), "item", op.item, ids,
                                      "an earlier operation may have removed it"))
         elif isinstance(op, RemoveItem):
             ids.remove(op.item)
+        elif isinstance(op, ReplaceItem):
+            rules[op.item] = op.rule
         elif isinstance(op, ScaleItem):
-            item = _item(budget, op.item)
-            if item is not None and isinstance(item.rule, RateRule) and item.rule.base == "utgangspunkt":
+            rule = rules.get(op.item)
+            if isinstance(rule, RateRule) and rule.base == "utgangspunkt":
                 problems.append(input_error(Code.INVALID, scenario.locate(*at, "post"),
                                             f"item '{op.item}' is a rate on the frame itself; scaling it is "
                                             "scaling the rate", "change the rate with 'sett' instead"))
@@ -211,10 +217,6 @@ def cause_of(scenario: Scenario, index: int) -> tuple[str, str]:
 
 
 # --------------------------------------------------------------------------------------------- helpers
-
-
-def _item(budget: Budget, item_id: str) -> Item | None:
-    return next((item for item in budget.items if item.id == item_id), None)
 
 
 def _unknown(where: tuple[str, int, int], what: str, name: str, names: Sequence[str], extra: str) -> Problem:
