@@ -746,9 +746,11 @@ def test_rate_on_the_frame_without_a_base_compensates_the_changes_only() -> None
     # frame then compensates the changes only. A change of 1 000 in 2024, then 4,3 % of it in 2025: 43.
     changes = written_item("w", {2024: D(1000)})
     rate = rule_item("d", RateRule(type="sats", base="utgangspunkt", rate="4,3 %", years=2025))
-    table = rolled(INC, HUSTADVIKA, [changes, rate], None)
-    assert amounts_of(table, "d") == {2025: D(43)}
-    assert any("sum of the changes only" in step.text for step in table.steps["d"][2025])
+    budget = budget_of(INC, HUSTADVIKA, [changes, rate], None)
+    assert amounts_of(roll(budget), "d") == {2025: D(43)}
+    traced = roll(budget, trace=True)  # what explain shows
+    assert any("sum of the changes only" in step.text for step in traced.steps["d"][2025])
+    assert roll(budget).steps["d"] == {}  # a check's roll writes no steps
 
 
 def test_link_reports_every_rule_problem_at_once() -> None:

@@ -683,7 +683,7 @@ def explain(
         raise _fail_input(f"{year} is not a column of frame '{budget.frame.id}'",
                           "the columns are " + ", ".join(map(str, budget.frame.years)))
     try:
-        explanation = build(budget, roll_budget(budget), item, year)
+        explanation = build(budget, roll_budget(budget, trace=True), item, year)
     except NotFound as exc:  # pragma: no cover - names() and explain() agree
         raise _fail_input(f"'{exc.name}' not found") from None
     typer.echo(explanation_text(explanation))

@@ -171,11 +171,16 @@ def read_document(path: Path, name: str) -> _Read:
             f"the file is not UTF-8 text (byte 0x{raw[exc.start]:02x} cannot be decoded)",
             "save the file as UTF-8; most editors offer it under 'Save as' or 'Encoding'",
         )], None)
-    return parse_document(text, name)
+    return parse_document(text, name, path)
 
 
-def parse_document(text: str, name: str) -> _Read:
-    """Parse YAML text into a frame or changes document, or every problem in it."""
+def parse_document(text: str, name: str, path: Path | None = None) -> _Read:
+    """Parse YAML text into a document, or every problem in it.
+
+    A valid file is read once, without noting where each value stands; its locations are found again from
+    the file (``path``, or ``text``) only if something asks (a problem, ``explain``). A file with any problem
+    is read again at once with every location, so that each message can cite it.
+    """
     if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
         return _Read(None, [input_error(Code.EMPTY, (name, 1, 1), "the file is empty",
                                         "write a frame ('type: ramme') or changes ('type: endringer'); "
@@ -196,6 +201,9 @@ def parse_document(text: str, name: str) -> _Read:
         return _Read(None, [input_error(Code.EMPTY, (name, 1, 1), "the file is empty", "write the document")],
                      text)
 
+    fast = _fast_document(node, name, path, text)
+    if fast is not None:
+        return fast
     problems: list[Problem] = []
     locs: Locs = {}
     key_locs: Locs = {}
@@ -243,6 +251,83 @@ def parse_document(text: str, name: str) -> _Read:
     doc.with_source(name, locs, key_locs)
     owner = doc.id if isinstance(doc, Frame) else doc.frame if isinstance(doc, ChangeSet) else None
     return _Read(doc, [], text, owner, kind)
+
+
+def _fast_document(node: yaml.Node, name: str, path: Path | None, text: str) -> _Read | None:
+    """The document, if the file has no problem at all (else ``None``: read it again with locations)."""
+    problems: list[Problem] = []
+    data = _plain(node, problems)
+    if problems or not isinstance(data, dict):
+        return None
+    model = DOCUMENT_KINDS.get(data.get("type")) if isinstance(data.get("type"), str) else None
+    if model is None:
+        return None
+    try:
+        doc = model.model_validate(data)
+    except ValidationError:
+        return None
+    doc.with_source(name, locator=_Relocate(name, path, None if path is not None else text))
+    owner = doc.id if isinstance(doc, Frame) else doc.frame if isinstance(doc, ChangeSet) else None
+    return _Read(doc, [], None, owner, data["type"])
+
+
+class _Relocate:
+    """Finds a valid file's locations when first asked, by reading it again (picklable, unlike a closure)."""
+
+    def __init__(self, name: str, path: Path | None, text: str | None):
+        self.name, self.path, self.text = name, path, text
+
+    def __call__(self) -> tuple[Locs, Locs]:
+        try:
+            text = self.text if self.text is not None else self.path.read_bytes().decode("utf-8-sig")
+            node = yaml.compose(text, Loader=_Composer)
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):  # changed since it was read: no locations
+            return {}, {}
+        locs: Locs = {}
+        key_locs: Locs = {}
+        _to_data(node, (), locs, key_locs, [], self.name)
+        return locs, key_locs
+
+
+def _plain(node: yaml.Node, problems: list, seen: set[int] | None = None):
+    """Plain data from the node tree, as :func:`_to_data` makes it but without locations. Any problem
+    (an alias, a merge key, a key that is not a scalar, a duplicate key) is only flagged, not described:
+    the file is then read again by :func:`_to_data`, which says where and what."""
+    seen = set() if seen is None else seen
+    if id(node) in seen:
+        problems.append(True)
+        return None
+    seen.add(id(node))
+    if type(node) is yaml.ScalarNode:
+        tag = node.tag
+        if tag is _STR_TAG or tag == _STR_TAG or tag == _INT_TAG:
+            return node.value
+        if tag == _NULL_TAG:
+            return None
+        if tag == _BOOL_TAG:
+            return node.value.lower() in ("true", "yes", "on", "y")
+        return node.value
+    if type(node) is yaml.SequenceNode:
+        return [_plain(child, problems, seen) for child in node.value]
+    out: dict = {}
+    identities: set = set()
+    for key_node, value_node in node.value:
+        if type(key_node) is not yaml.ScalarNode or key_node.tag == _MERGE_TAG or key_node.tag == _NULL_TAG:
+            problems.append(True)
+            return out
+        value = key_node.value
+        if key_node.tag == _INT_TAG and _DECIMAL_INT.match(value):
+            key = int(value)
+            same = key
+        else:
+            key = value
+            same = _key_identity(value)
+        if same in identities:
+            problems.append(True)
+            return out
+        identities.add(same)
+        out[key] = _plain(value_node, problems, seen)
+    return out
 
 
 def _sorted(problems: list[Problem]) -> list[Problem]:
@@ -522,13 +607,15 @@ _LISTS = {"endringer": ("changes", ChangeSet, "a changes file ('type: endringer'
           "parametere": ("parameter", ParameterSet, "a parameter file ('type: parametere')")}
 
 
-def load(paths: Sequence[str | os.PathLike], progress: Callable[[int, int], None] | None = None) -> Loaded:
+def load(paths: Sequence[str | os.PathLike], progress: Callable[[int, int], None] | None = None,
+         jobs: int | None = None) -> Loaded:
     """Read every frame, changes and parameter file under ``paths``; link each frame with its files.
 
     A frame pulls in the files it lists even if they were not among ``paths``; a changes file that was given
     but that no frame lists is a problem (its frame is missing). In a folder, a YAML file with no ``type``
     key is not a rammecalc file: it is skipped with a warning. Every problem in every file is returned.
-    ``progress(done, total)`` is called as the files named or found are read.
+    ``progress(done, total)`` is called as the files named or found are read. ``jobs`` processes read
+    them (default: one per core, for more than a few hundred files; see :func:`_read_all`).
     """
     result = Loaded()
     files, problems = expand(Path(p) for p in paths)
@@ -541,14 +628,22 @@ def load(paths: Sequence[str | os.PathLike], progress: Callable[[int, int], None
         if name not in reads:
             reads[name] = read_document(path, name)
             result.files.append(name)
-            if reads[name].text is not None:
+            if reads[name].text is not None and reads[name].problems:
                 result.texts[name] = reads[name].text
         return reads[name]
 
-    for done, (path, named) in enumerate(files, start=1):
-        read = get(path)
+    names = [display_name(path) for path, _ in files]
+    reading = _read_all([p for p, _ in files], names, jobs)
+    for done, ((path, _), name, read) in enumerate(zip(files, names, reading, strict=True), start=1):
+        if name not in reads:
+            reads[name] = read
+            result.files.append(name)
+            if read.text is not None and read.problems:
+                result.texts[name] = read.text
         if progress is not None:
             progress(done, len(files))
+    for path, named in files:
+        read = get(path)
         if not named and not read.has_type and read.doc is None:
             read.raw_kind = "skipped"
             result.problems.append(Problem(Code.SKIPPED, Severity.WARNING, display_name(path), 1, 1,
@@ -557,7 +652,7 @@ def load(paths: Sequence[str | os.PathLike], progress: Callable[[int, int], None
         else:
             result.problems += read.problems
 
-    def listed_file(frame_file: str, key: str, i: int, rel: str, where: tuple[str, int, int],
+    def listed_file(frame_file: str, key: str, i: int, rel: str, at: Callable[[], tuple[str, int, int]],
                     seen: dict[str, int]) -> _Read | None:
         """The i-th file a frame lists under ``key``; every way it can be wrong is reported at the frame."""
         words, kind, wanted = _LISTS[key]
@@ -566,7 +661,7 @@ def load(paths: Sequence[str | os.PathLike], progress: Callable[[int, int], None
         if key == "endringer":
             listed.add(name)
         if name in seen:
-            result.problems.append(input_error(Code.LISTED_TWICE, where,
+            result.problems.append(input_error(Code.LISTED_TWICE, at(),
                                                f"'{rel}' is the same file as entry {seen[name] + 1} of '{key}'",
                                                "list each file once"))
             return None
@@ -575,7 +670,7 @@ def load(paths: Sequence[str | os.PathLike], progress: Callable[[int, int], None
         read = get(target)
         located = [p for p in read.problems if p.line == 0]  # the file could not be opened at all
         if located:
-            result.problems.append(input_error(located[0].code, where,
+            result.problems.append(input_error(located[0].code, at(),
                                                f"the {words} file '{rel}' ({name}): {located[0].message}",
                                                "correct the path; it is relative to this frame file"))
             return None
@@ -584,7 +679,7 @@ def load(paths: Sequence[str | os.PathLike], progress: Callable[[int, int], None
         if read.doc is None:
             return None
         if not isinstance(read.doc, kind):
-            result.problems.append(input_error(Code.INVALID, where,
+            result.problems.append(input_error(Code.INVALID, at(),
                                                f"'{rel}' is a '{read.raw_kind}' file, but '{key}' lists {wanted}",
                                                "correct the path"))
             return None
@@ -600,7 +695,7 @@ def load(paths: Sequence[str | os.PathLike], progress: Callable[[int, int], None
             for key, rels in read.raw_lists.items():
                 seen: dict[str, int] = {}
                 for i, rel in enumerate(rels):
-                    listed_file(name, key, i, rel, (name, *_first_line_of(read.text, rel)), seen)
+                    listed_file(name, key, i, rel, lambda rel=rel: (name, *_first_line_of(read.text, rel)), seen)
             continue
         assert isinstance(frame, Frame)
         if frame.id in frame_ids:
@@ -616,7 +711,8 @@ def load(paths: Sequence[str | os.PathLike], progress: Callable[[int, int], None
         for key in _LISTS:
             seen = {}
             rels = frame.changes if key == "endringer" else frame.parameters
-            found = [listed_file(name, key, i, rel, frame.locate(key, i), seen) for i, rel in enumerate(rels)]
+            found = [listed_file(name, key, i, rel, lambda key=key, i=i: frame.locate(key, i), seen)
+                     for i, rel in enumerate(rels)]
             documents[key] = [r.doc for r in found if r is not None]
             complete = complete and all(r is not None for r in found)
         if not complete:
@@ -638,7 +734,7 @@ def load(paths: Sequence[str | os.PathLike], progress: Callable[[int, int], None
             ))
             continue
         seen: dict[str, int] = {}
-        found = [listed_file(name, "parametere", i, rel, scenario.locate("parametere", i), seen)
+        found = [listed_file(name, "parametere", i, rel, lambda i=i: scenario.locate("parametere", i), seen)
                  for i, rel in enumerate(scenario.parameters)]
         if all(r is not None for r in found):
             result.scenarios[scenario.id] = scenario
@@ -733,6 +829,66 @@ def _figure(result: Loaded, links: links_core.LinkSet, index: int, side: str, ad
         result.problems.append(links_core.unresolved(links, index, side, found))
         return None
     return found
+
+
+#: Below this many files, reading them in one process is faster than starting others.
+PARALLEL_FROM = 300
+
+
+def _read_all(paths: list[Path], names: list[str], jobs: int | None) -> Iterable[_Read]:
+    """Read and validate files, on several cores when there are many.
+
+    Parsing YAML is most of a large check's time and each file stands alone, so the files are shared out
+    among worker processes (one per core unless ``jobs`` says otherwise), which send the validated documents
+    back. Small runs stay in this process: starting workers costs more than it saves.
+    """
+    workers = jobs if jobs is not None else (os.cpu_count() or 1)
+    if workers <= 1 or len(paths) < PARALLEL_FROM:
+        return map(read_document, paths, names)
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+    chunk = max(16, len(paths) // (workers * 8))
+    return _stream(paths, names, workers, context, chunk)
+
+
+def _stream(paths, names, workers, context, chunk) -> Iterable[_Read]:
+    import concurrent.futures
+
+    # Workers send plain data (cheap to send; validated models are not) and this process validates each
+    # file as it arrives, while the workers parse the next ones.
+    with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        for result, path, name in zip(pool.map(_parse_plain, paths, names, chunksize=chunk), paths, names,
+                                      strict=True):
+            yield _validated(result, path, name)
+
+
+def _parse_plain(path: Path, name: str) -> dict | _Read:
+    """In a worker: the file as plain data if it reads without a problem, else the full result with every
+    problem located (rare, so its cost does not matter)."""
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+        node = yaml.compose(text, Loader=_Composer)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return read_document(path, name)
+    problems: list = []
+    data = _plain(node, problems) if node is not None else None
+    if problems or not isinstance(data, dict) or data.get("type") not in DOCUMENT_KINDS:
+        return read_document(path, name)
+    return data
+
+
+def _validated(result: dict | _Read, path: Path, name: str) -> _Read:
+    if isinstance(result, _Read):
+        return result
+    model = DOCUMENT_KINDS[result["type"]]
+    try:
+        doc = model.model_validate(result)
+    except ValidationError:
+        return read_document(path, name)  # read again to say where each problem is
+    doc.with_source(name, locator=_Relocate(name, path, None))
+    owner = doc.id if isinstance(doc, Frame) else doc.frame if isinstance(doc, ChangeSet) else None
+    return _Read(doc, [], None, owner, result["type"])
 
 
 def _first_line_of(text: str | None, needle: str) -> tuple[int, int]:

@@ -113,7 +113,7 @@ def link(frame: Frame, changesets: Sequence[ChangeSet],
     params = Parameters(tuple(parameter_sets))
 
     # The changes files.
-    item_ids: dict[str, tuple[str, int]] = {}
+    item_ids: dict[str, tuple[ChangeSet, int]] = {}
     for cs in changesets:
         if cs.frame != frame.id:
             problems.append(input_error(
@@ -124,14 +124,15 @@ def link(frame: Frame, changesets: Sequence[ChangeSet],
             ))
         for i, item in enumerate(cs.items):
             if item.id in item_ids:
-                first_file, first_line = item_ids[item.id]
+                first_cs, first_index = item_ids[item.id]
+                first_file, first_line, _ = first_cs.locate("poster", first_index, "id")
                 problems.append(input_error(
                     Code.DUPLICATE_ID, cs.locate("poster", i, "id"),
                     f"two items have the id '{item.id}' (the first at {first_file}:{first_line})",
                     "give each item its own id: ids are how scenarios and 'explain' find an item",
                 ))
             else:
-                item_ids[item.id] = (cs.file, cs.locate("poster", i, "id")[1])
+                item_ids[item.id] = (cs, i)  # located only if a duplicate turns up (locations cost a re-read)
             if item.group not in group_ids:
                 problems.append(input_error(
                     Code.UNKNOWN_GROUP, cs.locate("poster", i, "gruppe"),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from collections.abc import Callable
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
@@ -113,19 +114,32 @@ class Located(Model):
     _file: str = PrivateAttr(default="<memory>")
     _locations: dict[Path, tuple[int, int]] = PrivateAttr(default_factory=dict)
     _key_locations: dict[Path, tuple[int, int]] = PrivateAttr(default_factory=dict)
+    _locator: Any = PrivateAttr(default=None)
 
-    def with_source(self, file: str, locations: dict[Path, tuple[int, int]],
-                    key_locations: dict[Path, tuple[int, int]] | None = None) -> Located:
-        """Attach provenance: where each value (and each mapping key) stands. The loader calls this."""
+    def with_source(self, file: str, locations: dict[Path, tuple[int, int]] | None = None,
+                    key_locations: dict[Path, tuple[int, int]] | None = None,
+                    locator: Callable[[], tuple[dict, dict]] | None = None) -> Located:
+        """Attach provenance: where each value (and each mapping key) stands. The loader calls this, with the
+        locations, or with a ``locator`` that finds them when first asked (most files never are: a file's
+        locations are needed only for a problem in it, and reading them costs as much as the values)."""
         self._file = file
-        self._locations = locations
+        self._locations = locations or {}
         self._key_locations = key_locations or {}
+        self._locator = locator
         return self
+
+    def locations(self) -> tuple[dict[Path, tuple[int, int]], dict[Path, tuple[int, int]]]:
+        """Where each value and each mapping key stands: ``(values, keys)``, path → (line, column)."""
+        if self._locator is not None:
+            self._locations, self._key_locations = self._locator()
+            self._locator = None
+        return self._locations, self._key_locations
 
     def locate_key(self, *path: str | int) -> Location:
         """The ``(file, line, col)`` of the key at ``path`` (a year key, say), else of its value."""
-        if path in self._key_locations:
-            return (self._file, *self._key_locations[path])
+        _, keys = self.locations()
+        if path in keys:
+            return (self._file, *keys[path])
         return self.locate(*path)
 
     @property
@@ -134,13 +148,14 @@ class Located(Model):
 
     def locate(self, *path: str | int) -> Location:
         """The ``(file, line, col)`` of the value at ``path``, or of its nearest written parent."""
+        values, _ = self.locations()
         key: Path = tuple(path)
         while key:
-            if key in self._locations:
-                line, col = self._locations[key]
+            if key in values:
+                line, col = values[key]
                 return (self._file, line, col)
             key = key[:-1]
-        line, col = self._locations.get((), (1, 1))
+        line, col = values.get((), (1, 1))
         return (self._file, line, col)
 
 

@@ -81,9 +81,10 @@ class RolledTable:
         raise KeyError((kind, id))
 
 
-def roll(budget: Budget) -> RolledTable:
+def roll(budget: Budget, trace: bool = False) -> RolledTable:
     """Roll ``budget`` forward: each item's amounts (from its rule, if it has one), start, subtotals and new
-    frame for every column."""
+    frame for every column. With ``trace``, also how each item's amount came about (``steps``, for
+    ``explain``); without, the steps are left out, which makes a check of many files faster."""
     frame = budget.frame
     years = frame.years
     convention = frame.convention
@@ -100,17 +101,17 @@ def roll(budget: Budget) -> RolledTable:
             items.append(item)
             if item.rule is None:
                 amounts[item.id] = dict(item.amounts)
-                steps[item.id] = {y: [Step("written", f"{format_amount(a)} in the changes file",
+                steps[item.id] = {} if not trace else {y: [Step("written", f"{format_amount(a)} in the changes file",
                                            cs.locate_key("poster", index, "beløp", y))]
                                   for y, a in item.amounts.items()}
                 continue
-            where = cs.locate("poster", index, "regel")
+            where = cs.locate("poster", index, "regel") if trace else None  # locations cost a re-read
             if isinstance(item.rule, RateRule) and item.rule.base == "utgangspunkt":
                 dynamic.append((item, item.rule, where))
                 amounts[item.id] = {}
                 steps[item.id] = {}
                 continue
-            evaluation = evaluate(item, years, params, where, frame.decimals)
+            evaluation = evaluate(item, years, params, where, frame.decimals, trace)
             levels[item.id] = evaluation.levels
             amounts[item.id] = to_convention(evaluation.levels, years, convention)
             steps[item.id] = evaluation.steps
@@ -133,9 +134,10 @@ def roll(budget: Budget) -> RolledTable:
                 if frame.start.amount is None:  # the frame is the changes against an unknown base
                     words += "; the base is not given, so this is the sum of the changes only"
                 change, rate_steps = rate_amount(frame_now, rule, year, params, where, base_words=words,
-                                                 decimals=frame.decimals)
+                                                 decimals=frame.decimals, trace=trace)
                 running[item.id] += change
-                steps[item.id][year] = rate_steps
+                if trace:
+                    steps[item.id][year] = rate_steps
                 if convention is Convention.INCREMENTAL and change:
                     amounts[item.id][year] = change
             levels[item.id][year] = running[item.id]

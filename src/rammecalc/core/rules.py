@@ -175,10 +175,11 @@ def share_of_year(date: datetime.date, basis: ShareBasis) -> tuple[Decimal, Deci
 
 
 def evaluate(item: Item, years: tuple[int, ...], params: Parameters, where: Location | None = None,
-             decimals: int = 0) -> Evaluation:
+             decimals: int = 0, trace: bool = True) -> Evaluation:
     """The profile of a rule item over ``years`` (and the year before), with its explanation.
 
     Items with a start-dependent base (``grunnlag: utgangspunkt``) are evaluated by the roll, year by year.
+    With ``trace=False`` the steps are not written (the roll of a check needs only the figures).
     """
     rule = item.rule
     span = (years[0] - 1, *years)
@@ -189,7 +190,8 @@ def evaluate(item: Item, years: tuple[int, ...], params: Parameters, where: Loca
         for y in span:
             if y >= rule.year:
                 levels[y] = rule.amount
-                steps[y].append(Step("rule", f"{format_amount(rule.amount)} a year from {rule.year} (fra)", where))
+                if trace:
+                    steps[y].append(Step("rule", f"{format_amount(rule.amount)} a year from {rule.year} (fra)", where))
     elif isinstance(rule, StepRule):
         current = ZERO
         for y in span:
@@ -198,18 +200,21 @@ def evaluate(item: Item, years: tuple[int, ...], params: Parameters, where: Loca
                 step_year = max(started)
                 current = rule.levels[step_year]
                 levels[y] = current
-                steps[y].append(Step("rule", f"level {format_amount(current)} from {step_year} (trinn)", where))
+                if trace:
+                    steps[y].append(Step("rule", f"level {format_amount(current)} from {step_year} (trinn)", where))
     elif isinstance(rule, OneOffRule):
         for y, amount in rule.amounts.items():
             if y in levels:
                 levels[y] = amount
-                steps[y].append(Step("rule", f"{format_amount(amount)} in {y} only (engangs)", where))
+                if trace:
+                    steps[y].append(Step("rule", f"{format_amount(amount)} in {y} only (engangs)", where))
     elif isinstance(rule, MoveRule):
         for y, amount, words in ((rule.source_year, -rule.amount, f"moved to {rule.target_year}"),
                                  (rule.target_year, rule.amount, f"moved from {rule.source_year}")):
             if y in levels:
                 levels[y] += amount
-                steps[y].append(Step("rule", f"{format_amount(amount)} {words} (flytting)", where))
+                if trace:
+                    steps[y].append(Step("rule", f"{format_amount(amount)} {words} (flytting)", where))
     elif isinstance(rule, PartYearRule):
         first = rule.effective.year
         numerator, denominator, words = share_of_year(rule.effective, rule.basis)
@@ -222,17 +227,19 @@ def evaluate(item: Item, years: tuple[int, ...], params: Parameters, where: Loca
         for y in span:
             if y == first:
                 levels[y] = share
-                steps[y] += [
-                    Step("full year", f"{format_amount(rule.full_year)} (helårsvirkning)", where),
-                    Step("from", f"{rule.effective.isoformat()}: {words} of {first} ({rule.basis.value})"),
-                    Step("formula", f"{format_amount(rule.full_year)} × {numerator}/{denominator} = {_shown(exact)}"),
-                    Step("rounding", f"{rule.rounding.value}{_places(decimals)} → {format_amount(share)}"),
-                ]
+                if trace:
+                    steps[y] += [
+                        Step("full year", f"{format_amount(rule.full_year)} (helårsvirkning)", where),
+                        Step("from", f"{rule.effective.isoformat()}: {words} of {first} ({rule.basis.value})"),
+                        Step("formula", f"{format_amount(rule.full_year)} × {numerator}/{denominator} = {_shown(exact)}"),
+                        Step("rounding", f"{rule.rounding.value}{_places(decimals)} → {format_amount(share)}"),
+                    ]
             elif y > first:
                 levels[y] = rule.full_year
-                steps[y].append(Step("full year", f"{format_amount(rule.full_year)} from {first + 1} "
-                                                  f"(helårsvirkning; {format_amount(rule.full_year - share)} "
-                                                  f"more than in {first})", where))
+                if trace:
+                    steps[y].append(Step("full year", f"{format_amount(rule.full_year)} from {first + 1} "
+                                                      f"(helårsvirkning; {format_amount(rule.full_year - share)} "
+                                                      f"more than in {first})", where))
     elif isinstance(rule, RateRule):
         if rule.base == "utgangspunkt":
             raise ValueError("start-dependent rules are evaluated by the roll")
@@ -240,21 +247,24 @@ def evaluate(item: Item, years: tuple[int, ...], params: Parameters, where: Loca
         for y in span:
             if y in rule.year_list:
                 base = rule.base if isinstance(rule.base, Decimal) else rule.base.get(y, ZERO)
-                amount, rate_steps = rate_amount(base, rule, y, params, where, decimals=decimals)
+                amount, rate_steps = rate_amount(base, rule, y, params, where, decimals=decimals, trace=trace)
                 running += amount
                 steps[y] += rate_steps
             levels[y] = running
             if running and y not in rule.year_list:
-                steps[y].append(Step("rule", f"{format_amount(running)}, the rate's change carried on (sats)"))
+                if trace:
+                    steps[y].append(Step("rule", f"{format_amount(running)}, the rate's change carried on (sats)"))
     return Evaluation(levels, steps)
 
 
-def rate_amount(base: Decimal, rule: RateRule, year: int, params: Parameters,
-                where: Location | None, base_words: str | None = None, decimals: int = 0) -> tuple[Decimal, list[Step]]:
+def rate_amount(base: Decimal, rule: RateRule, year: int, params: Parameters, where: Location | None,
+                base_words: str | None = None, decimals: int = 0, trace: bool = True) -> tuple[Decimal, list[Step]]:
     """base × rate, rounded by the rule's rounding to the table's precision: the amount and the steps."""
     rate = rate_value(rule.rate, year, params)
     exact = base * rate.percent / HUNDRED
     amount = round_amount(exact, rule.rounding, decimals)
+    if not trace:
+        return amount, []
     label = base_words or rule.base_label or "grunnlag"
     steps = [
         Step("base", f"{format_amount(base)}: {label}", where),

@@ -127,12 +127,14 @@ def with_groups(budget: Budget, scenario: Scenario) -> Budget:
     frame = budget.frame
     groups = frame.groups + scenario.groups
     offset = len(frame.groups)
-    values = dict(frame._locations)
-    keys = dict(frame._key_locations)
-    for path, loc in scenario._locations.items():
+    frame_values, frame_keys = frame.locations()
+    scenario_values, scenario_keys = scenario.locations()
+    values = dict(frame_values)
+    keys = dict(frame_keys)
+    for path, loc in scenario_values.items():
         if path[:1] == ("grupper",) and len(path) > 1:
             values[("grupper", path[1] + offset, *path[2:])] = loc
-    for path, loc in scenario._key_locations.items():
+    for path, loc in scenario_keys.items():
         if path[:1] == ("grupper",) and len(path) > 1:
             keys[("grupper", path[1] + offset, *path[2:])] = loc
     copy = frame.model_copy(update={"groups": groups})
@@ -231,10 +233,11 @@ def _added(scenario: Scenario, index: int, item: Item) -> ChangeSet:
     """The added item as a changes file of its own, located in the scenario file."""
     changes = ChangeSet(kind="endringer", frame=scenario.frame, source=_source(scenario), items=(item,))
     prefix = ("operasjoner", index, "post")
-    values = {("poster", 0, *path[3:]): loc for path, loc in scenario._locations.items() if path[:3] == prefix}
-    keys = {("poster", 0, *path[3:]): loc for path, loc in scenario._key_locations.items() if path[:3] == prefix}
-    values[("poster", 0)] = scenario._locations.get(prefix, (1, 1))
-    values[("ramme",)] = scenario._locations.get(("gjelder",), (1, 1))
+    scenario_values, scenario_keys = scenario.locations()
+    values = {("poster", 0, *path[3:]): loc for path, loc in scenario_values.items() if path[:3] == prefix}
+    keys = {("poster", 0, *path[3:]): loc for path, loc in scenario_keys.items() if path[:3] == prefix}
+    values[("poster", 0)] = scenario_values.get(prefix, (1, 1))
+    values[("ramme",)] = scenario_values.get(("gjelder",), (1, 1))
     changes.with_source(scenario.file, values, keys)
     return changes
 
