@@ -15,6 +15,12 @@ SEED000_FRAME = DATA / "frames" / "molde-2017-ressurstjenesten.yaml"
 SEED000_CHANGES = DATA / "changes" / "molde-2017-ressurstjenesten.yaml"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache(tmp_path_factory):
+    """The check's cache goes to a folder of the test session, never to the user's own."""
+    os.environ["RAMMECALC_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
+
+
 @pytest.fixture
 def cli():
     """Run ``rammecalc ARGS`` in-process in a folder; returns the click Result (stdout, stderr, exit_code)."""

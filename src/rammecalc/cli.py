@@ -142,6 +142,20 @@ def _parse_sets(values: list[str] | None) -> list[tuple[str, int | None, Decimal
     return out
 
 
+def _with_sets(check_frame, sets):
+    """``check_frame`` on the budget with the --set overrides on it (a name no frame has is an error)."""
+    if not sets:
+        return check_frame
+    from .core.models import Override
+    from .core.rules import format_rate
+
+    overrides = tuple(
+        Override(name=n, year=y, value=v, origin=f"set on the command line: --set {n}{':' + str(y) if y else ''}="
+                 f"{format_rate(v).replace(' ', '')}")
+        for n, y, v in sets)
+    return lambda budget: check_frame(budget.model_copy(update={"overrides": budget.overrides + overrides}))
+
+
 def _apply_sets(loaded: Loaded, sets: list[tuple[str, int | None, Decimal]]) -> None:
     """Put the ``--set`` overrides on every budget; a name no frame's parameters define is an error."""
     if not sets:
@@ -228,8 +242,8 @@ def _stderr_console():
     return Console(stderr=True, highlight=False)
 
 
-def _require_tables(loaded: Loaded) -> None:
-    if not (loaded.budgets or loaded.accounts or loaded.sum_tables or loaded.links):
+def _require_tables(loaded: Loaded, cached: bool = False) -> None:
+    if not (cached or loaded.budgets or loaded.accounts or loaded.sum_tables or loaded.links):
         raise _fail_input("no frame, accounts, sum table or links files among the paths given",
                           "a frame file has 'type: ramme' (changes files are read through the frame that lists "
                           "them); the others 'type: regnskap', 'type: sumtabell' or 'type: koblinger'")
@@ -588,6 +602,16 @@ def check(
         typer.Option("--report", "-r", help="text (for people), json, junit (JUnit XML) or github (workflow "
                      "commands); see the README."),
     ] = ReportFormat.TEXT,
+    cache: Annotated[
+        bool,
+        typer.Option("--cache/--no-cache", help="Reuse what was learnt from files that have not changed "
+                     "since (the report is the same either way)."),
+    ] = True,
+    cache_dir: Annotated[
+        Path | None,
+        typer.Option("--cache-dir", help="Where the cache lives (default: $RAMMECALC_CACHE_DIR, else "
+                     "$XDG_CACHE_HOME/rammecalc, else ~/.cache/rammecalc).", show_default=False),
+    ] = None,
 ) -> None:
     """Recompute every published figure and report every mismatch as file:line:col. Exit 1 on any."""
     from .core.checks import check as check_budget
@@ -596,22 +620,38 @@ def check(
     from .report import CheckRun, TableResult
 
     limit = _amount_option(tolerance, "--tolerance")
-    loaded = _read(paths)
-    run = CheckRun(files=len(loaded.files))
+    parsed_sets = _parse_sets(sets)
+    from .checking import cache_version, options_key, run_check
+
+    store = None
+    if cache and not parsed_sets:  # --set is for exploring: every frame is read, so that names can be checked
+        from .cache import Cache, default_directory
+
+        store = Cache(cache_dir or default_directory(), cache_version())
+
+    def check_frame(budget):
+        return check_budget(budget, limit, known_differences=known), published_figures(budget)
+
+    if not paths:
+        if not Path("data").is_dir():
+            raise _fail_input("no path given and no 'data' folder here",
+                              "pass frame files or a folder, e.g. 'rammecalc check data'")
+        paths = [Path("data")]
+    # --set changes what a frame's rules give, so the overrides go on the budgets before they are checked.
+    with _Progress() as progress:
+        run, loaded, _ = run_check(paths, _with_sets(check_frame, parsed_sets), options_key(limit, known, parsed_sets),
+                                   store, progress.update)
     bad = [p for p in loaded.problems if p.code.is_input]
     if not bad:
-        _require_tables(loaded)
-        _apply_sets(loaded, _parse_sets(sets))
+        _require_tables(loaded, cached=bool(run.tables))
+        _apply_sets(loaded, parsed_sets)
         bad = _scenario_problems(loaded)
     if bad:
         run.problems = sorted(loaded.problems + [p for p in bad if p not in loaded.problems], key=Problem.sort_key)
+        run.tables = []
         _report(run, report, loaded, input_failed=True)
         raise typer.Exit(ExitCode.BAD_INPUT)
-    run.problems = list(loaded.problems)  # notices, e.g. skipped files
-    for budget in loaded.budgets:
-        run.problems += check_budget(budget, limit, known_differences=known)
-        files = (budget.frame.file, *(cs.file for cs in budget.changesets), *(ps.file for ps in budget.parameter_sets))
-        run.tables.append(TableResult(budget.frame.id, files, "ramme", published_figures(budget)))
+    run.problems += list(loaded.problems)  # notices, e.g. skipped files
     from .core import accounts, links, sums
 
     for table in loaded.accounts:

@@ -39,6 +39,7 @@ from .core import sums as sums_core
 from .core.documents import DOCUMENT_KINDS
 from .core.link import link
 from .core.models import Budget, ChangeSet, Frame, Located, ParameterSet, Scenario
+from .cache import content_hash
 from .core.problems import Code, Problem, Severity, input_error
 
 _INT_TAG = "tag:yaml.org,2002:int"
@@ -145,6 +146,10 @@ class _Read:
     #: A frame's 'endringer' and 'parametere' as written, so that they are read even if the frame is invalid.
     raw_lists: dict[str, list[str]] = field(default_factory=dict)
     has_type: bool = True
+    #: The file's plain data, for a valid file read on the fast path (what the document cache keeps).
+    data: dict | None = None
+    #: True when a worker process has already written the file's data to the cache.
+    cached: bool = False
 
 
 def read_document(path: Path, name: str) -> _Read:
@@ -267,8 +272,14 @@ def _fast_document(node: yaml.Node, name: str, path: Path | None, text: str) -> 
     except ValidationError:
         return None
     doc.with_source(name, locator=_Relocate(name, path, None if path is not None else text))
-    owner = doc.id if isinstance(doc, Frame) else doc.frame if isinstance(doc, ChangeSet) else None
-    return _Read(doc, [], None, owner, data["type"])
+    return _Read(doc, [], None, _owner(doc), data["type"], data=data)
+
+
+def _owner(doc: Located) -> str | None:
+    """A frame's id, or the frame a changes file or scenario is for."""
+    if isinstance(doc, Frame):
+        return doc.id
+    return getattr(doc, "frame", None) if isinstance(doc, (ChangeSet, Scenario)) else None
 
 
 class _Relocate:
@@ -608,17 +619,20 @@ _LISTS = {"endringer": ("changes", ChangeSet, "a changes file ('type: endringer'
 
 
 def load(paths: Sequence[str | os.PathLike], progress: Callable[[int, int], None] | None = None,
-         jobs: int | None = None) -> Loaded:
+         jobs: int | None = None, cache=None, skip: frozenset[str] = frozenset()) -> Loaded:
     """Read every frame, changes and parameter file under ``paths``; link each frame with its files.
 
     A frame pulls in the files it lists even if they were not among ``paths``; a changes file that was given
     but that no frame lists is a problem (its frame is missing). In a folder, a YAML file with no ``type``
     key is not a rammecalc file: it is skipped with a warning. Every problem in every file is returned.
     ``progress(done, total)`` is called as the files named or found are read. ``jobs`` processes read
-    them (default: one per core, for more than a few hundred files; see :func:`_read_all`).
+    them (default: one per core, for more than a few hundred files; see :func:`_read_all`). ``cache`` (a
+    :class:`~rammecalc.cache.Cache`) gives files read before; files named in ``skip`` are left out (the
+    check uses this for frames whose results it has cached).
     """
     result = Loaded()
     files, problems = expand(Path(p) for p in paths)
+    files = [(path, named) for path, named in files if display_name(path) not in skip]
     result.problems += problems
     reads: dict[str, _Read] = {}
     listed: set[str] = set()
@@ -633,8 +647,9 @@ def load(paths: Sequence[str | os.PathLike], progress: Callable[[int, int], None
         return reads[name]
 
     names = [display_name(path) for path, _ in files]
-    reading = _read_all([p for p, _ in files], names, jobs)
+    reading = _read_all([p for p, _ in files], names, jobs, cache)
     for done, ((path, _), name, read) in enumerate(zip(files, names, reading, strict=True), start=1):
+        read.data = None  # kept only for the cache, which has had it
         if name not in reads:
             reads[name] = read
             result.files.append(name)
@@ -835,13 +850,42 @@ def _figure(result: Loaded, links: links_core.LinkSet, index: int, side: str, ad
 PARALLEL_FROM = 300
 
 
-def _read_all(paths: list[Path], names: list[str], jobs: int | None) -> Iterable[_Read]:
-    """Read and validate files, on several cores when there are many.
+def _read_all(paths: list[Path], names: list[str], jobs: int | None, cache=None) -> Iterable[_Read]:
+    """Read and validate files, on several cores when there are many, and from the cache where it has them.
 
     Parsing YAML is most of a large check's time and each file stands alone, so the files are shared out
     among worker processes (one per core unless ``jobs`` says otherwise), which send the validated documents
-    back. Small runs stay in this process: starting workers costs more than it saves.
+    back. Small runs stay in this process: starting workers costs more than it saves. With a cache, a file
+    whose content was read before is validated from the data kept for it, not parsed.
     """
+    if cache is None:
+        return _parse_all(paths, names, jobs)
+    results: list[_Read | None] = [None] * len(paths)
+    keys: list[str | None] = [None] * len(paths)
+    for i, (path, name) in enumerate(zip(paths, names, strict=True)):
+        try:
+            keys[i] = content_hash(path.read_bytes())
+        except OSError:
+            continue  # read (and reported) below
+        hit = cache.document(keys[i])
+        if hit is not None and hit[0] in DOCUMENT_KINDS:
+            read = _validated(hit[1], path, name)
+            if read.doc is not None:  # a corrupt entry is not trusted: parsed and written anew below
+                results[i] = read
+    todo = [i for i, r in enumerate(results) if r is None]
+    store = (str(cache.root), cache.version)
+    parsed = _parse_all([paths[i] for i in todo], [names[i] for i in todo], jobs, [keys[i] for i in todo], store)
+    for i, read in zip(todo, parsed, strict=True):
+        results[i] = read
+        if read.data is not None and keys[i] is not None and not read.cached:
+            cache.put_document(keys[i], read.raw_kind, read.data)
+    for read in results:
+        read.data = None  # the validated document is what is kept; the plain data would double the memory
+    return results
+
+
+def _parse_all(paths: list[Path], names: list[str], jobs: int | None, keys: list[str | None] | None = None,
+               store: tuple[str, str] | None = None) -> Iterable[_Read]:
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     if workers <= 1 or len(paths) < PARALLEL_FROM:
         return map(read_document, paths, names)
@@ -849,23 +893,28 @@ def _read_all(paths: list[Path], names: list[str], jobs: int | None) -> Iterable
 
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
     chunk = max(16, len(paths) // (workers * 8))
-    return _stream(paths, names, workers, context, chunk)
+    return _stream(paths, names, workers, context, chunk, keys or [None] * len(paths), store)
 
 
-def _stream(paths, names, workers, context, chunk) -> Iterable[_Read]:
+def _stream(paths, names, workers, context, chunk, keys, store) -> Iterable[_Read]:
     import concurrent.futures
 
     # Workers send plain data (cheap to send; validated models are not) and this process validates each
-    # file as it arrives, while the workers parse the next ones.
+    # file as it arrives, while the workers parse the next ones. With a cache, the workers also write each
+    # file's entry, so that filling the cache costs the main process nothing.
+    stores = [store] * len(paths)
     with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        for result, path, name in zip(pool.map(_parse_plain, paths, names, chunksize=chunk), paths, names,
-                                      strict=True):
-            yield _validated(result, path, name)
+        for result, path, name in zip(pool.map(_parse_plain, paths, names, keys, stores, chunksize=chunk), paths,
+                                      names, strict=True):
+            read = _validated(result, path, name)
+            read.cached = store is not None and not isinstance(result, _Read)
+            yield read
 
 
-def _parse_plain(path: Path, name: str) -> dict | _Read:
+def _parse_plain(path: Path, name: str, key: str | None = None, store: tuple[str, str] | None = None) -> dict | _Read:
     """In a worker: the file as plain data if it reads without a problem, else the full result with every
-    problem located (rare, so its cost does not matter)."""
+    problem located (rare, so its cost does not matter). With a cache (``store``: its folder and version),
+    the data is kept there under ``key``."""
     try:
         text = path.read_bytes().decode("utf-8-sig")
         node = yaml.compose(text, Loader=_Composer)
@@ -875,6 +924,10 @@ def _parse_plain(path: Path, name: str) -> dict | _Read:
     data = _plain(node, problems) if node is not None else None
     if problems or not isinstance(data, dict) or data.get("type") not in DOCUMENT_KINDS:
         return read_document(path, name)
+    if store is not None and key is not None:
+        from .cache import write_document
+
+        write_document(store[0], store[1], key, data["type"], data)
     return data
 
 
@@ -887,8 +940,7 @@ def _validated(result: dict | _Read, path: Path, name: str) -> _Read:
     except ValidationError:
         return read_document(path, name)  # read again to say where each problem is
     doc.with_source(name, locator=_Relocate(name, path, None))
-    owner = doc.id if isinstance(doc, Frame) else doc.frame if isinstance(doc, ChangeSet) else None
-    return _Read(doc, [], None, owner, result["type"])
+    return _Read(doc, [], None, _owner(doc), result["type"], data=result)
 
 
 def _first_line_of(text: str | None, needle: str) -> tuple[int, int]:

@@ -1,0 +1,154 @@
+"""`rammecalc check` over many files: what the command runs, with the result cache around it.
+
+Without a cache this is: load everything, check every table. With one (see ``cache.py``), a frame whose
+files (the frame, its changes and parameter files) all have the same content as when a check with the same
+options last passed over them is not read at all: its result is taken from the cache. Everything else is
+loaded and checked as usual, and its result kept for next time. The report is the same either way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from pathlib import Path
+
+from .cache import Cache, FileSummary, FrameResult, content_hash, problem_from_cache, problem_to_cache, result_key
+from .core.problems import Problem
+from .loading import Loaded, display_name, expand, load
+from .report import CheckRun, TableResult
+
+
+def cache_version() -> str:
+    """The rammecalc version and a fingerprint of its source, so that a changed program never trusts
+    results an earlier one cached."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        number = version("rammecalc")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        number = "0"
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.rglob("*.py")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return f"{number}-{digest.hexdigest()[:16]}"
+
+
+def run_check(paths: Sequence[Path], check_frame: Callable, options: str, cache: Cache | None,
+              progress: Callable[[int, int], None] | None = None) -> tuple[CheckRun, Loaded, list[str]]:
+    """Load (what is not cached) and check every frame.
+
+    ``check_frame(budget)`` returns ``(problems, figures)``; ``options`` names what else decides the
+    result (tolerance, flags, --set). Returns the run (frames only; the caller adds the other kinds), the
+    loaded files, and the frames taken from the cache.
+    """
+    cached: list[FrameResult] = []
+    skip: set[str] = set()
+    hashes: dict[str, str] = {}
+    if cache is not None:
+        cached, skip, hashes = _cached_frames(paths, options, cache)
+    loaded = load(paths, progress=progress, cache=cache, skip=frozenset(skip))
+    # A scenario is applied to its frame's budget, so a frame a scenario is for must be read after all.
+    targets = {s.frame for s in loaded.scenarios.values()}
+    again = [r for r in cached if r.frame in targets]
+    if again:
+        cached = [r for r in cached if r.frame not in targets]
+        files = {f for r in again for f in r.files}
+        skip -= files
+        more = load(sorted(f for f in files if f in {r.files[0] for r in again}), cache=cache)
+        loaded.budgets += [b for b in more.budgets if b.frame.file not in {x.frame.file for x in loaded.budgets}]
+        loaded.problems += more.problems
+        loaded.files += [f for f in more.files if f not in loaded.files]
+    for scenario in loaded.scenarios.values():
+        if cache is not None:
+            try:
+                cache.put_summary(content_hash(Path(scenario.file).read_bytes()),
+                                  FileSummary(kind="scenario", owner=scenario.frame))
+            except OSError:
+                pass
+    run = CheckRun(files=len(loaded.files) + len(skip))
+    if any(p.code.is_input for p in loaded.problems):
+        return run, loaded, []
+    for result in cached:
+        run.problems += [problem_from_cache(p) for p in result.problems]
+        run.tables.append(TableResult(result.frame, result.files, "ramme", result.figures))
+    for budget in loaded.budgets:
+        if budget.frame.file in skip:
+            continue  # read again only because another file (a link) points at it; its result is cached
+        problems, figures = check_frame(budget)
+        files = (budget.frame.file, *(cs.file for cs in budget.changesets), *(ps.file for ps in budget.parameter_sets))
+        run.problems += problems
+        run.tables.append(TableResult(budget.frame.id, files, "ramme", figures))
+        if cache is not None:
+            _remember(cache, budget, files, problems, figures, options, hashes, loaded)
+    if cache is not None:
+        cache.save()
+    return run, loaded, [r.frame for r in cached]
+
+
+def _cached_frames(paths: Sequence[Path], options: str, cache: Cache) -> tuple[list[FrameResult], set[str], dict]:
+    """The frames whose results hold, and every file they cover (not to be read)."""
+    files, _ = expand(Path(p) for p in paths)
+    hashes: dict[str, str] = {}
+    summaries: dict[str, FileSummary] = {}
+    for path, _ in files:
+        name = display_name(path)
+        try:
+            hashes[name] = content_hash(path.read_bytes())
+        except OSError:
+            continue
+        summary = cache.summary(hashes[name])
+        if summary is not None:
+            summaries[name] = summary
+    frames = {name: s for name, s in summaries.items() if s.kind == "ramme"}
+    ids = Counter(s.owner for s in frames.values())
+    # Frames a known scenario is for are read in full (scenarios are applied to loaded budgets); a new
+    # scenario's frame is read after all by run_check.
+    wanted = {s.owner for s in summaries.values() if s.kind == "scenario"}
+    cached: list[FrameResult] = []
+    skip: set[str] = set()
+    for name, summary in frames.items():
+        if ids[summary.owner] > 1 or summary.owner in wanted:
+            continue  # two frames with one id: read both, so that the problem is reported
+        listed = [display_name(Path(name).parent / rel) for rel in (*summary.changes, *summary.parameters)]
+        for other in listed:
+            if other not in hashes:
+                try:
+                    hashes[other] = content_hash(Path(other).read_bytes())
+                except OSError:
+                    break
+        else:
+            result = cache.result(result_key(cache.version, options, [(n, hashes[n]) for n in (name, *listed)]))
+            if result is not None:
+                cached.append(result)
+                skip.add(name)
+                skip.update(listed)
+    return cached, skip, hashes
+
+
+def _remember(cache: Cache, budget, files: tuple[str, ...], problems: list[Problem], figures: int, options: str,
+              hashes: dict[str, str], loaded: Loaded) -> None:
+    """Keep a frame's result, and what its files are, for the next check."""
+    for name in files:
+        if name not in hashes:
+            try:
+                hashes[name] = content_hash(Path(name).read_bytes())
+            except OSError:
+                return
+    frame = budget.frame
+    cache.put_summary(hashes[frame.file], FileSummary(kind="ramme", owner=frame.id, changes=frame.changes,
+                                                      parameters=frame.parameters))
+    for cs in budget.changesets:
+        cache.put_summary(hashes[cs.file], FileSummary(kind="endringer", owner=cs.frame))
+    for ps in budget.parameter_sets:
+        cache.put_summary(hashes[ps.file], FileSummary(kind="parametere"))
+    key = result_key(cache.version, options, [(n, hashes[n]) for n in files])
+    cache.put_result(key, FrameResult(frame=frame.id, files=files, figures=figures,
+                                      problems=tuple(problem_to_cache(p) for p in problems)))
+
+
+def options_key(tolerance: Decimal, known: bool, sets: Sequence) -> str:
+    return json.dumps([str(tolerance), known, [list(map(str, s)) for s in sets]])
