@@ -95,7 +95,9 @@ Path = tuple[str | int, ...]
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, str_strip_whitespace=True)
+    # defer_build: a model is built when first used, so a run pays only for the kinds of file it reads.
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, str_strip_whitespace=True,
+                              defer_build=True)
 
 
 class Source(Model):
