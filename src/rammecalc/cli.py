@@ -142,17 +142,22 @@ def _parse_sets(values: list[str] | None) -> list[tuple[str, int | None, Decimal
     return out
 
 
+def _overrides(sets: list[tuple[str, int | None, Decimal]]) -> tuple:
+    """--set values as overrides that say where they came from (for explain)."""
+    from .core.models import Override
+    from .core.rules import format_rate
+
+    return tuple(
+        Override(name=n, year=y, value=v, origin=f"set on the command line: --set {n}{':' + str(y) if y else ''}="
+                 f"{format_rate(v).replace(' ', '')}")
+        for n, y, v in sets)
+
+
 def _with_sets(check_frame, sets):
     """``check_frame`` on the budget with the --set overrides on it (a name no frame has is an error)."""
     if not sets:
         return check_frame
-    from .core.models import Override
-    from .core.rules import format_rate
-
-    overrides = tuple(
-        Override(name=n, year=y, value=v, origin=f"set on the command line: --set {n}{':' + str(y) if y else ''}="
-                 f"{format_rate(v).replace(' ', '')}")
-        for n, y, v in sets)
+    overrides = _overrides(sets)
     return lambda budget: check_frame(budget.model_copy(update={"overrides": budget.overrides + overrides}))
 
 
@@ -174,13 +179,7 @@ def _apply_sets(loaded: Loaded, sets: list[tuple[str, int | None, Decimal]]) -> 
                    "; the frames read have no parameter files ('parametere')"),
                 f"did you mean '{near[0]}'?" if near else None,
             )
-    from .core.models import Override
-    from .core.rules import format_rate
-
-    overrides = tuple(
-        Override(name=n, year=y, value=v, origin=f"set on the command line: --set {n}{':' + str(y) if y else ''}="
-                 f"{format_rate(v).replace(' ', '')}")
-        for n, y, v in sets)
+    overrides = _overrides(sets)
     loaded.budgets = [b.model_copy(update={"overrides": b.overrides + overrides}) for b in loaded.budgets]
 
 

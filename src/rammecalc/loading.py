@@ -879,8 +879,9 @@ def _read_all(paths: list[Path], names: list[str], jobs: int | None, cache=None)
         results[i] = read
         if read.data is not None and keys[i] is not None and not read.cached:
             cache.put_document(keys[i], read.raw_kind, read.data)
-    for read in results:
         read.data = None  # the validated document is what is kept; the plain data would double the memory
+    for read in results:
+        read.data = None
     return results
 
 

@@ -9,7 +9,7 @@ so the shell exits 2).
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from .models import (
     Budget,
@@ -82,7 +82,7 @@ def link(frame: Frame, changesets: Sequence[ChangeSet],
                 f"group '{group.id}' is placed under '{group.parent}', which is not a group of this frame",
                 _known("groups", group_ids),
             ))
-        elif _in_cycle(frame, group.id):
+        elif in_cycle({g.id: g.parent for g in frame.groups}, group.id):
             problems.append(input_error(
                 Code.GROUP_CYCLE, frame.locate("grupper", i, "under"),
                 f"group '{group.id}' is (through 'under') placed under itself",
@@ -220,9 +220,9 @@ def _known(what: str, ids: Iterable[str]) -> str:
     return f"the frame's {what} are: {names}"
 
 
-def _in_cycle(frame: Frame, start: str) -> bool:
-    """True if following 'under' from ``start`` comes back to ``start`` (not merely to some other cycle)."""
-    parents = {g.id: g.parent for g in frame.groups}
+def in_cycle(parents: Mapping[str, str | None], start: str) -> bool:
+    """True if following the parents (a group's 'under') from ``start`` comes back to ``start``, not merely
+    to some other cycle. Shared by frames and sum tables."""
     seen: set[str] = set()
     current = parents.get(start)
     while current is not None and current not in seen:

@@ -19,6 +19,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from .link import in_cycle
 from .models import Id, Located, Model, Money, Source, Text
 from .problems import Code, Problem, input_error
 from .tables import TOTAL_LABEL, Comparer, KnownTableDifference, TableUnit
@@ -143,7 +144,7 @@ def validate(table: SumTable) -> list[Problem]:
             problems.append(input_error(Code.UNKNOWN_GROUP, table.locate("grupper", i, "under"),
                                         f"group '{group.id}' is placed under '{group.parent}', which is not a "
                                         "group of this table", f"the groups are: {known}"))
-        elif _cycle(table, group.id):
+        elif in_cycle({g.id: g.parent for g in table.groups}, group.id):
             problems.append(input_error(Code.GROUP_CYCLE, table.locate("grupper", i, "under"),
                                         f"group '{group.id}' is (through 'under') placed under itself",
                                         "make the 'under' chain end at a top-level group"))
@@ -178,18 +179,6 @@ def validate(table: SumTable) -> list[Problem]:
                                         f"'{record.column}' is not a column of this table",
                                         f"the columns are: {', '.join(columns)}"))
     return problems
-
-
-def _cycle(table: SumTable, start: str) -> bool:
-    parents = {g.id: g.parent for g in table.groups}
-    seen: set[str] = set()
-    current = parents.get(start)
-    while current is not None and current not in seen:
-        if current == start:
-            return True
-        seen.add(current)
-        current = parents.get(current)
-    return False
 
 
 def check(table: SumTable, tolerance: Decimal = Decimal(0), known_differences: bool = True) -> list[Problem]:
