@@ -502,7 +502,8 @@ def roll(
         # terminal wrap the lines.
         needed = Measurement.get(out, out.options.update_width(10_000), rendered).minimum
         _print(out, rendered, width=max(out.width, needed))
-        errors = [p for p in check(budget) if p.severity is Severity.ERROR]
+        own = table if table.frame.convention is budget.frame.convention else None  # not when converted
+        errors = [p for p in check(budget, table=own) if p.severity is Severity.ERROR]
         if errors and not budget.overrides and not budget.scenarios:  # a variant is meant to differ
             err.print(f"[yellow]{len(errors)} published figure{'s' if len(errors) != 1 else ''} in "
                       f"{budget.frame.file} differ from the arithmetic; see 'rammecalc check {budget.frame.file}'",
@@ -616,7 +617,7 @@ def check(
     from .core.checks import check as check_budget
     from .core.checks import published_figures
     from .core.problems import Problem, Severity
-    from .report import CheckRun, TableResult
+    from .report import TableResult
 
     limit = _amount_option(tolerance, "--tolerance")
     parsed_sets = _parse_sets(sets)
@@ -749,6 +750,8 @@ def main() -> None:
     """
     import os
 
+    # We use no pydantic plugins; looking for them scans every installed package at the first validation.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     try:
         app()
     except KeyboardInterrupt:  # pragma: no cover - interactive only

@@ -33,13 +33,14 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from .core import accounts as accounts_core
-from .core import links as links_core
-from .core import sums as sums_core
 from .core.documents import DOCUMENT_KINDS
+
+if typing.TYPE_CHECKING:
+    from .core import accounts as accounts_core
+    from .core import links as links_core
+    from .core import sums as sums_core
 from .core.link import link
 from .core.models import Budget, ChangeSet, Frame, Located, ParameterSet, Scenario
-from .cache import content_hash
 from .core.problems import Code, Problem, Severity, input_error
 
 _INT_TAG = "tag:yaml.org,2002:int"
@@ -710,7 +711,7 @@ def load(paths: Sequence[str | os.PathLike], progress: Callable[[int, int], None
             for key, rels in read.raw_lists.items():
                 seen: dict[str, int] = {}
                 for i, rel in enumerate(rels):
-                    listed_file(name, key, i, rel, lambda rel=rel: (name, *_first_line_of(read.text, rel)), seen)
+                    listed_file(name, key, i, rel, lambda rel=rel, name=name, read=read: (name, *_first_line_of(read.text, rel)), seen)
             continue
         assert isinstance(frame, Frame)
         if frame.id in frame_ids:
@@ -726,7 +727,7 @@ def load(paths: Sequence[str | os.PathLike], progress: Callable[[int, int], None
         for key in _LISTS:
             seen = {}
             rels = frame.changes if key == "endringer" else frame.parameters
-            found = [listed_file(name, key, i, rel, lambda key=key, i=i: frame.locate(key, i), seen)
+            found = [listed_file(name, key, i, rel, lambda key=key, i=i, frame=frame: frame.locate(key, i), seen)
                      for i, rel in enumerate(rels)]
             documents[key] = [r.doc for r in found if r is not None]
             complete = complete and all(r is not None for r in found)
@@ -749,7 +750,7 @@ def load(paths: Sequence[str | os.PathLike], progress: Callable[[int, int], None
             ))
             continue
         seen: dict[str, int] = {}
-        found = [listed_file(name, "parametere", i, rel, lambda i=i: scenario.locate("parametere", i), seen)
+        found = [listed_file(name, "parametere", i, rel, lambda i=i, scenario=scenario: scenario.locate("parametere", i), seen)
                  for i, rel in enumerate(scenario.parameters)]
         if all(r is not None for r in found):
             result.scenarios[scenario.id] = scenario
@@ -781,16 +782,19 @@ def load(paths: Sequence[str | os.PathLike], progress: Callable[[int, int], None
     return result
 
 
-_VALIDATORS = {accounts_core.AccountsTable: accounts_core.validate, sums_core.SumTable: sums_core.validate}
-
-
 def _load_tables(result: Loaded, reads: dict[str, _Read]) -> None:
     """The accounts and sum tables among the files read: validated, then kept for roll and check."""
+    if not any(r.raw_kind in ("regnskap", "sumtabell") for r in reads.values()):
+        return
+    from .core import accounts as accounts_core
+    from .core import sums as sums_core
+
+    validators = {accounts_core.AccountsTable: accounts_core.validate, sums_core.SumTable: sums_core.validate}
     for read in reads.values():
         doc = read.doc
         if not isinstance(doc, (accounts_core.AccountsTable, sums_core.SumTable)):
             continue
-        problems = _VALIDATORS[type(doc)](doc)
+        problems = validators[type(doc)](doc)
         result.problems += problems
         if problems:
             continue
@@ -806,14 +810,17 @@ def _load_links(result: Loaded, reads: dict[str, _Read], get) -> None:
     A file a link pulls in is read for its figures (its own input problems are reported) but is rolled and
     checked only if it was among the paths given.
     """
+    if not any(r.raw_kind == "koblinger" for r in reads.values()):
+        return
+    from .core import links as links_core
     for name, read in list(reads.items()):
         if not isinstance(read.doc, links_core.LinkSet):
             continue
         links = read.doc
         figures = []
-        for index, link in enumerate(links.links):
+        for index, stated in enumerate(links.links):
             pair = []
-            for side, address in (("figur", link.figure), ("lik", link.equals)):
+            for side, address in (("figur", stated.figure), ("lik", stated.equals)):
                 pair.append(_figure(result, links, index, side, address, name, reads, get))
             if all(f is not None for f in pair):
                 figures.append((pair[0], pair[1]))
@@ -823,6 +830,8 @@ def _load_links(result: Loaded, reads: dict[str, _Read], get) -> None:
 
 def _figure(result: Loaded, links: links_core.LinkSet, index: int, side: str, address: links_core.FigureAddress,
             name: str, reads: dict[str, _Read], get) -> links_core.Figure | None:
+    from .core import links as links_core
+
     target = display_name(Path(name).parent / address.file)
     fresh = target not in reads
     read = get(Path(name).parent / address.file)
@@ -835,8 +844,13 @@ def _figure(result: Loaded, links: links_core.LinkSet, index: int, side: str, ad
         return None
     if fresh:
         result.problems += read.problems
-        if isinstance(read.doc, tuple(_VALIDATORS)):
-            result.problems += _VALIDATORS[type(read.doc)](read.doc)
+        from .core import accounts as accounts_core
+        from .core import links as links_core
+        from .core import sums as sums_core
+
+        validators = {accounts_core.AccountsTable: accounts_core.validate, sums_core.SumTable: sums_core.validate}
+        if isinstance(read.doc, tuple(validators)):
+            result.problems += validators[type(read.doc)](read.doc)
     if read.doc is None:
         return None
     found = links_core.resolve(read.doc, address)
@@ -860,6 +874,8 @@ def _read_all(paths: list[Path], names: list[str], jobs: int | None, cache=None)
     """
     if cache is None:
         return _parse_all(paths, names, jobs)
+    from .cache import content_hash
+
     results: list[_Read | None] = [None] * len(paths)
     keys: list[str | None] = [None] * len(paths)
     for i, (path, name) in enumerate(zip(paths, names, strict=True)):

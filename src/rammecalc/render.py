@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from rich import box
 from rich.console import Group as RichGroup
@@ -15,16 +16,17 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from .core.compare import Comparison
-from .core.accounts import AccountsTable, ColumnRole, VarianceSign
-from .core.explain import Explanation
-from .core.links import LinkedSet
 from .core.numbers import format_amount, format_percent
 from .core.problems import Problem, Severity
 from .core.roll import RolledTable, Row
-from .core.sums import SumTable
-from .core.tables import TOTAL_LABEL, UNIT_TEXT
 from .core.terms import RELATIVE_TOTAL_LABEL, UNALLOCATED_LABEL, AmountUnit
+
+if TYPE_CHECKING:  # the other kinds' modules load with the first such file, not with every command
+    from .core.accounts import AccountsTable
+    from .core.compare import Comparison
+    from .core.explain import Explanation
+    from .core.links import LinkedSet
+    from .core.sums import SumTable
 
 JSON_FORMAT = "rammecalc.roll/1"
 
@@ -386,6 +388,8 @@ def _text_table(title: str, caption: str) -> Table:
 def accounts_rich(table: AccountsTable) -> RenderableType:
     """An accounts table laid out like the source (rows across if it prints them so), with each row's
     merforbruk or mindreforbruk named."""
+    from .core.accounts import ColumnRole, VarianceSign
+    from .core.tables import TOTAL_LABEL, UNIT_TEXT
     sign = "budsjett − regnskap" if table.variance_sign is VarianceSign.BUDGET_MINUS_ACCOUNTS else \
         "regnskap − budsjett"
     grid = _text_table(f"{table.municipality} · {table.unit}",
@@ -444,6 +448,8 @@ def accounts_rich(table: AccountsTable) -> RenderableType:
 def sum_table_rich(table: SumTable) -> RenderableType:
     """A sum table as printed: groups as headings with their printed subtotals, rows, the printed total.
     A subtotal or total the source does not print is not shown (nor invented)."""
+    from .core.accounts import ColumnRole, VarianceSign  # noqa: F401 - loaded with the first such table
+    from .core.tables import TOTAL_LABEL, UNIT_TEXT
     grid = _text_table(f"{table.municipality} · {table.unit}", table.source.table or table.source.document)
     grid.add_column(UNIT_TEXT[table.measure], ratio=1, overflow="fold", min_width=20)
     for label in table.columns.values():
@@ -476,6 +482,8 @@ def sum_table_rich(table: SumTable) -> RenderableType:
 
 
 def links_rich(linked: LinkedSet) -> RenderableType:
+    from .core.accounts import ColumnRole, VarianceSign  # noqa: F401 - loaded with the first such table
+    from .core.tables import TOTAL_LABEL, UNIT_TEXT  # noqa: F401
     grid = _text_table(f"Koblinger · {linked.links.file}", "lik: the second figure should equal the first")
     for header in ("Kobling", "Figur", "", "Lik", "", "Differanse"):
         grid.add_column(header, justify="right" if header in ("", "Differanse") else "left",
@@ -492,6 +500,8 @@ def links_rich(linked: LinkedSet) -> RenderableType:
 
 def accounts_data(table: AccountsTable) -> dict:
     """An accounts table as plain data (README, "JSON output")."""
+    from .core.accounts import ColumnRole, VarianceSign  # noqa: F401 - loaded with the first such table
+    from .core.tables import TOTAL_LABEL, UNIT_TEXT  # noqa: F401
     return {
         "table": table.id,
         "file": table.file,
@@ -515,6 +525,8 @@ def accounts_data(table: AccountsTable) -> dict:
 
 def sum_table_data(table: SumTable) -> dict:
     """A sum table as plain data: computed sums only beside the printed ones."""
+    from .core.accounts import ColumnRole, VarianceSign  # noqa: F401 - loaded with the first such table
+    from .core.tables import TOTAL_LABEL, UNIT_TEXT  # noqa: F401
     return {
         "table": table.id,
         "file": table.file,
@@ -534,6 +546,8 @@ def sum_table_data(table: SumTable) -> dict:
 
 
 def links_data(linked: LinkedSet) -> dict:
+    from .core.accounts import ColumnRole, VarianceSign  # noqa: F401 - loaded with the first such table
+    from .core.tables import TOTAL_LABEL, UNIT_TEXT  # noqa: F401
     return {
         "file": linked.links.file,
         "links": [{"label": link.label,

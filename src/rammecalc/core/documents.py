@@ -7,12 +7,37 @@ tables and links live in their own modules, which build on ``models``. Joining t
 
 from __future__ import annotations
 
-from .accounts import ACCOUNTS_KIND, AccountsTable
-from .links import LINKS_KIND, LinkSet
+from collections.abc import Iterator, Mapping
+from importlib import import_module
+
 from .models import DOCUMENT_KINDS as FRAME_KINDS
 from .models import Located
-from .sums import SUMS_KIND, SumTable
 
-DOCUMENT_KINDS: dict[str, type[Located]] = {
-    **FRAME_KINDS, ACCOUNTS_KIND: AccountsTable, SUMS_KIND: SumTable, LINKS_KIND: LinkSet,
+#: The other kinds, by the module and class that read them: imported when a file of that kind is first
+#: met, so a run over frames only does not pay for building the models of accounts, sums and links.
+_ELSEWHERE = {
+    "regnskap": ("rammecalc.core.accounts", "AccountsTable"),
+    "sumtabell": ("rammecalc.core.sums", "SumTable"),
+    "koblinger": ("rammecalc.core.links", "LinkSet"),
 }
+
+
+class _Kinds(Mapping[str, type[Located]]):
+    def __getitem__(self, kind: str) -> type[Located]:
+        if kind in FRAME_KINDS:
+            return FRAME_KINDS[kind]
+        module, name = _ELSEWHERE[kind]
+        return getattr(import_module(module), name)
+
+    def __iter__(self) -> Iterator[str]:
+        yield from FRAME_KINDS
+        yield from _ELSEWHERE
+
+    def __len__(self) -> int:
+        return len(FRAME_KINDS) + len(_ELSEWHERE)
+
+    def __contains__(self, kind: object) -> bool:
+        return kind in FRAME_KINDS or kind in _ELSEWHERE
+
+
+DOCUMENT_KINDS: Mapping[str, type[Located]] = _Kinds()

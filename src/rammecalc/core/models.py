@@ -11,8 +11,8 @@ where each value stood in it (``locate``), so the pure checks can cite ``file:li
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import (

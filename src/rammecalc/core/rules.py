@@ -251,9 +251,8 @@ def evaluate(item: Item, years: tuple[int, ...], params: Parameters, where: Loca
                 running += amount
                 steps[y] += rate_steps
             levels[y] = running
-            if running and y not in rule.year_list:
-                if trace:
-                    steps[y].append(Step("rule", f"{format_amount(running)}, the rate's change carried on (sats)"))
+            if running and y not in rule.year_list and trace:
+                steps[y].append(Step("rule", f"{format_amount(running)}, the rate's change carried on (sats)"))
     return Evaluation(levels, steps)
 
 
