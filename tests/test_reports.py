@@ -8,6 +8,7 @@ errors, each at its own file and line.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -120,7 +121,8 @@ def test_text_report_is_the_default(cli, corpus):
 
 def test_no_progress_bar_when_not_on_a_terminal(corpus):
     result = subprocess.run([sys.executable, "-m", "rammecalc", "check", "data"], cwd=corpus, capture_output=True,
-                            text=True, env={"PATH": "/usr/bin:/bin", "RAMMECALC_DEBUG": ""})
+                            text=True, env={"PATH": "/usr/bin:/bin", "RAMMECALC_DEBUG": "",
+                                            "RAMMECALC_CACHE_DIR": os.environ["RAMMECALC_CACHE_DIR"]})
     assert result.returncode == 1
     assert "reading files" not in result.stderr and "\x1b[" not in result.stderr + result.stdout
 
