@@ -38,13 +38,12 @@ def test_all_of_data_loads_links_and_checks_without_errors():
 def test_each_file_is_valid_against_the_published_json_schema(path):
     """What an editor does with the schema: YAML keys as text, numbers as JSON numbers."""
     jsonschema = pytest.importorskip("jsonschema")
+    import datetime
     import json
 
     import yaml
 
     from rammecalc.schema import json_schema
-
-    import datetime
 
     def as_editor_sees_it(value):
         if isinstance(value, datetime.date):  # YAML reads 2023-07-01 as a date; editors see text

@@ -7,7 +7,7 @@ import re
 from rammecalc.cli import app
 from rammecalc.core.problems import Code
 
-from .conftest import ROOT, data_copy  # noqa: F401 - a fixture
+from .conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
@@ -27,7 +27,7 @@ def test_every_problem_code_is_in_the_readme():
 
 def test_quick_start_has_exactly_two_commands_and_ci_runs_the_second():
     section = README.split("## Quick start", 1)[1].split("\n## ", 1)[0]
-    commands = re.findall(r"```sh\n(.*?)\n```", section, flags=re.S)
+    commands = re.findall(r"```sh\n(.*?)\n```", section, flags=re.DOTALL)
     assert len(commands) == 2
     assert "rammecalc roll" in commands[0]
     assert "pytest" in commands[1]

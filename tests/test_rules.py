@@ -19,7 +19,6 @@ from hypothesis import strategies as st
 
 from rammecalc.core.link import link
 from rammecalc.core.models import (
-    Override,
     Budget,
     ChangeSet,
     Frame,
@@ -28,6 +27,7 @@ from rammecalc.core.models import (
     Item,
     MoveRule,
     OneOffRule,
+    Override,
     Parameter,
     ParameterSet,
     PartYearRule,
