@@ -24,7 +24,7 @@ def test_explain_seed000_price_adjustment_shows_rate_times_base(cli):
     assert "rounding    halv-opp → 46" in lines
     assert "amount      46" in lines
     rate = next(line for line in lines if line.startswith("rate"))
-    assert rate.endswith("(data/parameters/molde-2017.yaml:15:15)")
+    assert rate.endswith("(data/parameters/molde-2017.yaml:15:21)")
     assert "prisvekst 2017" in rate
     printed = next(line for line in lines if line.startswith("printed"))
     assert printed.startswith("printed     46, from Ramme for budsjett 2017 og økonomiplan 2017–2020")

@@ -41,7 +41,8 @@ def test_json_report(cli, corpus):
     assert result.exit_code == 1
     report = json.loads(result.stdout, parse_float=Decimal)
     assert {k: v for k, v in report.items() if k != "problems"} == {
-        "format": "rammecalc.check/1", "files": 25, "tables": 14, "figures": 94, "errors": 2, "warnings": 6}
+        "format": "rammecalc.check/1", "files": 25, "tables": 13, "links": 2, "figures": 94, "errors": 2,
+        "warnings": 6}
     errors = [p for p in report["problems"] if p["severity"] == "error"]
     assert errors[0] == ERROR
     assert [(p["file"], p["line"], p["code"], p["difference"]) for p in errors[1:]] == [

@@ -167,7 +167,8 @@ def _apply_sets(loaded: Loaded, sets: list[tuple[str, int | None, Decimal]]) -> 
         return
     from .core.rules import Parameters
 
-    known = sorted({n for b in loaded.budgets for n in Parameters.of(b).names()})
+    known = sorted({n for b in loaded.budgets for n in Parameters.of(b).names()}
+                   | {p.name for sets_ in loaded.scenario_parameters.values() for ps in sets_ for p in ps.parameters})
     for name, _, _ in sets:
         if name not in known:
             import difflib
@@ -392,6 +393,9 @@ def _write_atomically(path: Path, text: str) -> None:
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
             stream.write(text)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)  # as an ordinary new file (mkstemp makes it private)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -456,10 +460,16 @@ def roll(
     loaded = _load([*(paths or []), *_scenario_files(scenarios)] if paths or scenarios else None, sets)
     budgets = loaded.budgets
     if scenarios:
-        budgets = [_variant(loaded, scenarios)]
+        variant = _variant(loaded, scenarios)
+        if sets:  # the command line has the last word, after the scenarios' own settings
+            variant = variant.model_copy(update={"overrides": variant.overrides + _overrides(_parse_sets(sets))})
+        budgets = [variant]
     tables, notes = [], []
     for budget in budgets:
         shown = convert(budget, convention) if convention else budget
+        if budget.scenarios or budget.overrides:  # the split printed in the source is not the variant's
+            start = shown.frame.start.model_copy(update={"split": ()})
+            shown = shown.model_copy(update={"frame": shown.frame.model_copy(update={"start": start})})
         tables.append(roll_budget(shown))
         parts = []
         if budget.scenarios:
@@ -472,6 +482,15 @@ def roll(
 
     if output_format is not OutputFormat.TABLE:
         from . import render
+
+        others = 0 if scenarios else len(loaded.accounts) + len(loaded.sum_tables) + len(loaded.links)
+        if output_format in (OutputFormat.CSV, OutputFormat.MARKDOWN) and others:
+            # csv and markdown lay out frame tables; the other kinds are in the table and json formats.
+            if not tables:
+                raise _fail_input(f"--format {output_format.value} lays out frame tables, and there is none here",
+                                  "use --format table or --format json for accounts tables, sum tables and links")
+            typer.echo(f"rammecalc: --format {output_format.value} has the frame tables only; {others} accounts "
+                       "table(s), sum table(s) or links file(s) are left out (use --format table or json)", err=True)
 
         text = {
             OutputFormat.JSON: lambda: render.to_json({

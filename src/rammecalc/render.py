@@ -49,6 +49,16 @@ _UNIT_TEXT = {
 }
 
 
+def _fit(grid: Table) -> Table:
+    """No figure is ever cut: every column but the first (the labels) is at least as wide as its widest
+    header line and cell, and does not wrap. The CLI then prints a table wider than the terminal wider."""
+    for column in grid.columns[1:]:
+        texts = [str(column.header), *(c.plain if isinstance(c, Text) else str(c) for c in column.cells)]
+        column.min_width = max((len(line) for t in texts for line in t.split("\n")), default=1)
+        column.no_wrap = True
+    return grid
+
+
 def _cell(value: Decimal | None) -> str:
     return "" if value is None else format_amount(value)
 
@@ -338,7 +348,7 @@ def comparison_rich(comparison: Comparison) -> RenderableType:
             grid.add_row(Padding(Text(what, style="dim"), (0, 0, 0, 4)),
                          *(format_amount(a.values[y], plus=True) if a.values[y] else "" for y in base.years))
         grid.rows[-1].end_section = True
-    return grid
+    return _fit(grid)
 
 
 def comparison_csv(comparison: Comparison) -> str:
@@ -435,14 +445,14 @@ def accounts_rich(table: AccountsTable) -> RenderableType:
                          *(_cell(total.amounts.get(c.id)) for c in table.columns), *("" for _ in variance),
                          style="bold")
     if not table.key_figures:
-        return grid
+        return _fit(grid)
     notes = Table.grid(padding=(0, 2))
     notes.add_column()
     notes.add_column(justify="right")
     notes.add_row(Text("Nøkkeltall", style="bold"), "")
     for figure in table.key_figures:
         notes.add_row(f"  {figure.label} {figure.row}", format_percent(figure.published, figure.decimals))
-    return RichGroup(grid, Text(""), notes)
+    return RichGroup(_fit(grid), Text(""), notes)
 
 
 def sum_table_rich(table: SumTable) -> RenderableType:
@@ -478,7 +488,7 @@ def sum_table_rich(table: SumTable) -> RenderableType:
     if table.total is not None:
         grid.add_row(Text(table.total.label or TOTAL_LABEL, style="bold"),
                      *(_cell(table.total.published.get(c)) for c in table.columns), style="bold")
-    return grid
+    return _fit(grid)
 
 
 def links_rich(linked: LinkedSet) -> RenderableType:

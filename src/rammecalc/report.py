@@ -60,7 +60,8 @@ def as_json(run: CheckRun) -> str:
     return to_json({
         "format": JSON_FORMAT,
         "files": run.files,
-        "tables": len(run.tables),
+        "tables": sum(1 for t in run.tables if t.kind != "koblinger"),
+        "links": sum(t.figures for t in run.tables if t.kind == "koblinger"),
         "figures": run.figures,
         "errors": run.errors,
         "warnings": run.warnings,

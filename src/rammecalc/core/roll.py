@@ -105,7 +105,8 @@ def roll(budget: Budget, trace: bool = False) -> RolledTable:
                                            cs.locate_key("poster", index, "beløp", y))]
                                   for y, a in item.amounts.items()}
                 continue
-            where = cs.locate("poster", index, "regel") if trace else None  # locations cost a re-read
+            # Where each of the rule's keys is written (only when explaining: locations cost a re-read).
+            where = (lambda key, cs=cs, index=index: cs.locate("poster", index, "regel", key)) if trace else None
             if isinstance(item.rule, RateRule) and item.rule.base == "utgangspunkt":
                 dynamic.append((item, item.rule, where))
                 amounts[item.id] = {}

@@ -18,7 +18,7 @@ from __future__ import annotations
 import calendar
 import datetime
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decimal
 
@@ -125,7 +125,7 @@ class Parameters:
         if year not in parameter.values:
             raise MissingValue((name, year))
         return RateValue(parameter.values[year], f"{name} {year}: {parameter.label}",
-                         ps.locate_key("parametere", i, "verdier", year))
+                         ps.locate("parametere", i, "verdier", year))
 
 
 def parse_rate_literal(text: str) -> Decimal | None:
@@ -174,7 +174,13 @@ def share_of_year(date: datetime.date, basis: ShareBasis) -> tuple[Decimal, Deci
     return Decimal(days), Decimal(days_in_year), f"{days} of {days_in_year} days"
 
 
-def evaluate(item: Item, years: tuple[int, ...], params: Parameters, where: Location | None = None,
+def _at(where: Callable[[str], Location] | Location | None, key: str) -> Location | None:
+    """Where a rule's key is written: ``where`` is the rule's place, or a function from key to place."""
+    return where(key) if callable(where) else where
+
+
+def evaluate(item: Item, years: tuple[int, ...], params: Parameters,
+             where: Callable[[str], Location] | Location | None = None,
              decimals: int = 0, trace: bool = True) -> Evaluation:
     """The profile of a rule item over ``years`` (and the year before), with its explanation.
 
@@ -191,7 +197,7 @@ def evaluate(item: Item, years: tuple[int, ...], params: Parameters, where: Loca
             if y >= rule.year:
                 levels[y] = rule.amount
                 if trace:
-                    steps[y].append(Step("rule", f"{format_amount(rule.amount)} a year from {rule.year} (fra)", where))
+                    steps[y].append(Step("rule", f"{format_amount(rule.amount)} a year from {rule.year} (fra)", _at(where, "beløp")))
     elif isinstance(rule, StepRule):
         current = ZERO
         for y in span:
@@ -201,20 +207,20 @@ def evaluate(item: Item, years: tuple[int, ...], params: Parameters, where: Loca
                 current = rule.levels[step_year]
                 levels[y] = current
                 if trace:
-                    steps[y].append(Step("rule", f"level {format_amount(current)} from {step_year} (trinn)", where))
+                    steps[y].append(Step("rule", f"level {format_amount(current)} from {step_year} (trinn)", _at(where, "beløp")))
     elif isinstance(rule, OneOffRule):
         for y, amount in rule.amounts.items():
             if y in levels:
                 levels[y] = amount
                 if trace:
-                    steps[y].append(Step("rule", f"{format_amount(amount)} in {y} only (engangs)", where))
+                    steps[y].append(Step("rule", f"{format_amount(amount)} in {y} only (engangs)", _at(where, "beløp")))
     elif isinstance(rule, MoveRule):
         for y, amount, words in ((rule.source_year, -rule.amount, f"moved to {rule.target_year}"),
                                  (rule.target_year, rule.amount, f"moved from {rule.source_year}")):
             if y in levels:
                 levels[y] += amount
                 if trace:
-                    steps[y].append(Step("rule", f"{format_amount(amount)} {words} (flytting)", where))
+                    steps[y].append(Step("rule", f"{format_amount(amount)} {words} (flytting)", _at(where, "beløp")))
     elif isinstance(rule, PartYearRule):
         first = rule.effective.year
         numerator, denominator, words = share_of_year(rule.effective, rule.basis)
@@ -229,7 +235,7 @@ def evaluate(item: Item, years: tuple[int, ...], params: Parameters, where: Loca
                 levels[y] = share
                 if trace:
                     steps[y] += [
-                        Step("full year", f"{format_amount(rule.full_year)} (helårsvirkning)", where),
+                        Step("full year", f"{format_amount(rule.full_year)} (helårsvirkning)", _at(where, "helårsvirkning")),
                         Step("from", f"{rule.effective.isoformat()}: {words} of {first} ({rule.basis.value})"),
                         Step("formula", f"{format_amount(rule.full_year)} × {numerator}/{denominator} = {_shown(exact)}"),
                         Step("rounding", f"{rule.rounding.value}{_places(decimals)} → {format_amount(share)}"),
@@ -239,7 +245,7 @@ def evaluate(item: Item, years: tuple[int, ...], params: Parameters, where: Loca
                 if trace:
                     steps[y].append(Step("full year", f"{format_amount(rule.full_year)} from {first + 1} "
                                                       f"(helårsvirkning; {format_amount(rule.full_year - share)} "
-                                                      f"more than in {first})", where))
+                                                      f"more than in {first})", _at(where, "helårsvirkning")))
     elif isinstance(rule, RateRule):
         if rule.base == "utgangspunkt":
             raise ValueError("start-dependent rules are evaluated by the roll")
@@ -256,7 +262,8 @@ def evaluate(item: Item, years: tuple[int, ...], params: Parameters, where: Loca
     return Evaluation(levels, steps)
 
 
-def rate_amount(base: Decimal, rule: RateRule, year: int, params: Parameters, where: Location | None,
+def rate_amount(base: Decimal, rule: RateRule, year: int, params: Parameters,
+                where: Callable[[str], Location] | Location | None,
                 base_words: str | None = None, decimals: int = 0, trace: bool = True) -> tuple[Decimal, list[Step]]:
     """base × rate, rounded by the rule's rounding to the table's precision: the amount and the steps."""
     rate = rate_value(rule.rate, year, params)
@@ -266,7 +273,7 @@ def rate_amount(base: Decimal, rule: RateRule, year: int, params: Parameters, wh
         return amount, []
     label = base_words or rule.base_label or "grunnlag"
     steps = [
-        Step("base", f"{format_amount(base)}: {label}", where),
+        Step("base", f"{format_amount(base)}: {label}", _at(where, "grunnlag")),
         Step("rate", f"{format_rate(rate.percent)}, {rate.source}", rate.where,
              note="overridden" if rate.overridden else None),
         Step("formula", f"{format_amount(base)} × {format_rate(rate.percent)} = {_shown(exact)}"),
