@@ -27,11 +27,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, PlainSerializer, WithJsonSchema, model_validator
 
+from .checks import Comparer
 from .models import Id, Located, Model, Money, Source, Text, Year, _strip_percent, _to_amount
 from .numbers import format_amount, format_percent
 from .problems import Code, Problem, Severity, input_error
 from .rules import round_amount
-from .tables import TOTAL_LABEL, TOTAL_ROW, Comparer, KnownTableDifference, TableUnit
+from .tables import TOTAL_LABEL, TOTAL_ROW, KnownTableDifference, TableUnit
 from .terms import Rounding
 
 ACCOUNTS_KIND = "regnskap"

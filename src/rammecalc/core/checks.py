@@ -22,14 +22,73 @@ reported every time, so that a published error stays visible.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .models import Budget
+from .models import Budget, Located
 from .numbers import format_amount
 from .problems import Code, Problem, Severity
 from .roll import RolledTable, roll
 from .terms import FIGURE_NEW_FRAME, FIGURE_SPLIT, FIGURE_START
+
+
+@dataclass
+class Comparer:
+    """Compares published figures with computed ones for one document, collecting the problems.
+
+    The one place that decides what a difference is: an error, a warning within ``tolerance``, or a warning
+    citing the ``records`` (``kjente_differanser``) that explain it; and a record whose difference did not
+    occur is reported by :meth:`finish`. Frames, accounts tables and sum tables all check through it.
+    """
+
+    doc: Located
+    records: Sequence = ()
+    tolerance: Decimal = Decimal(0)
+    problems: list[Problem] = field(default_factory=list)
+    used: set[int] = field(default_factory=set)
+
+    def compare(self, code: Code, figure: str, key: tuple | None, published: Decimal, computed: Decimal,
+                path: tuple, computed_text: str | None = None, year: int | None = None,
+                doc: Located | None = None) -> None:
+        """One figure: ``key`` matches a record's ``key`` (None: no record can apply); ``path`` is where the
+        printed figure stands in ``doc`` (default: this comparer's document)."""
+        difference = published - computed
+        index = next((i for i, r in enumerate(self.records) if r.key == key), None) if key is not None else None
+        recorded = index is not None and self.records[index].difference == difference
+        if recorded:
+            self.used.add(index)
+        if difference == 0:
+            return
+        file, line, col = (doc or self.doc).locate(*path)
+        name = figure if year is None else f"{figure} {year}"
+        message = (f"{name}: published {format_amount(published)}, computed {computed_text or format_amount(computed)}"
+                   f" (difference {format_amount(difference, plus=True)})")
+        if recorded:
+            severity = Severity.WARNING
+            record_line = self.doc.locate("kjente_differanser", index)[1]
+            message += f", a known difference (line {record_line}): {self.records[index].explanation}"
+        elif abs(difference) <= self.tolerance:
+            severity = Severity.WARNING
+            message += f", within tolerance {format_amount(self.tolerance)}"
+        else:
+            severity = Severity.ERROR
+        self.problems.append(Problem(code, severity, file, line, col, message, None, figure, year, published,
+                                     computed, difference))
+
+    def finish(self) -> list[Problem]:
+        """The problems, with every recorded difference that did not occur, in file order."""
+        for index, record in enumerate(self.records):
+            if index in self.used:
+                continue
+            file, line, col = self.doc.locate("kjente_differanser", index)
+            self.problems.append(Problem(
+                Code.KNOWN_DIFFERENCE_UNUSED, Severity.WARNING, file, line, col,
+                f"the recorded difference {format_amount(record.difference, plus=True)} in {record.label} "
+                "did not occur",
+                "remove the record if the figures were corrected, or correct the record",
+            ))
+        return sorted(self.problems, key=Problem.sort_key)
 
 
 def check(budget: Budget, tolerance: Decimal = Decimal(0), table: RolledTable | None = None,
@@ -41,40 +100,12 @@ def check(budget: Budget, tolerance: Decimal = Decimal(0), table: RolledTable | 
     """
     table = table or roll(budget)
     frame = budget.frame
-    problems: list[Problem] = []
-    records = frame.known_differences if known_differences else ()
-    known = {(k.figure, k.group, k.year): (i, k) for i, k in enumerate(records)}
-    used: set[int] = set()
-
-    def compare(code: Code, figure: str, year: int, published: Decimal, computed: Decimal,
-                path: tuple, computed_text: str | None = None, key: tuple[str, str | None] = ("", None)) -> None:
-        difference = published - computed
-        record = known.get((*key, year))
-        recorded = record is not None and record[1].difference == difference
-        if recorded:
-            used.add(record[0])
-        if difference == 0:
-            return
-        file, line, col = frame.locate(*path)
-        shown = computed_text or format_amount(computed)
-        message = (f"{figure} {year}: published {format_amount(published)}, computed {shown} "
-                   f"(difference {format_amount(difference, plus=True)})")
-        if recorded:
-            severity = Severity.WARNING
-            record_line = frame.locate("kjente_differanser", record[0])[1]
-            message += f", a known difference (line {record_line}): {record[1].explanation}"
-        elif abs(difference) <= tolerance:
-            severity = Severity.WARNING
-            message += f", within tolerance {format_amount(tolerance)}"
-        else:
-            severity = Severity.ERROR
-        problems.append(Problem(code, severity, file, line, col, message, None, figure, year, published,
-                                computed, difference))
+    cmp = Comparer(frame, frame.known_differences if known_differences else (), tolerance)
 
     if table.has_base:
         for year, published in frame.start.published.items():
-            compare(Code.START_MISMATCH, FIGURE_START, year, published,
-                    table.start[year], ("utgangspunkt", "publisert", year), key=("utgangspunkt", None))
+            cmp.compare(Code.START_MISMATCH, FIGURE_START, ("utgangspunkt", None, year), published,
+                        table.start[year], ("utgangspunkt", "publisert", year), year=year)
         for year in table.years:
             # The split rows printed under the start must add up to the column's start.
             cells = [(i, s) for i, s in enumerate(frame.start.split) if year in s.amounts]
@@ -84,37 +115,28 @@ def check(budget: Budget, tolerance: Decimal = Decimal(0), table: RolledTable | 
             parts = " + ".join(format_amount(s.amounts[year]) for _, s in cells)
             labels = " + ".join(s.label for _, s in cells)
             figure = f"{FIGURE_SPLIT} ({labels}{' = ' + parts if len(cells) > 1 else ''})"
-            compare(Code.SPLIT_MISMATCH, figure, year, total, table.start[year],
-                    ("utgangspunkt", "fordeling", cells[0][0], "beløp", year),
-                    computed_text=f"{format_amount(table.start[year])} as the start", key=("fordeling", None))
+            cmp.compare(Code.SPLIT_MISMATCH, figure, ("fordeling", None, year), total, table.start[year],
+                        ("utgangspunkt", "fordeling", cells[0][0], "beløp", year),
+                        computed_text=f"{format_amount(table.start[year])} as the start", year=year)
         for year, published in frame.new_frame.published.items():
-            compare(Code.NEW_FRAME_MISMATCH, FIGURE_NEW_FRAME, year, published,
-                    table.new_frame[year], ("ny_driftsramme", "publisert", year), key=("ny_driftsramme", None))
+            cmp.compare(Code.NEW_FRAME_MISMATCH, FIGURE_NEW_FRAME, ("ny_driftsramme", None, year), published,
+                        table.new_frame[year], ("ny_driftsramme", "publisert", year), year=year)
 
     for index, group in enumerate(frame.groups):
         computed: Mapping[int, Decimal | None] = table.subtotals[group.id]
         for year, published in group.published.items():
-            value = computed[year]
-            compare(Code.SUBTOTAL_MISMATCH, group.label, year, published, value or Decimal(0),
-                    ("grupper", index, "publisert", year), key=("gruppe", group.id))
+            cmp.compare(Code.SUBTOTAL_MISMATCH, group.label, ("gruppe", group.id, year), published,
+                        computed[year] or Decimal(0), ("grupper", index, "publisert", year), year=year)
 
     # Items whose amounts come from a rule: the rule against the amounts the source prints.
     for cs in budget.changesets:
         for index, item in enumerate(cs.items):
             for year, published in item.published.items():
-                computed_amount = table.amounts[item.id].get(year, Decimal(0))
-                difference = published - computed_amount
-                if difference == 0:
-                    continue
-                severity = Severity.WARNING if abs(difference) <= tolerance else Severity.ERROR
-                file, line, col = cs.locate("poster", index, "publisert", year)
-                message = (f"{item.label} {year}: published {format_amount(published)}, computed "
-                           f"{format_amount(computed_amount)} (difference {format_amount(difference, plus=True)})")
-                if severity is Severity.WARNING:
-                    message += f", within tolerance {format_amount(tolerance)}"
-                problems.append(Problem(Code.ITEM_MISMATCH, severity, file, line, col, message, None, item.label,
-                                        year, published, computed_amount, difference))
+                cmp.compare(Code.ITEM_MISMATCH, item.label, None, published,
+                            table.amounts[item.id].get(year, Decimal(0)), ("poster", index, "publisert", year),
+                            year=year, doc=cs)
 
+    problems = cmp.problems
     for entry in table.unallocated:
         cs, index = budget.item_source(entry.item_id)
         file, line, col = cs.locate("poster", index, "periodebeløp")
@@ -125,20 +147,7 @@ def check(budget: Budget, tolerance: Decimal = Decimal(0), table: RolledTable | 
             "split it by year under 'beløp' only where the source states the split",
         ))
 
-    for index, record in enumerate(records):
-        if index in used:
-            continue
-        file, line, col = frame.locate("kjente_differanser", index)
-        what = f"gruppe {record.group}" if record.group else record.figure
-        problems.append(Problem(
-            Code.KNOWN_DIFFERENCE_UNUSED, Severity.WARNING, file, line, col,
-            f"the recorded difference {format_amount(record.difference, plus=True)} in {what} {record.year} "
-            "did not occur",
-            "remove the record if the figures were corrected, or correct the record",
-        ))
-
-    problems.sort(key=Problem.sort_key)
-    return problems
+    return cmp.finish()
 
 
 def published_figures(budget: Budget) -> int:

@@ -225,6 +225,15 @@ class KnownDifference(Model):
     difference: Money = Field(alias="differanse", description="Published minus computed, in the table's unit.")
     explanation: Text = Field(alias="forklaring", description="Why the published figure differs; the evidence.")
 
+    @property
+    def key(self) -> tuple:
+        """What the record is about, as the check names the figure it compares."""
+        return (self.figure, self.group, self.year)
+
+    @property
+    def label(self) -> str:
+        return f"{f'gruppe {self.group}' if self.group else self.figure} {self.year}"
+
     @model_validator(mode="after")
     def _group_named(self) -> KnownDifference:
         if (self.figure == "gruppe") != (self.group is not None):

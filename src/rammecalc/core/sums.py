@@ -19,10 +19,11 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from .checks import Comparer
 from .link import in_cycle
 from .models import Id, Located, Model, Money, Source, Text
 from .problems import Code, Problem, input_error
-from .tables import TOTAL_LABEL, Comparer, KnownTableDifference, TableUnit
+from .tables import TOTAL_LABEL, KnownTableDifference, TableUnit
 
 SUMS_KIND = "sumtabell"
 
