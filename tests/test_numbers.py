@@ -43,3 +43,11 @@ def test_format_with_plus_and_percent():
     assert format_percent(Decimal("1.4")) == "1,4 %"
     assert format_percent(Decimal("-8.13")) == "−8,1 %"
     assert format_percent(Decimal("0.05")) == "0,1 %"  # half up, named in format_percent
+
+
+def test_every_unit_a_table_can_be_in_has_its_heading():
+    from rammecalc.core.tables import TableUnit
+    from rammecalc.core.terms import UNIT_TEXT, AmountUnit
+
+    assert {u.value for u in AmountUnit} | {u.value for u in TableUnit} == set(UNIT_TEXT)
+    assert UNIT_TEXT["1 000 kr"] == "Beløp i 1 000 kr" and UNIT_TEXT["årsverk"] == "Årsverk"

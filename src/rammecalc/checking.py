@@ -62,13 +62,6 @@ def run_check(paths: Sequence[Path], check_frame: Callable, options: str, cache:
         loaded.budgets += [b for b in more.budgets if b.frame.file not in {x.frame.file for x in loaded.budgets}]
         loaded.problems += more.problems
         loaded.files += [f for f in more.files if f not in loaded.files]
-    for scenario in loaded.scenarios.values():
-        if cache is not None:
-            try:
-                cache.put_summary(content_hash(Path(scenario.file).read_bytes()),
-                                  FileSummary(kind="scenario", owner=scenario.frame))
-            except OSError:
-                pass
     run = CheckRun(files=len(loaded.files) + len(skip))
     if any(p.code.is_input for p in loaded.problems):
         return run, loaded, []
@@ -105,13 +98,10 @@ def _cached_frames(paths: Sequence[Path], options: str, cache: Cache) -> tuple[l
             summaries[name] = summary
     frames = {name: s for name, s in summaries.items() if s.kind == "ramme"}
     ids = Counter(s.owner for s in frames.values())
-    # Frames a known scenario is for are read in full (scenarios are applied to loaded budgets); a new
-    # scenario's frame is read after all by run_check.
-    wanted = {s.owner for s in summaries.values() if s.kind == "scenario"}
     cached: list[FrameResult] = []
     skip: set[str] = set()
     for name, summary in frames.items():
-        if ids[summary.owner] > 1 or summary.owner in wanted:
+        if ids[summary.owner] > 1:
             continue  # two frames with one id: read both, so that the problem is reported
         listed = [display_name(Path(name).parent / rel) for rel in (*summary.changes, *summary.parameters)]
         for other in listed:

@@ -184,18 +184,23 @@ def _apply_sets(loaded: Loaded, sets: list[tuple[str, int | None, Decimal]]) -> 
     loaded.budgets = [b.model_copy(update={"overrides": b.overrides + overrides}) for b in loaded.budgets]
 
 
+def _paths(paths: list[Path] | None) -> list[Path]:
+    """The paths given, or ./data."""
+    if paths:
+        return paths
+    if not Path("data").is_dir():
+        raise _fail_input("no path given and no 'data' folder here",
+                          "pass frame files or a folder, e.g. 'rammecalc roll data/frames/x.yaml'")
+    return [Path("data")]
+
+
 def _read(paths: list[Path] | None) -> Loaded:
     """Load and link everything under ``paths`` (default ./data), with a progress bar on a terminal for a
     run that takes more than a moment; never exits on input problems (they are in ``loaded.problems``)."""
     from .loading import load
 
-    if not paths:
-        if not Path("data").is_dir():
-            raise _fail_input("no path given and no 'data' folder here",
-                              "pass frame files or a folder, e.g. 'rammecalc roll data/frames/x.yaml'")
-        paths = [Path("data")]
     with _Progress() as progress:
-        return load(paths, progress=progress.update)
+        return load(_paths(paths), progress=progress.update)
 
 
 class _Progress:
@@ -408,10 +413,13 @@ def _finish(console, output: Path | None) -> None:
         _write_atomically(output, "".join(console.gathered))
 
 
-def _print(console, renderable, width: int) -> None:
-    """Print at ``width`` (which may exceed the console's); piped or redirected output has no trailing
-    blanks, for tidy logs and diffs."""
+def _print(console, renderable) -> None:
+    """Print a table. A figure is never cut: on a console too narrow for the table it is printed wider, and
+    the terminal wraps the lines. Piped or redirected output has no trailing blanks (tidy logs and diffs)."""
     from rich.console import Console
+    from rich.measure import Measurement
+
+    width = max(console.width, Measurement.get(console, console.options.update_width(10_000), renderable).minimum)
 
     if console.is_terminal:
         if width > console.width:
@@ -506,7 +514,6 @@ def roll(
         return
 
     from rich.console import Console
-    from rich.measure import Measurement
 
     from .core.problems import Severity
     from .render import rich_table
@@ -515,12 +522,9 @@ def roll(
     err = Console(stderr=True, highlight=False)
     for i, (budget, table) in enumerate(zip(budgets, tables, strict=True)):
         if i:
-            _print(out, "", width=out.width)
+            _print(out, "")
         rendered = rich_table(table, notes[i])
-        # A figure is never cropped: on a terminal too narrow for the table, print it wider and let the
-        # terminal wrap the lines.
-        needed = Measurement.get(out, out.options.update_width(10_000), rendered).minimum
-        _print(out, rendered, width=max(out.width, needed))
+        _print(out, rendered)
         own = table if table.frame.convention is budget.frame.convention else None  # not when converted
         errors = [p for p in check(budget, table=own) if p.severity is Severity.ERROR]
         if errors and not budget.overrides and not budget.scenarios:  # a variant is meant to differ
@@ -534,8 +538,6 @@ def roll(
 
 def _roll_other_kinds(loaded: Loaded, out, err, first: bool) -> None:
     """Accounts tables, sum tables and links, each laid out like its source, after the frames."""
-    from rich.measure import Measurement
-
     from .core import accounts, links, sums
     from .core.problems import Severity
     from .render import accounts_rich, links_rich, sum_table_rich
@@ -545,9 +547,8 @@ def _roll_other_kinds(loaded: Loaded, out, err, first: bool) -> None:
     shown += [(k.links, links_rich(k), lambda _, k=k: links.check(k)) for k in loaded.links]
     for i, (doc, rendered, check_doc) in enumerate(shown):
         if i or not first:
-            _print(out, "", width=out.width)
-        needed = Measurement.get(out, out.options.update_width(10_000), rendered).minimum
-        _print(out, rendered, width=max(out.width, needed))
+            _print(out, "")
+        _print(out, rendered)
         errors = [p for p in check_doc(doc) if p.severity is Severity.ERROR]
         if errors:
             err.print(f"[yellow]{len(errors)} published figure{'s' if len(errors) != 1 else ''} in {doc.file} "
@@ -589,10 +590,7 @@ def compare(
     if output_format is OutputFormat.TABLE:
         out = _console(output)
         rendered = render.comparison_rich(comparison)
-        from rich.measure import Measurement
-
-        needed = Measurement.get(out, out.options.update_width(10_000), rendered).minimum
-        _print(out, rendered, width=max(out.width, needed))
+        _print(out, rendered)
         _finish(out, output)
         return
     text = {
@@ -651,11 +649,7 @@ def check(
     def check_frame(budget):
         return check_budget(budget, limit, known_differences=known), published_figures(budget)
 
-    if not paths:
-        if not Path("data").is_dir():
-            raise _fail_input("no path given and no 'data' folder here",
-                              "pass frame files or a folder, e.g. 'rammecalc check data'")
-        paths = [Path("data")]
+    paths = _paths(paths)
     # --set changes what a frame's rules give, so the overrides go on the budgets before they are checked.
     with _Progress() as progress:
         run, loaded, _ = run_check(paths, _with_sets(check_frame, parsed_sets), options_key(limit, known, parsed_sets),

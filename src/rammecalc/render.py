@@ -19,7 +19,7 @@ from rich.text import Text
 from .core.numbers import format_amount, format_percent
 from .core.problems import Problem, Severity
 from .core.roll import RolledTable, Row
-from .core.terms import RELATIVE_TOTAL_LABEL, UNALLOCATED_LABEL, AmountUnit
+from .core.terms import RELATIVE_TOTAL_LABEL, UNALLOCATED_LABEL, UNIT_TEXT
 
 if TYPE_CHECKING:  # the other kinds' modules load with the first such file, not with every command
     from .core.accounts import AccountsTable
@@ -41,13 +41,6 @@ _BOX = box.Box(
     "    \n"
     "    \n"
 )
-
-_UNIT_TEXT = {
-    AmountUnit.KRONER: "Beløp i kroner",
-    AmountUnit.THOUSANDS: "Beløp i 1 000 kr",
-    AmountUnit.MILLIONS: "Beløp i mill. kr",
-}
-
 
 def _fit(grid: Table) -> Table:
     """No figure is ever cut: every column but the first (the labels) is at least as wide as its widest
@@ -89,7 +82,7 @@ def rich_table(table: RolledTable, scenario_note: str | None = None) -> Renderab
         pad_edge=False,
         padding=(0, 0, 0, 1),
     )
-    grid.add_column(_UNIT_TEXT[frame.amount_unit], ratio=1, overflow="fold", min_width=20)
+    grid.add_column(UNIT_TEXT[frame.amount_unit.value], ratio=1, overflow="fold", min_width=20)
     for year in table.years:
         # "Økonomiplan 2018" on two lines, as the sources print their headers: keeps the figures narrow.
         header = "\n".join(frame.columns[year].rsplit(" ", 1))
@@ -274,7 +267,7 @@ def tables_markdown(tables: Sequence[RolledTable], notes: Sequence[str | None] =
         frame = table.frame
         note = notes[index] if index < len(notes) else None
         head = f"**{frame.municipality} · {frame.unit}**" + (f" ({note})" if note else "")
-        lines = [head, "", f"{frame.source.table or frame.source.document} · {_UNIT_TEXT[frame.amount_unit]}", "",
+        lines = [head, "", f"{frame.source.table or frame.source.document} · {UNIT_TEXT[frame.amount_unit.value]}", "",
                  "| | " + " | ".join(_md_cell(frame.columns[y]) for y in table.years) + " |",
                  "|---|" + "---:|" * len(table.years)]
         for row in table.rows:
@@ -329,7 +322,7 @@ def comparison_rich(comparison: Comparison) -> RenderableType:
     base = comparison.base
     frame = base.frame
     grid = Table(title=f"{frame.municipality} · {frame.unit}: varianter", caption=
-                 f"{_UNIT_TEXT[frame.amount_unit]} · differanse mot grunnlaget, fordelt på årsak (størst først)",
+                 f"{UNIT_TEXT[frame.amount_unit.value]} · differanse mot grunnlaget, fordelt på årsak (størst først)",
                  box=_BOX, show_edge=False, title_justify="left", caption_justify="left", pad_edge=False,
                  padding=(0, 0, 0, 1))
     grid.add_column("", ratio=1, overflow="fold", min_width=20)
@@ -372,7 +365,7 @@ def comparison_csv(comparison: Comparison) -> str:
 def comparison_markdown(comparison: Comparison) -> str:
     base = comparison.base
     frame = base.frame
-    lines = [f"**{frame.municipality} · {frame.unit}: varianter** ({_UNIT_TEXT[frame.amount_unit]})", "",
+    lines = [f"**{frame.municipality} · {frame.unit}: varianter** ({UNIT_TEXT[frame.amount_unit.value]})", "",
              "| | " + " | ".join(_md_cell(frame.columns[y]) for y in base.years) + " |",
              "|---|" + "---:|" * len(base.years),
              "| **Grunnlag** | " + " | ".join(_cell(base.new_frame[y]) for y in base.years) + " |"]
@@ -399,7 +392,7 @@ def accounts_rich(table: AccountsTable) -> RenderableType:
     """An accounts table laid out like the source (rows across if it prints them so), with each row's
     merforbruk or mindreforbruk named."""
     from .core.accounts import ColumnRole, VarianceSign
-    from .core.tables import TOTAL_LABEL, UNIT_TEXT
+    from .core.tables import TOTAL_LABEL
     sign = "budsjett − regnskap" if table.variance_sign is VarianceSign.BUDGET_MINUS_ACCOUNTS else \
         "regnskap − budsjett"
     grid = _text_table(f"{table.municipality} · {table.unit}",
@@ -419,7 +412,7 @@ def accounts_rich(table: AccountsTable) -> RenderableType:
 
     total = table.total
     if table.transposed:
-        grid.add_column(UNIT_TEXT[table.amount_unit], min_width=12)
+        grid.add_column(UNIT_TEXT[table.amount_unit.value], min_width=12)
         for row in table.rows:
             grid.add_column(row.label, justify="right", no_wrap=True)
         if total is not None:
@@ -431,7 +424,7 @@ def accounts_rich(table: AccountsTable) -> RenderableType:
             grid.add_row(result_header[column.id], *(result(r, column) for r in table.rows),
                          *([""] if total is not None else []))
     else:
-        grid.add_column(UNIT_TEXT[table.amount_unit], ratio=1, overflow="fold", min_width=16)
+        grid.add_column(UNIT_TEXT[table.amount_unit.value], ratio=1, overflow="fold", min_width=16)
         for column in table.columns:
             grid.add_column("\n".join(column.label.rsplit(" ", 1)) if len(column.label) > 12 else column.label,
                             justify="left" if column.role is ColumnRole.TEXT else "right", no_wrap=True)
@@ -458,10 +451,9 @@ def accounts_rich(table: AccountsTable) -> RenderableType:
 def sum_table_rich(table: SumTable) -> RenderableType:
     """A sum table as printed: groups as headings with their printed subtotals, rows, the printed total.
     A subtotal or total the source does not print is not shown (nor invented)."""
-    from .core.accounts import ColumnRole, VarianceSign  # noqa: F401 - loaded with the first such table
-    from .core.tables import TOTAL_LABEL, UNIT_TEXT
+    from .core.tables import TOTAL_LABEL
     grid = _text_table(f"{table.municipality} · {table.unit}", table.source.table or table.source.document)
-    grid.add_column(UNIT_TEXT[table.measure], ratio=1, overflow="fold", min_width=20)
+    grid.add_column(UNIT_TEXT[table.measure.value], ratio=1, overflow="fold", min_width=20)
     for label in table.columns.values():
         grid.add_column(label, justify="right", no_wrap=True)
     shown: set[str] = set()
@@ -492,8 +484,6 @@ def sum_table_rich(table: SumTable) -> RenderableType:
 
 
 def links_rich(linked: LinkedSet) -> RenderableType:
-    from .core.accounts import ColumnRole, VarianceSign  # noqa: F401 - loaded with the first such table
-    from .core.tables import TOTAL_LABEL, UNIT_TEXT  # noqa: F401
     grid = _text_table(f"Koblinger · {linked.links.file}", "lik: the second figure should equal the first")
     for header in ("Kobling", "Figur", "", "Lik", "", "Differanse"):
         grid.add_column(header, justify="right" if header in ("", "Differanse") else "left",
@@ -508,16 +498,16 @@ def links_rich(linked: LinkedSet) -> RenderableType:
     return grid
 
 
+def _about(table) -> dict:
+    """What every table's data begins with: which table, where it is written, whose it is, its source."""
+    return {"table": table.id, "file": table.file, "municipality": table.municipality, "unit": table.unit,
+            "source": table.source.model_dump(exclude_none=True)}
+
+
 def accounts_data(table: AccountsTable) -> dict:
     """An accounts table as plain data (README, "JSON output")."""
-    from .core.accounts import ColumnRole, VarianceSign  # noqa: F401 - loaded with the first such table
-    from .core.tables import TOTAL_LABEL, UNIT_TEXT  # noqa: F401
     return {
-        "table": table.id,
-        "file": table.file,
-        "municipality": table.municipality,
-        "unit": table.unit,
-        "source": table.source.model_dump(exclude_none=True),
+        **_about(table),
         "amount_unit": table.amount_unit.value,
         "variance_sign": table.variance_sign.value,
         "columns": [{"id": c.id, "role": c.role.value, "label": c.label, "year": c.year} for c in table.columns],
@@ -535,14 +525,8 @@ def accounts_data(table: AccountsTable) -> dict:
 
 def sum_table_data(table: SumTable) -> dict:
     """A sum table as plain data: computed sums only beside the printed ones."""
-    from .core.accounts import ColumnRole, VarianceSign  # noqa: F401 - loaded with the first such table
-    from .core.tables import TOTAL_LABEL, UNIT_TEXT  # noqa: F401
     return {
-        "table": table.id,
-        "file": table.file,
-        "municipality": table.municipality,
-        "unit": table.unit,
-        "source": table.source.model_dump(exclude_none=True),
+        **_about(table),
         "measure": table.measure.value,
         "columns": [{"id": k, "label": v} for k, v in table.columns.items()],
         "groups": [{"id": g.id, "label": g.label, "parent": g.parent, "published": dict(g.published),
@@ -556,8 +540,6 @@ def sum_table_data(table: SumTable) -> dict:
 
 
 def links_data(linked: LinkedSet) -> dict:
-    from .core.accounts import ColumnRole, VarianceSign  # noqa: F401 - loaded with the first such table
-    from .core.tables import TOTAL_LABEL, UNIT_TEXT  # noqa: F401
     return {
         "file": linked.links.file,
         "links": [{"label": link.label,

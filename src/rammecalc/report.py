@@ -6,7 +6,6 @@ standard library's ElementTree. The formats are documented in the README ("Repor
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -178,12 +177,3 @@ def summary_line(run: CheckRun) -> str:
     return (f"checked {n(run.files, 'file', 'files')}, {', '.join(parts)}, "
             f"{n(run.figures, 'published figure', 'published figures')}: {n(run.errors, 'error', 'errors')}, "
             f"{n(run.warnings, 'warning', 'warnings')}")
-
-
-def as_text(run: CheckRun, texts: dict[str, str] | None = None, excerpts: Sequence[Problem] = ()) -> str:
-    """The human report: one line per problem (input problems with their line and a hint), and a summary."""
-    from .render import problem_text
-
-    out = [problem_text(p, texts, excerpt=p in excerpts) for p in run.problems]
-    out.append(summary_line(run))
-    return "\n".join(out) + "\n"

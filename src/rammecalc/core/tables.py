@@ -25,13 +25,6 @@ class TableUnit(str, Enum):
     FTE = "årsverk"
 
 
-UNIT_TEXT = {
-    TableUnit.KRONER: "Beløp i kroner",
-    TableUnit.THOUSANDS: "Beløp i 1 000 kr",
-    TableUnit.MILLIONS: "Beløp i mill. kr",
-    TableUnit.FTE: "Årsverk",
-}
-
 #: The label shown for a printed total row that the source prints without a label (table 15, drift).
 TOTAL_LABEL = "Sum"
 #: The address of a table's total row in known differences and links.

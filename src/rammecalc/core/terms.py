@@ -66,6 +66,14 @@ CHANGES_KIND = "endringer"
 PARAMETERS_KIND = "parametere"
 SCENARIO_KIND = "scenario"
 
+#: The heading of a table's label column, by the unit its figures are in (frames, accounts and sum tables).
+UNIT_TEXT = {
+    "kr": "Beløp i kroner",
+    "1 000 kr": "Beløp i 1 000 kr",
+    "mill. kr": "Beløp i mill. kr",
+    "årsverk": "Årsverk",
+}
+
 #: Labels used where a file does not print its own.
 UNALLOCATED_LABEL = "Uten årsfordeling (ikke med i årstallene)"
 RELATIVE_TOTAL_LABEL = "Sum endringer mot utgangspunktet"
