@@ -263,16 +263,19 @@ def _fast_document(node: yaml.Node, name: str, path: Path | None, text: str) -> 
     """The document, if the file has no problem at all (else ``None``: read it again with locations)."""
     problems: list[Problem] = []
     data = _plain(node, problems)
-    if problems or not isinstance(data, dict):
+    if problems or not isinstance(data, dict) or data.get("type") not in DOCUMENT_KINDS:
         return None
-    model = DOCUMENT_KINDS.get(data.get("type")) if isinstance(data.get("type"), str) else None
-    if model is None:
-        return None
+    return _document(data, name, _Relocate(name, path, None if path is not None else text))
+
+
+def _document(data: dict, name: str, locator: _Relocate) -> _Read | None:
+    """Plain data of a known kind validated into its document, found again in its file only when asked;
+    ``None`` if it does not validate (the caller reads the file again, with locations, to say why)."""
     try:
-        doc = model.model_validate(data)
+        doc = DOCUMENT_KINDS[data["type"]].model_validate(data)
     except ValidationError:
         return None
-    doc.with_source(name, locator=_Relocate(name, path, None if path is not None else text))
+    doc.with_source(name, locator=locator)
     return _Read(doc, [], None, _owner(doc), data["type"], data=data)
 
 
@@ -951,13 +954,8 @@ def _parse_plain(path: Path, name: str, key: str | None = None, store: tuple[str
 def _validated(result: dict | _Read, path: Path, name: str) -> _Read:
     if isinstance(result, _Read):
         return result
-    model = DOCUMENT_KINDS[result["type"]]
-    try:
-        doc = model.model_validate(result)
-    except ValidationError:
-        return read_document(path, name)  # read again to say where each problem is
-    doc.with_source(name, locator=_Relocate(name, path, None))
-    return _Read(doc, [], None, _owner(doc), result["type"], data=result)
+    # An invalid file is read again, with locations, to say where each problem is.
+    return _document(result, name, _Relocate(name, path, None)) or read_document(path, name)
 
 
 def _first_line_of(text: str | None, needle: str) -> tuple[int, int]:
