@@ -264,11 +264,7 @@ def _load(paths: list[Path] | None, sets: list[str] | None = None) -> Loaded:
         typer.echo(problem_text(skipped, loaded.texts), err=True)
     bad = [p for p in loaded.problems if p.code.is_input]
     if bad:
-        for problem in bad:
-            typer.echo(problem_text(problem, loaded.texts), err=True)
-        files = len({p.file for p in bad})
-        typer.echo(f"rammecalc: {len(bad)} input problem{'s' if len(bad) != 1 else ''} in {files} "
-                   f"file{'s' if files != 1 else ''}; nothing was rolled or checked", err=True)
+        _input_problems(bad, loaded)
         raise typer.Exit(ExitCode.BAD_INPUT)
     _require_tables(loaded)
     _apply_sets(loaded, _parse_sets(sets))
@@ -370,12 +366,15 @@ def _scenario_problems(loaded: Loaded) -> list:
 
 
 def _input_problems(problems, loaded: Loaded) -> None:
+    """Input problems to standard error, each with its line and a hint, and what it means for the run."""
     from .render import problem_text
 
     for problem in problems:
         typer.echo(problem_text(problem, loaded.texts), err=True)
-    typer.echo(f"rammecalc: {len(problems)} input problem{'s' if len(problems) != 1 else ''} in scenarios; "
-               "nothing was rolled, checked or compared", err=True)
+    bad = [p for p in problems if p.code.is_input]
+    files = len({p.file for p in bad})
+    typer.echo(f"rammecalc: {len(bad)} input problem{'s' if len(bad) != 1 else ''} in {files} "
+               f"file{'s' if files != 1 else ''}; nothing was rolled or checked", err=True)
 
 
 def _emit(text: str, output: Path | None) -> None:
@@ -687,21 +686,17 @@ def _report(run, report: ReportFormat, loaded: Loaded, input_failed: bool = Fals
     """Print a check run in the chosen format. In text, input problems go to standard error with their line
     and a hint, as in every command; the machine formats put everything on standard output."""
     from . import report as reporters
-    from .core.problems import Severity
 
     if report is ReportFormat.TEXT:
         from .render import problem_text
 
+        if input_failed:
+            _input_problems(run.problems, loaded)
+            return
         for problem in run.problems:
             is_input = problem.code.is_input or problem.line == 0 or problem.code.value.startswith("skipped")
             typer.echo(problem_text(problem, loaded.texts, excerpt=is_input), err=is_input)
-        if input_failed:
-            bad = [p for p in run.problems if p.severity is Severity.ERROR]
-            files = len({p.file for p in bad})
-            typer.echo(f"rammecalc: {len(bad)} input problem{'s' if len(bad) != 1 else ''} in {files} "
-                       f"file{'s' if files != 1 else ''}; nothing was rolled or checked", err=True)
-        else:
-            typer.echo(reporters.summary_line(run))
+        typer.echo(reporters.summary_line(run))
         return
     typer.echo({ReportFormat.JSON: reporters.as_json, ReportFormat.JUNIT: reporters.as_junit,
                 ReportFormat.GITHUB: reporters.as_github}[report](run), nl=False)
