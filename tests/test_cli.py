@@ -145,6 +145,24 @@ def test_command_help_does_not_import_yaml():
     assert not {m for m in loaded if m.split(".")[0] == "yaml" or m.startswith("rammecalc.core.models")}
 
 
+def test_a_roll_of_a_frame_loads_only_what_it_uses():
+    # Start-up (bench/README.md): rolling a frame does not import the accounts, sum-table and links modules
+    # (their models and dataclasses cost about 10 ms to create), nor build the scenario models' validators.
+    frame = str(SEED000_FRAME)
+    code = ("import sys\nsys.argv = ['rammecalc', 'roll', %r]\nfrom rammecalc.cli import app\n"
+            "try:\n    app()\nexcept SystemExit:\n    pass\n"
+            "from rammecalc.core import models\n"
+            "built = [n for n in ('Frame', 'ChangeSet', 'ParameterSet', 'Budget', 'Scenario')"
+            " if getattr(models, n).__pydantic_complete__]\n"
+            "print(' '.join(sorted(sys.modules)), file=sys.stderr)\nprint(*built, file=sys.stderr)" % frame)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    modules, built = out.stderr.splitlines()[-2:]
+    assert "Ny driftsramme" in out.stdout
+    assert "rammecalc.core.roll" in modules.split()
+    assert not {"rammecalc.core.accounts", "rammecalc.core.sums", "rammecalc.core.links"} & set(modules.split())
+    assert built.split() == ["Frame", "ChangeSet", "ParameterSet", "Budget"]
+
+
 def test_python_dash_m_and_version():
     out = subprocess.run([sys.executable, "-m", "rammecalc", "--version"], capture_output=True, text=True)
     assert out.returncode == 0 and out.stdout.startswith("rammecalc ")

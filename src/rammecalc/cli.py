@@ -537,6 +537,8 @@ def roll(
 
 def _roll_other_kinds(loaded: Loaded, out, err, first: bool) -> None:
     """Accounts tables, sum tables and links, each laid out like its source, after the frames."""
+    if not (loaded.accounts or loaded.sum_tables or loaded.links):
+        return  # and a roll of frames alone does not import (and build the models of) the other kinds
     from .core import accounts, links, sums
     from .core.problems import Severity
     from .render import accounts_rich, links_rich, sum_table_rich

@@ -571,7 +571,7 @@ class Scenario(Located):
 class Override(BaseModel):
     """A parameter value set on top of the parameter files, and who set it (for ``explain``)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     name: str
     year: int | None
@@ -582,7 +582,9 @@ class Override(BaseModel):
 class Budget(BaseModel):
     """A frame with its changes, linked and validated: what the engine rolls."""
 
-    model_config = ConfigDict(frozen=True)
+    # Deferred like the documents: built when the first budget is, by then reusing the schemas the loader
+    # built for the frame and changes (built here at import, it generated them all a second time).
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     frame: Frame
     changesets: tuple[ChangeSet, ...] = ()
