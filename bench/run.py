@@ -19,7 +19,8 @@ Every figure is a whole process timed from outside (wall clock), as a user would
 2. ``rammecalc --help`` against a bare two-command typer app's ``--help``, and ``rammecalc roll`` of seed
    000 against ``python -c "import typer, yaml, rich.table; from pydantic import BaseModel"``, the import
    floor of the stack: the median of ``--repeats`` runs each, interleaved, after one warm-up run; printed as
-   ratios.
+   ratios. Beside them, for context, a bare typer command on the same stack that reads the seed file and
+   prints a rich table: what running any command costs before rammecalc does anything of its own.
 
 ``--small`` uses a tiny corpus (4 municipalities × 5 units) and is what the test suite runs. The targets
 (on a 2-core machine) are printed with each figure; ``--strict`` makes a missed target exit 4. The
@@ -72,6 +73,40 @@ app = typer.Typer()
 def hello(name: str = "verden") -> None:
     """Say hello."""
     typer.echo(f"hei {name}")
+
+
+@app.command()
+def bye() -> None:
+    """Say goodbye."""
+    typer.echo("ha det")
+
+
+if __name__ == "__main__":
+    app()
+'''
+
+BARE_COMMAND = '''\
+"""The same stack doing the least a roll does: a typer command that takes a file, reads it with yaml's
+C loader and prints a rich table. What any command of a typer (>= 0.2x) + yaml + rich app costs to run."""
+from pathlib import Path
+
+import typer
+
+app = typer.Typer()
+
+
+@app.command()
+def show(path: Path) -> None:
+    """Print the file's top-level keys as a table."""
+    import yaml
+    from rich.console import Console
+    from rich.table import Table
+
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    table = Table("nøkkel", "verdi")
+    for key, value in data.items():
+        table.add_row(str(key), str(value)[:60])
+    Console().print(table)
 
 
 @app.command()
@@ -211,6 +246,9 @@ def base_env() -> dict[str, str]:
     env = dict(os.environ)
     env.setdefault("COLUMNS", "120")
     env.pop("RAMMECALC_DEBUG", None)
+    # Bytecode as an installed package has it (pip compiles at install): with this set, a source tree's
+    # edited modules would be compiled again on every run, and a start-up figure would time the compiler.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     return env
 
 
@@ -460,17 +498,25 @@ def main(argv: list[str] | None = None) -> int:
 
         bare = scratch / "bare_typer_app.py"
         bare.write_text(BARE_APP, encoding="utf-8")
+        bare_command = scratch / "bare_typer_command.py"
+        bare_command.write_text(BARE_COMMAND, encoding="utf-8")
         print(f"start-up: median of {repeats} runs each …", flush=True)
         help_times = median_time({"rammecalc": [*cli, "--help"], "bare": [sys.executable, str(bare), "--help"]},
                                  repeats, REPO, env)
         roll_times = median_time({"rammecalc": [*cli, "roll", ROLL_FILE],
-                                  "floor": [sys.executable, "-c", IMPORT_FLOOR]}, repeats, REPO, env)
+                                  "floor": [sys.executable, "-c", IMPORT_FLOOR],
+                                  "bare_command": [sys.executable, str(bare_command), "show", ROLL_FILE]},
+                                 repeats, REPO, env)
         results["help"] = {"rammecalc_seconds": round(help_times["rammecalc"], 4),
                            "bare_typer_seconds": round(help_times["bare"], 4),
                            "ratio": round(help_times["rammecalc"] / help_times["bare"], 3), "repeats": repeats}
         results["roll"] = {"rammecalc_seconds": round(roll_times["rammecalc"], 4),
                            "import_floor_seconds": round(roll_times["floor"], 4),
-                           "ratio": round(roll_times["rammecalc"] / roll_times["floor"], 3), "repeats": repeats}
+                           "ratio": round(roll_times["rammecalc"] / roll_times["floor"], 3), "repeats": repeats,
+                           # context for the ratio: the same stack running a command that reads the file
+                           "bare_command_seconds": round(roll_times["bare_command"], 4),
+                           "bare_command_ratio": round(roll_times["bare_command"] / roll_times["floor"], 3),
+                           "ratio_to_bare_command": round(roll_times["rammecalc"] / roll_times["bare_command"], 3)}
     finally:
         if edited is not None:
             edited[0].write_text(edited[1], encoding="utf-8")
@@ -491,6 +537,8 @@ def main(argv: list[str] | None = None) -> int:
     h, r = results["help"], results["roll"]
     help_text = f"{h['ratio']:.2f}× ({h['rammecalc_seconds']:.3f} s / {h['bare_typer_seconds']:.3f} s)"
     roll_text = f"{r['ratio']:.2f}× ({r['rammecalc_seconds']:.3f} s / {r['import_floor_seconds']:.3f} s)"
+    bare_text = (f"{r['bare_command_ratio']:.2f}× ({r['bare_command_seconds']:.3f} s); "
+                 f"roll is {r['ratio_to_bare_command']:.2f}× it")
     rows = [
         ("corpus", corpus_text, "", None),
         ("check, cold", cold_text, f"< {COLD_SECONDS:.0f} s",
@@ -508,6 +556,7 @@ def main(argv: list[str] | None = None) -> int:
         ("check, tenth, cold", tenth_text, "", None),
         ("--help / bare typer app", help_text, f"≤ {HELP_RATIO}×", h["ratio"] <= HELP_RATIO),
         ("roll seed 000 / import floor", roll_text, f"≤ {ROLL_RATIO}×", r["ratio"] <= ROLL_RATIO),
+        ("bare typer command / import floor", bare_text, "", None),
         ("injected errors found", "every one, nothing else" if not failures else "WRONG", "exactly", not failures),
     ]
     width = max(len(r[0]) for r in rows)
