@@ -103,6 +103,17 @@ def test_set_unknown_parameter_or_bad_rate_is_unusable_input(cli):
     assert result.exit_code == 2 and "rate in per cent" in result.stderr
 
 
+def test_set_for_a_year_no_frame_uses_is_unusable_input(cli):
+    # Seed 000's columns are 2016–2020; 2015 is the base year before them, so 2014 and 2021 change nothing.
+    for year in (2014, 2021):
+        result = cli("roll", "--set", f"prisvekst:{year}=3%", SEED000_FRAME)
+        assert result.exit_code == 2
+        assert (f"--set prisvekst:{year}: no frame read uses {year} (the years used are 2015–2020: the columns and "
+                "the year before the first), so it would change nothing") in result.stderr
+        assert cli("check", "--set", f"prisvekst:{year}=3%", SEED000_FRAME).exit_code == 2
+    assert cli("roll", "--set", "prisvekst:2015=3%", SEED000_FRAME).exit_code == 0
+
+
 def test_roll_seed004_gives_the_documents_yearly_amounts(cli):
     table = json.loads(cli("roll", "-f", "json", TRONDHEIM).stdout)["tables"][0]
     rows = {row["id"]: row["values"] for row in table["rows"] if row["kind"] == "item"}

@@ -103,6 +103,36 @@ def test_github_report_of_bad_input(cli, corpus):
                                 "title=rammecalc input-yaml-syntax::YAML syntax")
 
 
+@pytest.mark.parametrize("cache", ["--cache", "--no-cache"])
+def test_an_unreadable_file_is_reported_not_skipped(cli, corpus, monkeypatch, cache):
+    # As root (CI, containers) chmod 000 does not stop a read, so the refusal is made where files are read.
+    from pathlib import Path
+
+    locked = (corpus / "data" / "changes" / "molde-2017-ressurstjenesten.yaml").resolve()
+    read_bytes = Path.read_bytes
+
+    def refuse(self):
+        if self.resolve() == locked:
+            raise PermissionError(13, "Permission denied")
+        return read_bytes(self)
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    result = cli("check", "--report", "github", cache, "data", cwd=corpus)
+    assert result.exit_code == 2
+    errors = [line for line in result.stdout.splitlines() if line.startswith("::error ")]
+    assert errors == ["::error file=data/changes/molde-2017-ressurstjenesten.yaml,title=rammecalc "
+                      "input-unreadable::cannot read the file: Permission denied (hint: check that the file is "
+                      "readable)"]
+    # Reached only through the frame that lists it: told at the frame's line, with the same hint.
+    result = cli("check", "--report", "github", cache, MOLDE, cwd=corpus)
+    assert result.exit_code == 2
+    errors = [line for line in result.stdout.splitlines() if line.startswith("::error ")]
+    assert errors == ["::error file=data/frames/molde-2017-ressurstjenesten.yaml,line=45,col=5,title=rammecalc "
+                      "input-unreadable::the changes file '../changes/molde-2017-ressurstjenesten.yaml' "
+                      "(data/changes/molde-2017-ressurstjenesten.yaml): cannot read the file: Permission denied "
+                      "(hint: check that the file is readable)"]
+
+
 def test_github_escapes_what_workflow_commands_need_escaped():
     from rammecalc.core.problems import Code, Problem, Severity
     from rammecalc.report import CheckRun, as_github

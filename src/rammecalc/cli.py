@@ -180,6 +180,15 @@ def _apply_sets(loaded: Loaded, sets: list[tuple[str, int | None, Decimal]]) -> 
                    "; the frames read have no parameter files ('parametere')"),
                 f"did you mean '{near[0]}'?" if near else None,
             )
+    # A rate for a year no frame uses would change nothing, silently: the engine reads each column's year and
+    # the year before the first (the base of a change in level).
+    spans = [range(b.frame.years[0] - 1, b.frame.years[-1] + 1) for b in loaded.budgets]
+    for name, year, _ in sets:
+        if year is not None and spans and not any(year in span for span in spans):
+            low, high = min(s.start for s in spans), max(s.stop - 1 for s in spans)
+            raise _fail_input(f"--set {name}:{year}: no frame read uses {year} (the years used are {low}–{high}: "
+                              "the columns and the year before the first), so it would change nothing",
+                              f"choose a year from {low} to {high}, or leave out ':{year}' to set every year")
     overrides = _overrides(sets)
     loaded.budgets = [b.model_copy(update={"overrides": b.overrides + overrides}) for b in loaded.budgets]
 

@@ -651,6 +651,7 @@ def load(paths: Sequence[str | os.PathLike], progress: Callable[[int, int], None
         return reads[name]
 
     names = [display_name(path) for path, _ in files]
+    walked = set(names)
     reading = _read_all([p for p, _ in files], names, jobs, cache)
     for done, ((path, _), name, read) in enumerate(zip(files, names, reading, strict=True), start=1):
         read.data = None  # kept only for the cache, which has had it
@@ -689,9 +690,12 @@ def load(paths: Sequence[str | os.PathLike], progress: Callable[[int, int], None
         read = get(target)
         located = [p for p in read.problems if p.line == 0]  # the file could not be opened at all
         if located:
-            result.problems.append(input_error(located[0].code, at(),
-                                               f"the {words} file '{rel}' ({name}): {located[0].message}",
-                                               "correct the path; it is relative to this frame file"))
+            if name in walked:
+                return None  # among the paths given, so already reported as itself: one problem, once
+            missing = located[0].code is Code.NOT_FOUND
+            result.problems.append(input_error(
+                located[0].code, at(), f"the {words} file '{rel}' ({name}): {located[0].message}",
+                "correct the path; it is relative to this frame file" if missing else located[0].hint))
             return None
         if fresh:
             result.problems += read.problems
