@@ -51,7 +51,8 @@ def test_roll_json_has_the_documented_shape(cli):
                      "group": "lønns-og-prisvekst", "category": "prisjustering",
                      "values": {"2016": None, "2017": 46, "2018": None, "2019": None, "2020": None},
                      # the seed's "Prisjustering med 1,4 pst. på utvalgte utgiftsposter 46", checked
-                     "published": {"2017": 46}}
+                     "published": {"2017": 46},
+                     "overridden_parameters": []}  # nothing set on top of the parameter files
     group = next(r for r in table["rows"] if r["id"] == "lønns-og-prisvekst")
     assert group["values"]["2016"] == 183 and group["published"] == {"2016": 183, "2017": 26}
 

@@ -81,6 +81,26 @@ def test_set_changes_the_new_frame_by_the_hand_calculated_amount(cli):
     assert varied["2017"] == 12019
 
 
+def test_an_item_computed_with_a_set_rate_is_marked_and_its_text_kept(cli):
+    result = cli("roll", "--set", "prisvekst=2%", SEED000_FRAME)
+    lines = result.stdout.splitlines()
+    # The label may wrap (the runner's console is narrow); its last word carries the mark.
+    assert [line.strip() for line in lines if "utgiftsposter" in line] == ["utgiftsposter *"]
+    assert sum("*" in line for line in lines) == 2  # the row and the note, nothing else
+    assert ("*) Beløpet er beregnet med endret prisvekst; teksten er uendret og kan vise den opprinnelige satsen."
+            in lines)
+    rows = json.loads(cli("roll", "-f", "json", "--set", "prisvekst=2%", SEED000_FRAME).stdout)["tables"][0]["rows"]
+    assert {r["id"]: r["overridden_parameters"] for r in rows if r["overridden_parameters"]} == {
+        "prisjustering-2017": ["prisvekst"]}
+    markdown = cli("roll", "-f", "markdown", "--set", "prisvekst=2%", SEED000_FRAME).stdout
+    assert "| \u00a0\u00a0Prisjustering med 1,4 pst. på utvalgte utgiftsposter \\* |  | 66 |" in markdown
+    # Without --set: no mark, no note.
+    plain = cli("roll", SEED000_FRAME).stdout
+    assert "*" not in plain
+    rows = json.loads(cli("roll", "-f", "json", SEED000_FRAME).stdout)["tables"][0]["rows"]
+    assert all(r["overridden_parameters"] == [] for r in rows)
+
+
 def test_set_for_one_year_and_the_last_one_wins(cli):
     result = cli("roll", "-f", "json", "--set", "lønnsvekst=3%", "--set", "lønnsvekst:2017=2,2 %", SEED000_FRAME)
     table = json.loads(result.stdout, parse_float=Decimal)["tables"][0]

@@ -977,13 +977,15 @@ ROLL_SCHEMA = {
                     "properties": {"year": {"type": "integer"}, "label": {"type": "string"}}}},
                 "rows": {"type": "array", "items": {
                     "type": "object", "additionalProperties": False,
-                    "required": ["kind", "id", "label", "depth", "group", "category", "values", "published"],
+                    "required": ["kind", "id", "label", "depth", "group", "category", "values", "published",
+                                 "overridden_parameters"],
                     "properties": {
                         "kind": {"enum": ["start", "split", "group", "item", "new_frame"]},
                         "id": {"type": ["string", "null"]}, "label": {"type": "string"},
                         "depth": {"type": "integer", "minimum": 0}, "group": {"type": ["string", "null"]},
                         "category": {"enum": [c.value for c in Category] + [None]},
-                        "values": PER_YEAR_OR_BLANK, "published": PER_YEAR}}},
+                        "values": PER_YEAR_OR_BLANK, "published": PER_YEAR,
+                        "overridden_parameters": {"type": "array", "items": {"type": "string"}}}}},
                 "start": {"oneOf": [PER_YEAR, {"type": "null"}]},
                 "new_frame": PER_YEAR,
                 "unallocated": {"type": "array", "items": {

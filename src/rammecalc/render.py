@@ -61,8 +61,22 @@ def _label(row: Row, table: RolledTable) -> RenderableType:
     if row.kind == "new_frame" and not table.has_base:
         return Text(RELATIVE_TOTAL_LABEL, style="bold")
     style = {"start": "bold", "group": "bold", "new_frame": "bold", "split": "dim"}.get(row.kind, "")
-    text = Text(row.label, style=style)
+    text = Text(row.label + (OVERRIDDEN_MARK if row.overridden else ""), style=style)
     return Padding(text, (0, 0, 0, 2 * row.depth)) if row.depth else text
+
+
+#: After the label of an item whose amounts use a parameter set on top of the files (see overridden_note).
+OVERRIDDEN_MARK = " *"
+
+
+def overridden_note(table: RolledTable) -> str | None:
+    """The footnote for the marked rows: their amounts are computed with another rate than the source's,
+    while their text is the source's own, which may still print the old rate ("med 1,4 pst.")."""
+    names = sorted({name for row in table.rows for name in row.overridden})
+    if not names:
+        return None
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " og " + names[-1]
+    return f"*) Beløpet er beregnet med endret {listed}; teksten er uendret og kan vise den opprinnelige satsen."
 
 
 def rich_table(table: RolledTable, scenario_note: str | None = None) -> RenderableType:
@@ -97,15 +111,17 @@ def rich_table(table: RolledTable, scenario_note: str | None = None) -> Renderab
         next_is_total = i + 1 < len(rows) and rows[i + 1].kind == "new_frame"
         style = "bold" if row.kind in ("start", "group", "new_frame") else None
         grid.add_row(_label(row, table), *values, style=style, end_section=next_is_total)
-    if not table.unallocated:
-        return grid
-    notes = Table.grid(padding=(0, 2))
-    notes.add_column()
-    notes.add_column(justify="right")
-    notes.add_row(Text(UNALLOCATED_LABEL, style="bold"), "")
-    for entry in table.unallocated:
-        notes.add_row("  " + entry.label, format_amount(entry.amount))
-    return RichGroup(grid, Text(""), notes)
+    footnote = overridden_note(table)
+    parts: list[RenderableType] = [grid] + ([Text(footnote)] if footnote else [])
+    if table.unallocated:
+        notes = Table.grid(padding=(0, 2))
+        notes.add_column()
+        notes.add_column(justify="right")
+        notes.add_row(Text(UNALLOCATED_LABEL, style="bold"), "")
+        for entry in table.unallocated:
+            notes.add_row("  " + entry.label, format_amount(entry.amount))
+        parts += [Text(""), notes]
+    return parts[0] if len(parts) == 1 else RichGroup(*parts)
 
 
 # ------------------------------------------------------------------------------------------------ JSON
@@ -139,6 +155,7 @@ def table_data(table: RolledTable) -> dict:
                 "values": per_year(row.values) if (row.kind != "start" or table.has_base) else
                 dict.fromkeys(map(str, table.years)),
                 "published": {str(y): v for y, v in row.published.items()},
+                "overridden_parameters": list(row.overridden),
             }
             for row in table.rows
         ],
@@ -273,11 +290,16 @@ def tables_markdown(tables: Sequence[RolledTable], notes: Sequence[str | None] =
         for row in table.rows:
             label = _md_cell(("\u00a0\u00a0" * row.depth) + (RELATIVE_TOTAL_LABEL if row.kind == "new_frame"
                                                              and not table.has_base else row.label))
+            if row.overridden:
+                label += OVERRIDDEN_MARK.replace("*", "\\*")
             if row.kind in ("start", "group", "new_frame"):
                 label = f"**{label}**"
             cells = ["–" if row.kind == "start" and not table.has_base else _cell(row.values.get(y))
                      for y in table.years]
             lines.append(f"| {label} | " + " | ".join(cells) + " |")
+        footnote = overridden_note(table)
+        if footnote:
+            lines.append("\n" + footnote.replace("*", "\\*"))
         for entry in table.unallocated:
             lines.append(f"\n{UNALLOCATED_LABEL}: {_md_cell(entry.label)}, {format_amount(entry.amount)}")
         parts.append("\n".join(lines))

@@ -20,7 +20,7 @@ from typing import Literal
 
 from .models import Budget, Frame, Group, Item, Location, NewFrame, RateRule, SplitRow, Start
 from .numbers import format_amount
-from .rules import Parameters, Step, evaluate, rate_amount, to_convention
+from .rules import Parameters, Step, evaluate, rate_amount, rule_parameters, to_convention
 from .terms import Category, Convention
 
 RowKind = Literal["start", "split", "group", "item", "new_frame"]
@@ -39,6 +39,10 @@ class Row:
     id: str | None = None
     group: str | None = None
     category: Category | None = None
+    #: The parameters this item's rule uses that are set on top of the parameter files (``--set``, a
+    #: scenario), for a year the table uses. Its amounts then differ from the source, while its label is
+    #: still the source's own text (which may print the old rate: "Prisjustering med 1,4 pst.").
+    overridden: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -177,12 +181,16 @@ def roll(budget: Budget, trace: bool = False) -> RolledTable:
         for split in frame.start.split
     ]
 
+    span = range(years[0] - 1, years[-1] + 1)  # the years a rule reads: the columns and the one before
+    overridden = {o.name for o in budget.overrides if o.year is None or o.year in span}
+
     def emit(group: Group, depth: int) -> None:
         rows.append(Row("group", group.label, depth, subtotal(group), group.published, id=group.id,
                         group=group.parent))
         for item in items_in.get(group.id, []):
             rows.append(Row("item", item.label, depth + 1, {y: amounts[item.id].get(y) for y in years},
-                            item.published, id=item.id, group=group.id, category=item.category))
+                            item.published, id=item.id, group=group.id, category=item.category,
+                            overridden=tuple(sorted(rule_parameters(item) & overridden))))
         for child in children.get(group.id, []):
             emit(child, depth + 1)
 
