@@ -77,11 +77,22 @@ def test_the_template_itself_is_fine(cli, tmp_path):
 def test_truncated_yaml(cli, tmp_path):
     write(tmp_path, changes=CHANGES[: CHANGES.index("2025: 5}")])  # cut inside '{2024: 10, '
     err = run_bad(cli, tmp_path)
-    # The file ends inside '{2024: 10, ': the parser notices at the end of the file (line 10, column 1).
-    assert err.startswith("data/changes/c.yaml:10:1: YAML syntax: while parsing a flow node, "
-                          "did not find expected node content")
-    assert "a truncated file or a missing closing quote or bracket is the usual cause" in err
-    assert "  (the file ends here)\n    9 |     beløp: {2024: 10, \n" in err
+    # The file ends inside '{2024: 10, ': the parser notices only at the end of the file (line 10, column 1),
+    # after the trailing comma; the place to fix is the '{' left open, line 9 column 12 ("    beløp: {").
+    assert err.startswith("data/changes/c.yaml:9:12: YAML syntax: the file ends inside a '{…}' mapping "
+                          "opened here")
+    assert "    9 |     beløp: {2024: 10, \n      |            ^\n" in err
+    assert "hint: close it; a truncated file is the usual cause" in err
+
+
+def test_truncated_list_after_a_comma(cli, tmp_path):
+    # A flow list cut after a comma; the brackets in the quoted label and the comment are not counted.
+    changes = CHANGES.split("poster:")[0] + ('poster: [{id: a, etikett: "b [c", kategori: annet, '
+                                             "gruppe: g, beløp: {2024: 1}},  # [ en kommentar\n  ")
+    write(tmp_path, changes=changes)
+    err = run_bad(cli, tmp_path)
+    assert err.startswith("data/changes/c.yaml:4:9: YAML syntax: the file ends inside a '[…]' list "
+                          "opened here")
 
 
 def test_unknown_key_suggests_the_nearest(cli, tmp_path):

@@ -427,6 +427,14 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, name: str) -> Problem:
         return input_error(Code.YAML_SYNTAX, (name, opened.line + 1, opened.column + 1),
                            f"YAML syntax: the file ends inside {inside} opened here",
                            "close it; a truncated file is the usual cause")
+    if at_end and exc.context == "while parsing a flow node":
+        # After a trailing comma the parser points at the end of the file; the bracket still open is ours to find.
+        bracket = _unclosed_bracket(text)
+        if bracket is not None:
+            kind, line, col = bracket
+            return input_error(Code.YAML_SYNTAX, (name, line, col),
+                               f"YAML syntax: the file ends inside {kind} opened here",
+                               "close it; a truncated file is the usual cause")
     if exc.context:
         what = f"{exc.context}, {what}"
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -434,6 +442,37 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, name: str) -> Problem:
     if "tab" in what or "\t" in what:
         hint = "indent with spaces: YAML does not allow tabs for indentation"
     return input_error(Code.YAML_SYNTAX, (name, line, col), f"YAML syntax: {what}", hint)
+
+
+def _unclosed_bracket(text: str) -> tuple[str, int, int] | None:
+    """The innermost '[' or '{' left open at the end of ``text`` (what it opens, line, column; 1-based),
+    skipping quoted text and comments; ``None`` if every bracket is closed."""
+    stack: list[tuple[str, int, int]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        quote = None
+        i = 0
+        while i < len(line):
+            char = line[i]
+            if quote == "'":
+                if char == "'" and line[i + 1:i + 2] == "'":
+                    i += 1  # '' is a quote inside single quotes
+                elif char == "'":
+                    quote = None
+            elif quote == '"':
+                if char == "\\":
+                    i += 1
+                elif char == '"':
+                    quote = None
+            elif char in "'\"" and (i == 0 or line[i - 1] in " \t[{,:"):  # a quote opens only a scalar
+                quote = char
+            elif char == "#" and (i == 0 or line[i - 1] in " \t"):
+                break
+            elif char in "[{":
+                stack.append(("a '[…]' list" if char == "[" else "a '{…}' mapping", number, i + 1))
+            elif char in "]}" and stack:
+                stack.pop()
+            i += 1
+    return stack[-1] if stack else None
 
 
 def _scalar(node: yaml.ScalarNode, as_key: bool):
