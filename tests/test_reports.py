@@ -99,8 +99,10 @@ def test_github_report_of_bad_input(cli, corpus):
     assert result.exit_code == 2
     errors = [line for line in result.stdout.splitlines() if line.startswith("::error ")]
     assert len(errors) == 1
-    assert errors[0].startswith("::error file=data/changes/molde-2017-ressurstjenesten.yaml,line=3,col=1,"
-                                "title=rammecalc input-yaml-syntax::YAML syntax")
+    # At the '[' left open ("ramme: [", line 2, column 8), not at the end of the file where the parser stopped.
+    assert errors[0].startswith("::error file=data/changes/molde-2017-ressurstjenesten.yaml,line=2,col=8,"
+                                "title=rammecalc input-yaml-syntax::YAML syntax: the file ends inside a '[…]' list "
+                                "opened here")
 
 
 @pytest.mark.parametrize("cache", ["--cache", "--no-cache"])
