@@ -70,8 +70,8 @@ OVERRIDDEN_MARK = " *"
 
 
 def overridden_note(table: RolledTable) -> str | None:
-    """The footnote for the marked rows: their amounts are computed with another rate than the source's,
-    while their text is the source's own, which may still print the old rate ("med 1,4 pst.")."""
+    """The footnote for the marked rows: their amounts are computed with another rate than the files give,
+    while their text is unchanged and may still print the old rate ("med 1,4 pst.")."""
     names = sorted({name for row in table.rows for name in row.overridden})
     if not names:
         return None
