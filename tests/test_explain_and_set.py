@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
-from .conftest import SEED000_FRAME
+from .conftest import ROOT, SEED000_FRAME
 
 TRONDHEIM = "data/frames/trondheim-2022-psykisk-helse-og-rus.yaml"
 
@@ -69,6 +69,14 @@ def test_explain_unknown_name_lists_the_names(cli):
     assert "'prisjustering' is no item, group or row" in result.stderr
     assert "prisjustering-2017" in result.stderr
     assert cli("explain", SEED000_FRAME, "prisjustering-2017", "2030").exit_code == 2
+
+
+def test_explain_on_a_file_with_no_frame_says_what_to_use_instead(cli):
+    result = cli("explain", "data/accounts/molde-2018-ressurstjenesten.yaml", "2018", cwd=ROOT)
+    assert result.exit_code == 2
+    assert ("there is no frame in data/accounts/molde-2018-ressurstjenesten.yaml: explain follows the figures of "
+            "frame tables (type: ramme)") in result.stderr
+    assert "'rammecalc check data/accounts/molde-2018-ressurstjenesten.yaml' recomputes" in result.stderr
 
 
 def test_set_changes_the_new_frame_by_the_hand_calculated_amount(cli):

@@ -97,6 +97,7 @@ SetOption = Annotated[
         "--set",
         help="Override a parameter: NAME=RATE for every year (prisvekst=2.5%) or NAME:YEAR=RATE for one "
         "(deflator:2024=4.3%). Repeatable; the last one wins.",
+        metavar="NAME[:YEAR]=RATE",
         show_default=False,
     ),
 ]
@@ -729,6 +730,10 @@ def explain(
     from .render import explanation_text
 
     loaded = _load([path], sets)
+    if not loaded.budgets:
+        raise _fail_input(f"there is no frame in {path}: explain follows the figures of frame tables (type: ramme)",
+                          f"'rammecalc roll {path}' lays out an accounts table, sum table or links, and "
+                          f"'rammecalc check {path}' recomputes each of their figures")
     matches = [b for b in loaded.budgets if item in names(b) or find_item(b, item) is not None]
     if not matches:
         every = sorted({n for b in loaded.budgets for n in names(b)})
@@ -751,7 +756,8 @@ def explain(
 @app.command()
 def schema(
     kind: Annotated[
-        SchemaKind, typer.Argument(help="Which document: ramme, endringer, parametere, scenario, or alle (any, by 'type').")
+        SchemaKind, typer.Argument(help="Which document: ramme, endringer, parametere, scenario, regnskap, sumtabell, "
+                                    "koblinger, or alle (any, by 'type').")
     ] = SchemaKind.ALL,
 ) -> None:
     """Print the JSON Schema of the YAML files, for editors that validate and complete them."""
