@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from decimal import Decimal
 
@@ -95,18 +97,43 @@ def test_an_item_computed_with_a_set_rate_is_marked_and_its_text_kept(cli):
     # The label may wrap (the runner's console is narrow); its last word carries the mark.
     assert [line.strip() for line in lines if "utgiftsposter" in line] == ["utgiftsposter *"]
     assert sum("*" in line for line in lines) == 2  # the row and the note, nothing else
-    assert ("*) Beløpet er beregnet med endret prisvekst; teksten er uendret og kan vise den opprinnelige satsen."
+    assert ("*) Beløpet er beregnet med endret prisvekst; en sats nevnt i teksten kan være den gamle."
             in lines)
     rows = json.loads(cli("roll", "-f", "json", "--set", "prisvekst=2%", SEED000_FRAME).stdout)["tables"][0]["rows"]
     assert {r["id"]: r["overridden_parameters"] for r in rows if r["overridden_parameters"]} == {
         "prisjustering-2017": ["prisvekst"]}
+    records = list(csv.DictReader(io.StringIO(cli("roll", "-f", "csv", "--set", "prisvekst=2%", SEED000_FRAME).stdout)))
+    assert {(r["id"], r["year"], r["value"]) for r in records if r["overridden_parameters"]} == {
+        ("prisjustering-2017", str(y), "66" if y == 2017 else "") for y in range(2016, 2021)}
+    assert {r["overridden_parameters"] for r in records} == {"", "prisvekst"}
     markdown = cli("roll", "-f", "markdown", "--set", "prisvekst=2%", SEED000_FRAME).stdout
     assert "| \u00a0\u00a0Prisjustering med 1,4 pst. på utvalgte utgiftsposter \\* |  | 66 |" in markdown
     # Without --set: no mark, no note.
     plain = cli("roll", SEED000_FRAME).stdout
     assert "*" not in plain
+    # Nor when the rule does not read the value set: the price adjustment is for 2017 only ('år: 2017'), so
+    # a rate for 2016 changes nothing; nor when the value set is the file's own (prisvekst 2017 is 1,4 %).
+    for unchanged in ("prisvekst:2016=2%", "prisvekst=1,4%"):
+        result = cli("roll", "-f", "json", "--set", unchanged, SEED000_FRAME)
+        table = json.loads(result.stdout)["tables"][0]
+        assert table["new_frame"]["2017"] == 11999
+        assert all(r["overridden_parameters"] == [] for r in table["rows"]), unchanged
     rows = json.loads(cli("roll", "-f", "json", SEED000_FRAME).stdout)["tables"][0]["rows"]
     assert all(r["overridden_parameters"] == [] for r in rows)
+
+
+def test_a_scenario_item_is_marked_only_for_a_year_its_rule_reads(cli):
+    # The scenario's compensation uses the deflator for 2023–2025 only (data/scenarios/
+    # trondheim-tiltak-i-løpende-priser.yaml), so a deflator set for 2022 changes nothing and marks nothing.
+    def marked(year: int) -> dict:
+        result = cli("roll", "data", "-s", "tiltak-i-løpende-priser", "--set", f"deflator:{year}=5%",
+                     "-f", "json", cwd=ROOT)
+        assert result.exit_code == 0, result.output
+        rows = json.loads(result.stdout)["tables"][0]["rows"]
+        return {r["id"]: r["overridden_parameters"] for r in rows if r["overridden_parameters"]}
+
+    assert marked(2022) == {}
+    assert marked(2024) == {"kompensasjon-deflator": ["deflator"]}
 
 
 def test_set_for_one_year_and_the_last_one_wins(cli):
@@ -136,10 +163,29 @@ def test_set_for_a_year_no_frame_uses_is_unusable_input(cli):
     for year in (2014, 2021):
         result = cli("roll", "--set", f"prisvekst:{year}=3%", SEED000_FRAME)
         assert result.exit_code == 2
-        assert (f"--set prisvekst:{year}: no frame read uses {year} (the years used are 2015–2020: the columns and "
-                "the year before the first), so it would change nothing") in result.stderr
+        assert (f"--set prisvekst:{year}: the frame does not use {year} (the years used are 2015–2020: the columns "
+                "and the year before the first), so it would change nothing") in result.stderr
         assert cli("check", "--set", f"prisvekst:{year}=3%", SEED000_FRAME).exit_code == 2
     assert cli("roll", "--set", "prisvekst:2015=3%", SEED000_FRAME).exit_code == 0
+
+
+def test_set_year_with_frames_of_distant_years_names_each_span(cli):
+    # Stavanger's columns are 2015–2018, Trondheim's 2022–2025 (and the year before each first column).
+    result = cli("roll", "data/frames/stavanger-2015-barnevern.yaml", "data/frames/trondheim-2022-psykisk-helse-og-rus.yaml",
+                 "data/scenarios/trondheim-tiltak-i-løpende-priser.yaml", "--set", "deflator:2019=5%", cwd=ROOT)
+    assert result.exit_code == 2
+    assert "no frame read uses 2019 (the years used are 2014–2018 and 2021–2025:" in result.stderr
+    assert "choose a year in 2014–2018 or 2021–2025" in result.stderr
+
+
+def test_set_year_with_a_scenario_is_checked_against_its_frame(cli):
+    # Molde's frames use 2017, Trondheim's do not: with Trondheim's scenario, 2017 would change nothing.
+    for command in ("roll", "compare"):
+        result = cli(command, "data", "-s", "tiltak-i-løpende-priser", "--set", "deflator:2017=5%", cwd=ROOT)
+        assert result.exit_code == 2, command
+        assert "--set deflator:2017: the frame does not use 2017 (the years used are 2021–2025:" in result.stderr
+    caption = cli("roll", "data", "-s", "tiltak-i-løpende-priser", "--set", "deflator:2024=5%", cwd=ROOT).stdout
+    assert caption.count("--set deflator:2024=5%") == 1
 
 
 def test_roll_seed004_gives_the_documents_yearly_amounts(cli):

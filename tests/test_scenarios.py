@@ -1089,7 +1089,7 @@ def test_cli_roll_csv_of_a_variant(cli):
     assert result.exit_code == 0, result.output
     records = list(csv.DictReader(io.StringIO(result.stdout)))
     assert list(records[0]) == ["frame", "row", "kind", "id", "label", "depth", "group", "category", "year",
-                                "column", "value", "published"]
+                                "column", "value", "published", "overridden_parameters"]
     new = {r["year"]: r["value"] for r in records if r["kind"] == "new_frame"}
     assert new == {"2016": "9864", "2017": "10004", "2018": "10004", "2019": "10004", "2020": "10004"}
 

@@ -162,6 +162,28 @@ def _with_sets(check_frame, sets):
     return lambda budget: check_frame(budget.model_copy(update={"overrides": budget.overrides + overrides}))
 
 
+def _check_set_years(budgets: list, sets: list[tuple[str, int | None, Decimal]]) -> None:
+    """A rate for a year none of ``budgets`` uses would change nothing, silently: refuse it. A frame's rules
+    read its columns' years and the year before the first (the base of a change in level)."""
+    used = {y for b in budgets for y in range(b.frame.years[0] - 1, b.frame.years[-1] + 1)}
+    for name, year, _ in sets:
+        if year is None or not used or year in used:
+            continue
+        spans: list[list[int]] = []
+        for y in sorted(used):
+            if spans and y == spans[-1][1] + 1:
+                spans[-1][1] = y
+            else:
+                spans.append([y, y])
+        text = " and ".join(f"{a}–{z}" for a, z in spans)
+        which = "the frame" if len(budgets) == 1 else "no frame read"
+        raise _fail_input(f"--set {name}:{year}: {which} {'does not use' if len(budgets) == 1 else 'uses'} {year} "
+                          f"(the years used are {text}: the columns and the year before the first), so it would "
+                          "change nothing",
+                          f"choose a year in {text.replace(' and ', ' or ')}, or leave out ':{year}' to set every "
+                          "year")
+
+
 def _apply_sets(loaded: Loaded, sets: list[tuple[str, int | None, Decimal]]) -> None:
     """Put the ``--set`` overrides on every budget; a name no frame's parameters define is an error."""
     if not sets:
@@ -181,15 +203,7 @@ def _apply_sets(loaded: Loaded, sets: list[tuple[str, int | None, Decimal]]) -> 
                    "; the frames read have no parameter files ('parametere')"),
                 f"did you mean '{near[0]}'?" if near else None,
             )
-    # A rate for a year no frame uses would change nothing, silently: the engine reads each column's year and
-    # the year before the first (the base of a change in level).
-    spans = [range(b.frame.years[0] - 1, b.frame.years[-1] + 1) for b in loaded.budgets]
-    for name, year, _ in sets:
-        if year is not None and spans and not any(year in span for span in spans):
-            low, high = min(s.start for s in spans), max(s.stop - 1 for s in spans)
-            raise _fail_input(f"--set {name}:{year}: no frame read uses {year} (the years used are {low}–{high}: "
-                              "the columns and the year before the first), so it would change nothing",
-                              f"choose a year from {low} to {high}, or leave out ':{year}' to set every year")
+    _check_set_years(loaded.budgets, sets)
     overrides = _overrides(sets)
     loaded.budgets = [b.model_copy(update={"overrides": b.overrides + overrides}) for b in loaded.budgets]
 
@@ -478,6 +492,7 @@ def roll(
     budgets = loaded.budgets
     if scenarios:
         variant = _variant(loaded, scenarios)
+        _check_set_years([variant], _parse_sets(sets))  # against the scenario's frame, not every frame read
         if sets:  # the command line has the last word, after the scenarios' own settings
             variant = variant.model_copy(update={"overrides": variant.overrides + _overrides(_parse_sets(sets))})
         budgets = [variant]
@@ -493,8 +508,9 @@ def roll(
             parts.append("scenario: " + " + ".join(loaded.scenarios[s].label for s in budget.scenarios))
         if convention is not None and convention is not budget.frame.convention:
             parts.append(f"omregnet fra {budget.frame.convention.value}")
-        parts += [o.origin.removeprefix("set on the command line: ") for o in budget.overrides
-                  if o.origin.startswith("set on the command line")]
+        # each once: with a scenario the --set overrides are put on again after the scenario's own
+        parts += dict.fromkeys(o.origin.removeprefix("set on the command line: ") for o in budget.overrides
+                               if o.origin.startswith("set on the command line"))
         notes.append(" · ".join(parts) or None)
 
     if output_format is not OutputFormat.TABLE:
@@ -590,6 +606,7 @@ def compare(
         raise _fail_input("the scenarios are for different frames: " + ", ".join(sorted(frames)),
                           "compare variants of one frame at a time")
     budget = _budget_of(loaded, variants[0][0])
+    _check_set_years([budget], _parse_sets(sets))  # against the scenarios' frame, not every frame read
     try:
         comparison = build(budget, variants, loaded.scenario_parameters)
     except ScenarioError as exc:

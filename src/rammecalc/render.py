@@ -76,7 +76,7 @@ def overridden_note(table: RolledTable) -> str | None:
     if not names:
         return None
     listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " og " + names[-1]
-    return f"*) Beløpet er beregnet med endret {listed}; teksten er uendret og kan vise den opprinnelige satsen."
+    return f"*) Beløpet er beregnet med endret {listed}; en sats nevnt i teksten kan være den gamle."
 
 
 def rich_table(table: RolledTable, scenario_note: str | None = None) -> RenderableType:
@@ -245,7 +245,7 @@ def explanation_text(explanation: Explanation) -> str:
 # ------------------------------------------------------------------------------ CSV and Markdown (roll)
 
 CSV_ROLL_COLUMNS = ("frame", "row", "kind", "id", "label", "depth", "group", "category", "year", "column",
-                    "value", "published")
+                    "value", "published", "overridden_parameters")
 
 
 def _csv(rows: Iterable[Sequence[object]]) -> str:
@@ -269,7 +269,7 @@ def tables_csv(tables: Sequence[RolledTable]) -> str:
                 for year in table.years:
                     yield (table.frame.id, number, row.kind, row.id, row.label, row.depth, row.group,
                            row.category.value if row.category else None, year, table.frame.columns[year],
-                           values.get(year), row.published.get(year))
+                           values.get(year), row.published.get(year), " ".join(row.overridden))
     return _csv(lines())
 
 

@@ -20,7 +20,7 @@ from typing import Literal
 
 from .models import Budget, Frame, Group, Item, Location, NewFrame, RateRule, SplitRow, Start
 from .numbers import format_amount
-from .rules import Parameters, Step, evaluate, rate_amount, rule_parameters, to_convention
+from .rules import Parameters, Step, evaluate, rate_amount, to_convention
 from .terms import Category, Convention
 
 RowKind = Literal["start", "split", "group", "item", "new_frame"]
@@ -39,9 +39,9 @@ class Row:
     id: str | None = None
     group: str | None = None
     category: Category | None = None
-    #: The parameters this item's rule uses that are set on top of the parameter files (``--set``, a
-    #: scenario), for a year the table uses. Its amounts then differ from the source, while its label is
-    #: still the source's own text (which may print the old rate: "Prisjustering med 1,4 pst.").
+    #: The parameters set on top of the parameter files (``--set``, a scenario) whose new value this item's
+    #: rule read, for a year it covers, where the files give another (or none). Its amounts then follow the
+    #: new rate, while its label is unchanged (and may print the old one: "Prisjustering med 1,4 pst.").
     overridden: tuple[str, ...] = ()
 
 
@@ -100,6 +100,8 @@ def roll(budget: Budget, trace: bool = False) -> RolledTable:
     levels: dict[str, dict[int, Decimal]] = {}
     dynamic: list[tuple[Item, RateRule, Location]] = []
     items: list[Item] = []
+    #: Per item, the parameters whose overridden value (--set, a scenario) its rule read and used.
+    changed: dict[str, set[str]] = {}
     for cs in budget.changesets:
         for index, item in enumerate(cs.items):
             items.append(item)
@@ -116,7 +118,9 @@ def roll(budget: Budget, trace: bool = False) -> RolledTable:
                 amounts[item.id] = {}
                 steps[item.id] = {}
                 continue
+            params.changed.clear()
             evaluation = evaluate(item, years, params, where, frame.decimals, trace)
+            changed[item.id] = set(params.changed)
             levels[item.id] = evaluation.levels
             amounts[item.id] = to_convention(evaluation.levels, years, convention)
             steps[item.id] = evaluation.steps
@@ -138,8 +142,10 @@ def roll(budget: Budget, trace: bool = False) -> RolledTable:
                          else f"{frame.start.label}, {year}")
                 if frame.start.amount is None:  # the frame is the changes against an unknown base
                     words += "; the base is not given, so this is the sum of the changes only"
+                params.changed.clear()
                 change, rate_steps = rate_amount(frame_now, rule, year, params, where, base_words=words,
                                                  decimals=frame.decimals, trace=trace)
+                changed.setdefault(item.id, set()).update(params.changed)
                 running[item.id] += change
                 if trace:
                     steps[item.id][year] = rate_steps
@@ -181,16 +187,13 @@ def roll(budget: Budget, trace: bool = False) -> RolledTable:
         for split in frame.start.split
     ]
 
-    span = range(years[0] - 1, years[-1] + 1)  # the years a rule reads: the columns and the one before
-    overridden = {o.name for o in budget.overrides if o.year is None or o.year in span}
-
     def emit(group: Group, depth: int) -> None:
         rows.append(Row("group", group.label, depth, subtotal(group), group.published, id=group.id,
                         group=group.parent))
         for item in items_in.get(group.id, []):
             rows.append(Row("item", item.label, depth + 1, {y: amounts[item.id].get(y) for y in years},
                             item.published, id=item.id, group=group.id, category=item.category,
-                            overridden=tuple(sorted(rule_parameters(item) & overridden))))
+                            overridden=tuple(sorted(changed.get(item.id, ())))))
         for child in children.get(group.id, []):
             emit(child, depth + 1)
 

@@ -97,6 +97,9 @@ class Parameters:
     sets: tuple[ParameterSet, ...] = ()
     overrides: tuple[Override, ...] = ()
     _index: dict[str, tuple[ParameterSet, int]] = field(default_factory=dict, init=False)
+    #: The names whose value was read from an override that differs from the files' value for that year
+    #: (or for a year the files have none): what the roll marks. The roll clears it between items.
+    changed: set[str] = field(default_factory=set, init=False)
 
     def __post_init__(self) -> None:
         for ps in self.sets:
@@ -117,11 +120,13 @@ class Parameters:
     def value(self, name: str, year: int) -> RateValue:
         if name not in self._index:
             raise UnknownParameter(name)
-        for override in reversed(self.overrides):
-            if override.name == name and override.year in (None, year):
-                return RateValue(override.value, f"{name} {year}, {override.origin}", None, overridden=True)
         ps, i = self._index[name]
         parameter = ps.parameters[i]
+        for override in reversed(self.overrides):
+            if override.name == name and override.year in (None, year):
+                if parameter.values.get(year) != override.value:
+                    self.changed.add(name)
+                return RateValue(override.value, f"{name} {year}, {override.origin}", None, overridden=True)
         if year not in parameter.values:
             raise MissingValue((name, year))
         return RateValue(parameter.values[year], f"{name} {year}: {parameter.label}",
