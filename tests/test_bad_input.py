@@ -341,3 +341,21 @@ def test_other_yaml_in_a_folder_is_skipped_with_a_warning(cli, tmp_path):
     assert "data/mkdocs.yml:1:1: warning: no 'type' key: not a rammecalc file; skipped" in result.stderr
     named = cli("check", "data/mkdocs.yml", cwd=tmp_path)  # named on the command line: an error
     assert named.exit_code == 2 and "missing key 'type'" in named.stderr
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the innermost bracket left open, with its line and column (1-based), counted by hand
+    ("a: [1, 2,\n", ("a '[…]' list", 1, 4)),
+    ("a: [{b: 1, c: [1, 2]},\n  {d: 1,\n", ("a '{…}' mapping", 2, 3)),
+    # brackets in quoted text (also over two lines) and in comments do not count
+    ('a: [1, "x]", # [ c\n  2,\n', ("a '[…]' list", 1, 4)),
+    ('p: [{e: "tekst\n  # ikke [x", v: {2017: 1,\n', ("a '{…}' mapping", 2, 18)),
+    ("a: ['it''s [', {b: 1,\n", ("a '{…}' mapping", 1, 16)),
+    # an apostrophe inside a plain word opens no quote
+    ("a: [{b: rock 'n roll, c: [1, 2,\n", ("a '[…]' list", 1, 26)),
+    ("a: [1, 2]\nb: {c: 1}\n", None),
+])
+def test_the_bracket_left_open(text, expected):
+    from rammecalc.loading import _unclosed_bracket
+
+    assert _unclosed_bracket(text) == expected

@@ -448,8 +448,8 @@ def _unclosed_bracket(text: str) -> tuple[str, int, int] | None:
     """The innermost '[' or '{' left open at the end of ``text`` (what it opens, line, column; 1-based),
     skipping quoted text and comments; ``None`` if every bracket is closed."""
     stack: list[tuple[str, int, int]] = []
+    quote = None  # a quoted scalar may run over several lines
     for number, line in enumerate(text.splitlines(), start=1):
-        quote = None
         i = 0
         while i < len(line):
             char = line[i]
@@ -463,8 +463,8 @@ def _unclosed_bracket(text: str) -> tuple[str, int, int] | None:
                     i += 1
                 elif char == '"':
                     quote = None
-            elif char in "'\"" and (i == 0 or line[i - 1] in " \t[{,:"):  # a quote opens only a scalar
-                quote = char
+            elif char in "'\"" and line[:i].rstrip()[-1:] in ("", "[", "{", ",", ":", "-"):
+                quote = char  # a quote opens a scalar only where one begins (not in "rock 'n roll")
             elif char == "#" and (i == 0 or line[i - 1] in " \t"):
                 break
             elif char in "[{":
