@@ -153,6 +153,12 @@ class _Read:
     cached: bool = False
 
 
+def _opened(read: _Read) -> bool:
+    """Whether the file could be opened and read (a missing or unreadable file, or a folder named as a file,
+    is a problem, not a file checked)."""
+    return not any(p.line == 0 for p in read.problems)
+
+
 def read_document(path: Path, name: str) -> _Read:
     """Read one file into a frame or changes document, or the problems that stop it."""
     try:
@@ -684,7 +690,8 @@ def load(paths: Sequence[str | os.PathLike], progress: Callable[[int, int], None
         name = display_name(path)
         if name not in reads:
             reads[name] = read_document(path, name)
-            result.files.append(name)
+            if _opened(reads[name]):
+                result.files.append(name)
             if reads[name].text is not None and reads[name].problems:
                 result.texts[name] = reads[name].text
         return reads[name]
@@ -696,7 +703,8 @@ def load(paths: Sequence[str | os.PathLike], progress: Callable[[int, int], None
         read.data = None  # kept only for the cache, which has had it
         if name not in reads:
             reads[name] = read
-            result.files.append(name)
+            if _opened(read):
+                result.files.append(name)
             if read.text is not None and read.problems:
                 result.texts[name] = read.text
         if progress is not None:
