@@ -21,12 +21,11 @@ import hashlib
 import json
 import os
 import tempfile
-from decimal import Decimal
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from .core.problems import Code, Problem, Severity
+from .core.problems import Problem
 
 
 def default_directory() -> Path:
@@ -55,26 +54,13 @@ class FileSummary(_Strict):
     parameters: tuple[str, ...] = ()
 
 
-class CachedProblem(_Strict):
-    code: str
-    severity: str
-    file: str
-    line: int
-    col: int
-    message: str
-    hint: str | None = None
-    figure: str | None = None
-    year: int | None = None
-    published: str | None = None
-    computed: str | None = None
-    difference: str | None = None
-
-
 class FrameResult(_Strict):
     frame: str
     files: tuple[str, ...]
     figures: int
-    problems: tuple[CachedProblem, ...]
+    #: The core's own dataclass, validated field by field (the models' strict config reaches it: an unknown
+    #: key, code or severity makes the entry invalid, so it is ignored and written anew).
+    problems: tuple[Problem, ...]
 
 
 class Index(_Strict):
@@ -91,23 +77,6 @@ class CachedDocument(_Strict):
     version: str
     kind: str
     data: dict
-
-
-def problem_to_cache(p: Problem) -> CachedProblem:
-    def text(value: Decimal | None) -> str | None:
-        return None if value is None else str(value)
-
-    return CachedProblem(code=p.code.value, severity=p.severity.value, file=p.file, line=p.line, col=p.col,
-                         message=p.message, hint=p.hint, figure=p.figure, year=p.year, published=text(p.published),
-                         computed=text(p.computed), difference=text(p.difference))
-
-
-def problem_from_cache(c: CachedProblem) -> Problem:
-    def number(value: str | None) -> Decimal | None:
-        return None if value is None else Decimal(value)
-
-    return Problem(Code(c.code), Severity(c.severity), c.file, c.line, c.col, c.message, c.hint, c.figure, c.year,
-                   number(c.published), number(c.computed), number(c.difference))
 
 
 class Cache:

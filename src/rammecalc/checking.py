@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 from pathlib import Path
 
-from .cache import Cache, FileSummary, FrameResult, content_hash, problem_from_cache, problem_to_cache, result_key
+from .cache import Cache, FileSummary, FrameResult, content_hash, result_key
 from .core.problems import Problem
 from .loading import Loaded, display_name, expand, load
 from .report import CheckRun, TableResult
@@ -66,7 +66,7 @@ def run_check(paths: Sequence[Path], check_frame: Callable, options: str, cache:
     if any(p.code.is_input for p in loaded.problems):
         return run, loaded, []
     for result in cached:
-        run.problems += [problem_from_cache(p) for p in result.problems]
+        run.problems += result.problems
         run.tables.append(TableResult(result.frame, result.files, "ramme", result.figures))
     for budget in loaded.budgets:
         if budget.frame.file in skip:
@@ -137,7 +137,7 @@ def _remember(cache: Cache, budget, files: tuple[str, ...], problems: list[Probl
         cache.put_summary(hashes[ps.file], FileSummary(kind="parametere"))
     key = result_key(cache.version, options, [(n, hashes[n]) for n in files])
     cache.put_result(key, FrameResult(frame=frame.id, files=files, figures=figures,
-                                      problems=tuple(problem_to_cache(p) for p in problems)))
+                                      problems=tuple(problems)))
 
 
 def options_key(tolerance: Decimal, known: bool, sets: Sequence) -> str:
