@@ -82,6 +82,16 @@ def run_check(paths: Sequence[Path], check_frame: Callable, options: str, cache:
     return run, loaded, [r.frame for r in cached]
 
 
+def _hashed(name: str, hashes: dict[str, str], path: Path | None = None) -> bool:
+    """Put the file's content hash in ``hashes``, once; False if the file cannot be read."""
+    if name not in hashes:
+        try:
+            hashes[name] = content_hash((path or Path(name)).read_bytes())
+        except OSError:
+            return False
+    return True
+
+
 def _cached_frames(paths: Sequence[Path], options: str, cache: Cache) -> tuple[list[FrameResult], set[str], dict]:
     """The frames whose results hold, and every file they cover (not to be read)."""
     files, _ = expand(Path(p) for p in paths)
@@ -89,9 +99,7 @@ def _cached_frames(paths: Sequence[Path], options: str, cache: Cache) -> tuple[l
     summaries: dict[str, FileSummary] = {}
     for path, _ in files:
         name = display_name(path)
-        try:
-            hashes[name] = content_hash(path.read_bytes())
-        except OSError:
+        if not _hashed(name, hashes, path):
             continue
         summary = cache.summary(hashes[name])
         if summary is not None:
@@ -104,13 +112,7 @@ def _cached_frames(paths: Sequence[Path], options: str, cache: Cache) -> tuple[l
         if ids[summary.owner] > 1:
             continue  # two frames with one id: read both, so that the problem is reported
         listed = [display_name(Path(name).parent / rel) for rel in (*summary.changes, *summary.parameters)]
-        for other in listed:
-            if other not in hashes:
-                try:
-                    hashes[other] = content_hash(Path(other).read_bytes())
-                except OSError:
-                    break
-        else:
+        if all(_hashed(other, hashes) for other in listed):
             result = cache.result(result_key(cache.version, options, [(n, hashes[n]) for n in (name, *listed)]))
             if result is not None:
                 cached.append(result)
@@ -122,12 +124,8 @@ def _cached_frames(paths: Sequence[Path], options: str, cache: Cache) -> tuple[l
 def _remember(cache: Cache, budget, files: tuple[str, ...], problems: list[Problem], figures: int, options: str,
               hashes: dict[str, str], loaded: Loaded) -> None:
     """Keep a frame's result, and what its files are, for the next check."""
-    for name in files:
-        if name not in hashes:
-            try:
-                hashes[name] = content_hash(Path(name).read_bytes())
-            except OSError:
-                return
+    if not all(_hashed(name, hashes) for name in files):
+        return
     frame = budget.frame
     cache.put_summary(hashes[frame.file], FileSummary(kind="ramme", owner=frame.id, changes=frame.changes,
                                                       parameters=frame.parameters))
