@@ -29,6 +29,19 @@ def replace(path: Path, line: int, col: int, old: str, new: str) -> None:
     path.write_text("".join(lines), encoding="utf-8")
 
 
+def only_loaded(rel: str, kind: str):
+    """The one table of ``kind`` (``accounts``, ``sum_tables``) in the repository file ``rel``, which loads
+    without a problem."""
+    from rammecalc.loading import load
+
+    from .conftest import ROOT
+
+    loaded = load([ROOT / rel])
+    assert loaded.problems == []
+    (only,) = getattr(loaded, kind)
+    return only
+
+
 def problem_lines(output: str) -> list[str]:
     return [ln for ln in output.splitlines() if re.match(r"^\S+:\d+:\d+: ", ln)]
 

@@ -12,7 +12,6 @@ from typer.testing import CliRunner
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
 SEED000_FRAME = DATA / "frames" / "molde-2017-ressurstjenesten.yaml"
-SEED000_CHANGES = DATA / "changes" / "molde-2017-ressurstjenesten.yaml"
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -14,11 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from rammecalc import load
 from rammecalc.core import accounts
 
-from .cells import errors, find, problem_lines, replace
-from .conftest import DATA
+from .cells import errors, find, only_loaded, problem_lines, replace
 
 SEED001 = "data/accounts/molde-2018-ressurstjenesten.yaml"
 SEED001_INV = "data/accounts/molde-2018-ressurstjenesten-investering.yaml"
@@ -27,10 +25,7 @@ INV15 = "data/accounts/molde-2022-fellesomrade-investering.yaml"
 
 
 def table(rel: str) -> accounts.AccountsTable:
-    loaded = load([DATA.parent / rel])
-    assert loaded.problems == []
-    (only,) = loaded.accounts
-    return only
+    return only_loaded(rel, "accounts")
 
 
 def test_seed001_as_printed():

@@ -224,7 +224,7 @@ def test_no_data_folder_here(cli, tmp_path, command):
     assert "no path given and no 'data' folder here" in err
 
 
-def test_a_frame_draws_on_several_changes_files_in_the_order_listed(cli, tmp_path):
+def test_a_frame_draws_on_several_changes_files_in_the_order_listed(tmp_path):
     second = CHANGES.replace("id: a", "id: c").replace("id: b", "id: d").replace("Tiltak A", "Tiltak C")
     write(tmp_path, frame=FRAME + "  - ../changes/c2.yaml\n")
     (tmp_path / "data/changes/c2.yaml").write_text(second, encoding="utf-8")

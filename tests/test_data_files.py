@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import jsonschema
 import pytest
 
 from rammecalc import check, load
@@ -37,7 +38,6 @@ def test_all_of_data_loads_links_and_checks_without_errors():
 @pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])
 def test_each_file_is_valid_against_the_published_json_schema(path):
     """What an editor does with the schema: YAML keys as text, numbers as JSON numbers."""
-    jsonschema = pytest.importorskip("jsonschema")
     import datetime
     import json
 
@@ -60,7 +60,6 @@ def test_each_file_is_valid_against_the_published_json_schema(path):
 
 
 def test_the_json_schema_rejects_what_the_loader_rejects():
-    jsonschema = pytest.importorskip("jsonschema")
     from rammecalc.schema import json_schema
 
     validator = jsonschema.Draft202012Validator(json_schema("alle"))

@@ -18,7 +18,8 @@ from rammecalc.core.problems import Code, Severity
 from rammecalc.core.roll import RolledTable, roll
 from rammecalc.loading import load
 
-DATA = Path(__file__).resolve().parents[1] / "data"
+from .builders import ints as years_of
+from .conftest import DATA
 
 KLEIVE = "molde-2018-kleive-oppvekstsenter"
 ASKOY = "askoy-2018-kommunalavdeling-stab"
@@ -28,10 +29,6 @@ TRONDHEIM = "trondheim-2022-psykisk-helse-og-rus"
 
 def D(value: int) -> Decimal:
     return Decimal(value)
-
-
-def years_of(values: dict[int, int]) -> dict[int, Decimal]:
-    return {year: D(v) for year, v in values.items()}
 
 
 def load_budget(path: Path) -> Budget:

@@ -140,6 +140,9 @@ def test_set_for_one_year_and_the_last_one_wins(cli):
     result = cli("roll", "-f", "json", "--set", "lønnsvekst=3%", "--set", "lønnsvekst:2017=2,2 %", SEED000_FRAME)
     table = json.loads(result.stdout, parse_float=Decimal)["tables"][0]
     assert table["new_frame"]["2017"] == 11999  # the year-specific 2,2 % is the file's own value
+    # The other order: 3 % wins. −5 773 × 3 % = −173,19 → −173 against the printed −127: 11 999 − 46 = 11 953.
+    result = cli("roll", "-f", "json", "--set", "lønnsvekst:2017=2,2 %", "--set", "lønnsvekst=3%", SEED000_FRAME)
+    assert json.loads(result.stdout, parse_float=Decimal)["tables"][0]["new_frame"]["2017"] == 11953
 
 
 def test_set_on_check_explains_the_differences(cli):

@@ -20,26 +20,23 @@ from hypothesis import strategies as st
 from rammecalc.core.link import link
 from rammecalc.core.models import (
     Budget,
-    ChangeSet,
     Frame,
     FromRule,
-    Group,
     Item,
     MoveRule,
     OneOffRule,
     Override,
-    Parameter,
     ParameterSet,
     PartYearRule,
     RateRule,
-    Source,
-    Start,
     StepRule,
 )
 from rammecalc.core.problems import Code, Problem, Severity
 from rammecalc.core.roll import RolledTable, roll
 from rammecalc.core.rules import round_amount
-from rammecalc.core.terms import AmountUnit, Category, Convention, Rounding, ShareBasis
+from rammecalc.core.terms import Category, Convention, Rounding, ShareBasis
+
+from .builders import changeset, ints, make_frame, parameter_set
 
 SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 INC, LEVEL = Convention.INCREMENTAL, Convention.LEVEL
@@ -48,22 +45,6 @@ ZERO = D(0)
 
 
 # ------------------------------------------------------------------------------------------------ helpers
-
-
-def make_frame(convention: Convention, years: Sequence[int], base: Decimal | int | None = None) -> Frame:
-    return Frame(
-        kind="ramme",
-        id="f",
-        municipality="Kommune",
-        unit="Enhet",
-        source=Source(document="Dokument"),
-        amount_unit=AmountUnit.THOUSANDS,
-        convention=convention,
-        columns={y: str(y) for y in years},
-        start=Start(label="Utgangspunkt", amount=None if base is None else D(base)),
-        groups=(Group(id="g", label="Endringer"),),
-        changes=("endringer.yaml",),
-    )
 
 
 def ov(name: str, year: int | None, value: Decimal) -> Override:
@@ -77,18 +58,6 @@ def rule_item(id: str, rule, category: Category = Category.OTHER) -> Item:
 def written_item(id: str, amounts: dict[int, Decimal]) -> Item:
     return Item(id=id, label=f"Post {id}", category=Category.OTHER, group="g", amounts=amounts,
                 note=None if amounts else "ingen beløp")
-
-
-def changeset(items: Sequence[Item]) -> ChangeSet:
-    return ChangeSet(kind="endringer", frame="f", source=Source(document="Dokument"), items=tuple(items))
-
-
-def parameter_set(**values: dict[int, Decimal | str]) -> ParameterSet:
-    return ParameterSet(
-        kind="parametere",
-        source=Source(document="Parametere"),
-        parameters=tuple(Parameter(name=name, label=f"Sats {name}", values=v) for name, v in values.items()),
-    )
 
 
 def link_problems(frame: Frame, items: Sequence[Item], parameter_sets: Sequence[ParameterSet] = ()) -> list[Problem]:
@@ -112,10 +81,6 @@ def rolled(convention: Convention, years: Sequence[int], items: Sequence[Item],
 
 def amounts_of(table: RolledTable, item_id: str) -> dict[int, Decimal]:
     return dict(table.amounts[item_id])
-
-
-def ints(mapping) -> dict[int, Decimal]:
-    return {y: D(v) for y, v in mapping.items()}
 
 
 TRONDHEIM = (2022, 2023, 2024, 2025)  # seed 004: handlings- og økonomiplan 2022–2025, level convention

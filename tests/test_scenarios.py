@@ -40,15 +40,11 @@ from rammecalc.core.link import link
 from rammecalc.core.models import (
     AddItem,
     Budget,
-    ChangeSet,
-    Frame,
     FromRule,
     Group,
     Item,
     MoveRule,
     OneOffRule,
-    Parameter,
-    ParameterSet,
     PartYearRule,
     RateRule,
     RemoveItem,
@@ -57,8 +53,6 @@ from rammecalc.core.models import (
     Scenario,
     SetParameter,
     ShiftItem,
-    Source,
-    Start,
     StepRule,
 )
 from rammecalc.core.problems import Code, Severity
@@ -67,6 +61,7 @@ from rammecalc.core.scenarios import ScenarioError, apply, validate
 from rammecalc.core.terms import AmountUnit, Category, Convention, ShareBasis
 from rammecalc.loading import Loaded, load
 
+from .builders import changeset, ints, make_frame, parameter_set
 from .conftest import DATA, ROOT
 
 D = Decimal
@@ -85,10 +80,6 @@ M_BASE = {2016: D(9864), 2017: D(11999), 2018: D(11999), 2019: D(11999), 2020: D
 ITEM_12 = "fra-base-til-ambulerende-tjenester"  # {type: fra, år: 2024, beløp: -2000}
 ITEM_7A = "midlertidig-botilbud-kvinner-krisesenterplass"  # delårsvirkning 8 400 from 2023-07-01
 ITEM_10 = "tjenester-rop-lidelser"  # trinn 6 000 / 8 000 / 10 000 from 2023 / 2024 / 2025
-
-
-def ints(mapping) -> dict[int, Decimal]:
-    return {y: D(v) for y, v in mapping.items()}
 
 
 # ------------------------------------------------------------------------------------------------ helpers
@@ -479,21 +470,6 @@ PARAM = "p"
 FACTORS = [D(0), D("0.5"), D(2), D(-1), D("1.5"), D("0.25"), D("0.3"), D(3)]
 
 
-def make_frame(convention: Convention, years: Sequence[int], base: int | None) -> Frame:
-    return Frame(
-        kind="ramme", id="f", municipality="Kommune", unit="Enhet", source=Source(document="Dokument"),
-        amount_unit=AmountUnit.THOUSANDS, convention=convention, columns={y: str(y) for y in years},
-        start=Start(label="Utgangspunkt", amount=None if base is None else D(base)),
-        groups=(Group(id="g", label="Endringer"), Group(id="h", label="Tiltak", parent="g")),
-        changes=("endringer.yaml",), parameters=("parametere.yaml",),
-    )
-
-
-def parameter_set(values: dict[int, Decimal]) -> ParameterSet:
-    return ParameterSet(kind="parametere", source=Source(document="Parametere"),
-                        parameters=(Parameter(name=PARAM, label="Sats p", values=values),))
-
-
 small = st.integers(-5000, 5000).map(D)
 rates = st.integers(-20, 120).map(lambda n: D(n) / 10)  # −2,0 % … 12,0 %
 
@@ -544,10 +520,11 @@ def budget_st(draw) -> Budget:
     years = tuple(range(2020, 2020 + draw(st.integers(2, 5))))
     base = draw(st.one_of(st.none(), st.integers(0, 100_000)))
     items = [draw(item_st(f"i{k}", years)) for k in range(draw(st.integers(1, 6)))]
-    params = parameter_set({y: draw(rates) for y in years})
-    budget, problems = link(make_frame(convention, years, base),
-                            [ChangeSet(kind="endringer", frame="f", source=Source(document="Dokument"),
-                                       items=tuple(items))], [params])
+    params = parameter_set(**{PARAM: {y: draw(rates) for y in years}})
+    frame = make_frame(convention, years, base, groups=(Group(id="g", label="Endringer"),
+                                                       Group(id="h", label="Tiltak", parent="g")),
+                       parameters=("parametere.yaml",))
+    budget, problems = link(frame, [changeset(items)], [params])
     assert problems == [], problems
     return budget
 
@@ -1163,15 +1140,18 @@ def test_cli_output_file_is_written(cli, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["sammenligning.json", "variant.csv", "variant.md"]
 
 
-@pytest.mark.parametrize("args", [("roll", "data", "-s", "uten-opptrappingsplan"),
-                                  ("compare", "data", "-s", "tiltak-12-utsatt")])
-def test_cli_output_file_holds_the_table(cli, tmp_path, args):
+@pytest.mark.parametrize("args, figure", [
+    (("roll", "data", "-s", "uten-opptrappingsplan"), "10 004"),  # the variant's new frame 2017
+    (("compare", "data", "-s", "tiltak-12-utsatt"), "24 400"),  # the variant's new frame 2024
+])
+def test_cli_output_file_holds_the_table(cli, tmp_path, args, figure):
     target = tmp_path / "tabell.txt"
     result = cli(*args, "--output", target)
     assert result.exit_code == 0, result.output
     text = target.read_text(encoding="utf-8")
     assert result.stdout == ""  # the table went to the file …
     assert "10 004" in text or "24 400" in text  # … with its figures
+    assert figure in text  # … the one this command prints
     assert [p.name for p in tmp_path.iterdir()] == ["tabell.txt"]  # and no temporary file is left
 
 

@@ -15,6 +15,8 @@ import pytest
 
 from rammecalc.core.numbers import format_amount
 
+from .cells import problem_lines, replace
+
 # (anchor line in the frame file, key line after it, year, value as printed in the seed)
 START = ("utgangspunkt:", "publisert:")
 LPV = ("id: lønns-og-prisvekst", "publisert:")
@@ -66,16 +68,7 @@ def find_cell(text: str, anchor: tuple[str, str], year: int, value: int) -> tupl
 
 
 def bump(path: Path, line: int, col: int, value: int) -> None:
-    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-    text = lines[line - 1]
-    old = str(value)
-    assert text[col - 1: col - 1 + len(old)] == old
-    lines[line - 1] = text[: col - 1] + str(value + 1) + text[col - 1 + len(old):]
-    path.write_text("".join(lines), encoding="utf-8")
-
-
-def problem_lines(output: str) -> list[str]:
-    return [ln for ln in output.splitlines() if re.match(r"^\S+:\d+:\d+: ", ln)]
+    replace(path, line, col, str(value), str(value + 1))
 
 
 @pytest.mark.parametrize(("anchor", "year", "value"), PUBLISHED,

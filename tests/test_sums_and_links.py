@@ -10,11 +10,9 @@ from decimal import Decimal
 
 import pytest
 
-from rammecalc import load
 from rammecalc.core import sums
 
-from .cells import errors, find, problem_lines, replace
-from .conftest import DATA
+from .cells import errors, find, only_loaded, problem_lines, replace
 
 VERDAL = "data/sums/verdal-2013-rustjenesten-arsverk.yaml"
 GRANTS = "data/sums/verdal-2013-tilskuddsarsverk.yaml"
@@ -24,10 +22,7 @@ LINKS = "data/links/molde-ressurstjenesten.yaml"
 
 
 def sum_table(rel: str) -> sums.SumTable:
-    loaded = load([DATA.parent / rel])
-    assert loaded.problems == []
-    (only,) = loaded.sum_tables
-    return only
+    return only_loaded(rel, "sum_tables")
 
 
 def test_seed003_staffing_adds_up_with_decimals():
