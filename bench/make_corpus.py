@@ -198,7 +198,6 @@ class GroupSpec:
 @dataclass
 class FrameSpec:
     municipality: str
-    muni_slug: str
     unit: str
     unit_slug: str
     id: str
@@ -358,7 +357,7 @@ def make_frame(rng: random.Random, municipality: str, muni_slug: str, muni_index
     items.sort(key=lambda it: order[it.group])  # printed under their headings, in order
 
     spec = FrameSpec(
-        municipality=municipality, muni_slug=muni_slug, unit=unit, unit_slug=unit_slug,
+        municipality=municipality, unit=unit, unit_slug=unit_slug,
         id=f"{muni_slug}-{budget_year}-{unit_slug}", convention=convention, years=years, column_labels=labels,
         start_label=start_label, base=base, start_published={}, split=[], groups=groups,
         new_frame_label=new_label, new_frame_published={}, items=items, document=document,
@@ -599,17 +598,18 @@ def unit_names(rng: random.Random, n: int) -> list[str]:
     chosen = rng.sample(pool, n)
     # unit file names must differ within a municipality
     seen: set[str] = set()
-    out = []
-    for name in chosen:
+    out: list[str] = []
+
+    def take(name: str) -> None:
         if file_slug(name) not in seen:
             seen.add(file_slug(name))
             out.append(name)
+
+    for name in chosen:
+        take(name)
     i = 0
     while len(out) < n:
-        name = f"{_STEMS[i % len(_STEMS)]}vik {_PLACES_UNIT[i % len(_PLACES_UNIT)]} {i}"
-        if file_slug(name) not in seen:
-            seen.add(file_slug(name))
-            out.append(name)
+        take(f"{_STEMS[i % len(_STEMS)]}vik {_PLACES_UNIT[i % len(_PLACES_UNIT)]} {i}")
         i += 1
     return out
 

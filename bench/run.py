@@ -257,7 +257,6 @@ class Capabilities:
     no_cache: bool
     cache_dir: bool
     cache_env: list[str]
-    help_text: str
 
     @property
     def caches(self) -> bool:
@@ -279,8 +278,7 @@ def capabilities(cli: list[str], env: dict[str, str]) -> Capabilities:
     help_text = subprocess.run([*cli, "check", "--help"], env=wide, capture_output=True, text=True,
                                check=False).stdout
     envs = sorted(set(re.findall(r"env var:\s*([A-Z][A-Z0-9_]*CACHE[A-Z0-9_]*)", help_text)))
-    return Capabilities(accepts("--no-cache"), accepts("--cache-dir", str(Path(tempfile.gettempdir()))), envs,
-                        help_text)
+    return Capabilities(accepts("--no-cache"), accepts("--cache-dir", str(Path(tempfile.gettempdir()))), envs)
 
 
 # ---------------------------------------------------------------------------------- the findings
