@@ -463,6 +463,44 @@ def test_compare_rejects_every_bad_scenario_before_rolling(loaded):
     assert [p.code for p in caught.value.problems] == [Code.UNKNOWN_ITEM, Code.UNKNOWN_PARAMETER]
 
 
+def test_compare_refuses_what_apply_refuses(loaded):
+    # An item added under a group the frame does not have passes the operations' own checks; the linker
+    # refuses it after the scenario is applied, in compare as in apply (roll).
+    budget = loaded.budget(TRONDHEIM)
+    stray = scenario(TRONDHEIM, [{"type": "legg-til", "post": {
+        "id": "ny-post", "etikett": "Ny post", "kategori": "annet", "gruppe": "finnes-ikke",
+        "beløp": {2022: 1000}}}], id="c")
+    with pytest.raises(ScenarioError) as applied:
+        apply(budget, stray)
+    with pytest.raises(ScenarioError) as compared:
+        compare(budget, [[stray]])
+    assert [p.message for p in compared.value.problems] == [p.message for p in applied.value.problems]
+    assert "group 'finnes-ikke', which frame 'trondheim-2022-psykisk-helse-og-rus' does not have" in \
+        compared.value.problems[0].message
+
+
+def test_cli_compare_gives_set_the_last_word_as_roll_does(cli):
+    setting = ["--set", "deflator:2024=9%"]
+    rolled = json.loads(cli("roll", "-s", "tiltak-i-løpende-priser", "-s", "høyere-deflator", *setting, "-f", "json",
+                            cwd=ROOT).stdout)["tables"][0]["new_frame"]
+    result = cli("compare", "-s", "tiltak-i-løpende-priser+høyere-deflator", *setting, "-f", "json", cwd=ROOT)
+    assert result.exit_code == 0, result.output
+    (compared,) = json.loads(result.stdout)["variants"]
+    assert compared["new_frame"] == rolled
+    # 9 % instead of the scenario's 4,8 % in 2024: not the scenario alone (23 275, test above)
+    assert rolled["2024"] != 23275
+    # and the parts still add up to the difference, year by year
+    for year, difference in compared["difference"].items():
+        assert sum(a["values"][year] for a in compared["attributions"]) == difference
+
+
+def test_cli_roll_with_a_scenario_file_reads_data_too(cli):
+    result = cli("roll", "-s", "data/scenarios/molde-uten-opptrappingsplan.yaml", "-f", "json", cwd=ROOT)
+    assert result.exit_code == 0, result.output
+    # Molde without the opptrappingsplan: Ny driftsramme 2017 10 004 (11 999 − 754 − 1 241)
+    assert json.loads(result.stdout)["tables"][0]["new_frame"]["2017"] == 10004
+
+
 # ------------------------------------------------------------------- E. property: attributions add up
 
 

@@ -278,7 +278,7 @@ def _require_tables(loaded: Loaded, cached: bool = False) -> None:
                           "them); the others 'type: regnskap', 'type: sumtabell' or 'type: koblinger'")
 
 
-def _load(paths: list[Path] | None, sets: list[str] | None = None) -> Loaded:
+def _load(paths: list[Path] | None, sets: list[tuple[str, int | None, Decimal]] = ()) -> Loaded:
     """Load and link; on any input problem print them all to stderr and exit 2."""
     from .core.problems import Code
     from .render import problem_text
@@ -291,7 +291,7 @@ def _load(paths: list[Path] | None, sets: list[str] | None = None) -> Loaded:
         _input_problems(bad, loaded)
         raise typer.Exit(ExitCode.BAD_INPUT)
     _require_tables(loaded)
-    _apply_sets(loaded, _parse_sets(sets))
+    _apply_sets(loaded, sets)
     return loaded
 
 
@@ -311,15 +311,20 @@ def _console(output: Path | None = None):
     return Console(highlight=False, width=120 if piped and "COLUMNS" not in os.environ else None)
 
 
-def _scenario_files(values: list[str] | None) -> list[Path]:
-    """The scenarios given as files (the others are ids, looked up among the files read)."""
-    return [Path(v) for v in values or [] if v.endswith((".yaml", ".yml")) or Path(v).is_file()]
+def _is_file_arg(value: str) -> bool:
+    """A --scenario value that names a file (the others are ids, looked up among the files read)."""
+    return value.endswith((".yaml", ".yml")) or Path(value).is_file()
+
+
+def _with_scenario_files(paths: list[Path] | None, values: list[str]) -> list[Path]:
+    """What to read for --scenario: the paths (default ./data) and every scenario given as a file."""
+    return [*_paths(paths), *(Path(v) for v in values if _is_file_arg(v))]
 
 
 def _resolve_scenario(loaded: Loaded, value: str):
     from .loading import display_name
 
-    if value.endswith((".yaml", ".yml")) or Path(value).is_file():
+    if _is_file_arg(value):
         name = display_name(Path(value))
         found = [s for s in loaded.scenarios.values() if s.file == name]
         if found:
@@ -349,16 +354,21 @@ def _budget_of(loaded: Loaded, scenario):
     raise typer.Exit(ExitCode.BAD_INPUT)
 
 
+def _chosen(loaded: Loaded, values: list[str]):
+    """The scenarios named (ids or files) and the budget of the one frame they are all for."""
+    chosen = [_resolve_scenario(loaded, v.strip()) for v in values]
+    frames = {s.frame for s in chosen}
+    if len(frames) != 1:
+        raise _fail_input("the scenarios are for different frames: " + ", ".join(sorted(frames)),
+                          "use scenarios of one frame at a time")
+    return _budget_of(loaded, chosen[0]), chosen
+
+
 def _variant(loaded: Loaded, values: list[str]):
     """The budget with the scenarios applied in order; problems are reported as bad input."""
     from .core.scenarios import ScenarioError, apply
 
-    chosen = [_resolve_scenario(loaded, v) for v in values]
-    frames = {s.frame for s in chosen}
-    if len(frames) != 1:
-        raise _fail_input("the scenarios are for different frames: " + ", ".join(sorted(frames)),
-                          "apply scenarios of one frame at a time")
-    budget = _budget_of(loaded, chosen[0])
+    budget, chosen = _chosen(loaded, values)
     try:
         for scenario in chosen:
             budget = apply(budget, scenario, loaded.scenario_parameters.get(scenario.id, ()))
@@ -488,13 +498,14 @@ def roll(
     from .core.roll import convert
     from .core.roll import roll as roll_budget
 
-    loaded = _load([*(paths or []), *_scenario_files(scenarios)] if paths or scenarios else None, sets)
+    parsed_sets = _parse_sets(sets)
+    loaded = _load(_with_scenario_files(paths, scenarios) if scenarios else paths, parsed_sets)
     budgets = loaded.budgets
     if scenarios:
         variant = _variant(loaded, scenarios)
-        _check_set_years([variant], _parse_sets(sets))  # against the scenario's frame, not every frame read
-        if sets:  # the command line has the last word, after the scenarios' own settings
-            variant = variant.model_copy(update={"overrides": variant.overrides + _overrides(_parse_sets(sets))})
+        _check_set_years([variant], parsed_sets)  # against the scenario's frame, not every frame read
+        if parsed_sets:  # the command line has the last word, after the scenarios' own settings
+            variant = variant.model_copy(update={"overrides": variant.overrides + _overrides(parsed_sets)})
         budgets = [variant]
     tables, notes = [], []
     for budget in budgets:
@@ -598,17 +609,16 @@ def compare(
     from .core.compare import compare as build
     from .core.scenarios import ScenarioError
 
-    files = [f for variant in scenarios for f in _scenario_files(variant.split("+"))]
-    loaded = _load([*(paths or [Path("data")]), *files], sets)
-    variants = [[_resolve_scenario(loaded, part.strip()) for part in variant.split("+")] for variant in scenarios]
-    frames = {s.frame for variant in variants for s in variant}
-    if len(frames) != 1:
-        raise _fail_input("the scenarios are for different frames: " + ", ".join(sorted(frames)),
-                          "compare variants of one frame at a time")
-    budget = _budget_of(loaded, variants[0][0])
-    _check_set_years([budget], _parse_sets(sets))  # against the scenarios' frame, not every frame read
+    parts = [[part.strip() for part in variant.split("+")] for variant in scenarios]
+    parsed_sets = _parse_sets(sets)
+    loaded = _load(_with_scenario_files(paths, [p for variant in parts for p in variant]), parsed_sets)
+    budget, chosen = _chosen(loaded, [p for variant in parts for p in variant])
+    each = iter(chosen)
+    variants = [[next(each) for _ in variant] for variant in parts]
+    _check_set_years([budget], parsed_sets)  # against the scenarios' frame, not every frame read
     try:
-        comparison = build(budget, variants, loaded.scenario_parameters)
+        # --set has the last word in each variant too, after the scenarios' own settings (as in roll)
+        comparison = build(budget, variants, loaded.scenario_parameters, _overrides(parsed_sets))
     except ScenarioError as exc:
         _input_problems(exc.problems, loaded)
         raise typer.Exit(ExitCode.BAD_INPUT) from None
@@ -746,7 +756,7 @@ def explain(
     from .core.roll import roll as roll_budget
     from .render import explanation_text
 
-    loaded = _load([path], sets)
+    loaded = _load([path], _parse_sets(sets))
     if not loaded.budgets:
         raise _fail_input(f"there is no frame in {path}: explain follows the figures of frame tables (type: ramme)",
                           f"'rammecalc roll {path}' lays out an accounts table, sum table or links, and "

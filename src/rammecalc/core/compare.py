@@ -15,9 +15,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .models import Budget, ParameterSet, Scenario
+from .models import Budget, Override, ParameterSet, Scenario
 from .roll import RolledTable, roll
-from .scenarios import ScenarioError, apply_operation, cause_of, validate, with_groups
+from .scenarios import ScenarioError, apply_steps, cause_of
 
 ZERO = Decimal(0)
 
@@ -55,11 +55,14 @@ class Comparison:
 
 
 def compare(budget: Budget, variants: Sequence[Sequence[Scenario]],
-            parameter_sets: Mapping[str, Sequence[ParameterSet]] | None = None) -> Comparison:
+            parameter_sets: Mapping[str, Sequence[ParameterSet]] | None = None,
+            overrides: Sequence[Override] = ()) -> Comparison:
     """Roll ``budget`` and each variant (a list of scenarios applied in order) and attribute the differences.
 
-    ``parameter_sets`` gives, per scenario id, the parameter files a scenario brings. Raises
-    :class:`~rammecalc.core.scenarios.ScenarioError` with every problem of every scenario before rolling.
+    ``parameter_sets`` gives, per scenario id, the parameter files a scenario brings. ``overrides`` (the
+    command line's ``--set``) are put on again after each variant's scenarios, so that they have the last
+    word there as in the base. Raises :class:`~rammecalc.core.scenarios.ScenarioError` with every problem of
+    every scenario before rolling.
     """
     extra = parameter_sets or {}
     base_table = roll(budget)
@@ -68,16 +71,16 @@ def compare(budget: Budget, variants: Sequence[Sequence[Scenario]],
     for scenarios in variants:
         state = budget
         steps: list[tuple[tuple[str, str], Budget]] = []
-        for scenario in scenarios:
-            found = validate(state, scenario, extra.get(scenario.id, ()))
-            if found:
-                problems += found
-                break
-            state = with_groups(_bring(state, extra.get(scenario.id, ())), scenario)
-            for index in range(len(scenario.operations)):
-                state = apply_operation(state, scenario, index)
-                steps.append((cause_of(scenario, index), state))
-            state = state.model_copy(update={"scenarios": (*state.scenarios, scenario.id)})
+        try:
+            for scenario in scenarios:
+                state, states = apply_steps(state, scenario, extra.get(scenario.id, ()))
+                steps += [(cause_of(scenario, i), s) for i, s in enumerate(states)]
+        except ScenarioError as exc:
+            problems += exc.problems
+            continue
+        for override in overrides:
+            state = state.model_copy(update={"overrides": (*state.overrides, override)})
+            steps.append((("parameter", override.name), state))
         results.append((scenarios, state, steps))
     if problems:
         raise ScenarioError(problems)
@@ -103,12 +106,6 @@ def compare(budget: Budget, variants: Sequence[Sequence[Scenario]],
         out.append(Variant(tuple(s.id for s in scenarios), tuple(s.label for s in scenarios), state, table,
                            difference, attributions))
     return Comparison(base_table, tuple(out))
-
-
-def _bring(budget: Budget, parameter_sets: Sequence[ParameterSet]) -> Budget:
-    files = {ps.file for ps in budget.parameter_sets}
-    extra = tuple(ps for ps in parameter_sets if ps.file not in files)
-    return budget.model_copy(update={"parameter_sets": budget.parameter_sets + extra}) if extra else budget
 
 
 def _labels(*budgets: Budget) -> dict[tuple[str, str], str]:

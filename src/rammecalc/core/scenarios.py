@@ -106,18 +106,28 @@ def validate(budget: Budget, scenario: Scenario, parameter_sets: Sequence[Parame
 
 def apply(budget: Budget, scenario: Scenario, parameter_sets: Sequence[ParameterSet] = ()) -> Budget:
     """``budget`` with ``scenario`` applied: a new budget. Raises :class:`ScenarioError` with every problem."""
+    return apply_steps(budget, scenario, parameter_sets)[0]
+
+
+def apply_steps(budget: Budget, scenario: Scenario,
+                parameter_sets: Sequence[ParameterSet] = ()) -> tuple[Budget, list[Budget]]:
+    """``scenario`` applied to ``budget``: the new budget, linked, and the budget after each operation (for
+    ``compare``, which attributes each step's effect to its cause). Raises :class:`ScenarioError` with every
+    problem: the operations' before anything is applied, then the result's as the linker sees it."""
     problems = validate(budget, scenario, parameter_sets)
     if problems:
         raise ScenarioError(problems)
     result = with_groups(_with_parameters(budget, parameter_sets), scenario)
+    states = []
     for index in range(len(scenario.operations)):
         result = apply_operation(result, scenario, index)
+        states.append(result)
     result = result.model_copy(update={"scenarios": (*budget.scenarios, scenario.id)})
     linked, problems = link(result.frame, result.changesets, result.parameter_sets)
     if problems:
         raise ScenarioError(problems)
     assert linked is not None
-    return linked.model_copy(update={"overrides": result.overrides, "scenarios": result.scenarios})
+    return linked.model_copy(update={"overrides": result.overrides, "scenarios": result.scenarios}), states
 
 
 def with_groups(budget: Budget, scenario: Scenario) -> Budget:
@@ -163,9 +173,9 @@ def set_parameters(budget: Budget, values: Mapping[str, Decimal | Mapping[int, D
 
 
 def _with_parameters(budget: Budget, parameter_sets: Sequence[ParameterSet]) -> Budget:
-    have = {id(ps) for ps in budget.parameter_sets}
-    extra = tuple(ps for ps in parameter_sets if id(ps) not in have and ps.file not in
-                  {p.file for p in budget.parameter_sets})
+    """The budget with the parameter files a scenario brings that it does not have already."""
+    have = {ps.file for ps in budget.parameter_sets}
+    extra = tuple(ps for ps in parameter_sets if ps.file not in have)
     return budget.model_copy(update={"parameter_sets": budget.parameter_sets + extra}) if extra else budget
 
 
