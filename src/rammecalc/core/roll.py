@@ -20,7 +20,7 @@ from typing import Literal
 
 from .models import Budget, Frame, Group, Item, Location, NewFrame, RateRule, SplitRow, Start
 from .numbers import format_amount
-from .rules import Parameters, Step, evaluate, rate_amount, to_convention
+from .rules import Parameters, Step, evaluate, rate_amount, rule_parameters, to_convention
 from .terms import Category, Convention
 
 RowKind = Literal["start", "split", "group", "item", "new_frame"]
@@ -100,8 +100,6 @@ def roll(budget: Budget, trace: bool = False) -> RolledTable:
     levels: dict[str, dict[int, Decimal]] = {}
     dynamic: list[tuple[Item, RateRule, Location]] = []
     items: list[Item] = []
-    #: Per item, the parameters whose overridden value (--set, a scenario) its rule read and used.
-    changed: dict[str, set[str]] = {}
     for cs in budget.changesets:
         for index, item in enumerate(cs.items):
             items.append(item)
@@ -118,9 +116,7 @@ def roll(budget: Budget, trace: bool = False) -> RolledTable:
                 amounts[item.id] = {}
                 steps[item.id] = {}
                 continue
-            params.changed.clear()
             evaluation = evaluate(item, years, params, where, frame.decimals, trace)
-            changed[item.id] = set(params.changed)
             levels[item.id] = evaluation.levels
             amounts[item.id] = to_convention(evaluation.levels, years, convention)
             steps[item.id] = evaluation.steps
@@ -142,10 +138,8 @@ def roll(budget: Budget, trace: bool = False) -> RolledTable:
                          else f"{frame.start.label}, {year}")
                 if frame.start.amount is None:  # the frame is the changes against an unknown base
                     words += "; the base is not given, so this is the sum of the changes only"
-                params.changed.clear()
                 change, rate_steps = rate_amount(frame_now, rule, year, params, where, base_words=words,
                                                  decimals=frame.decimals, trace=trace)
-                changed.setdefault(item.id, set()).update(params.changed)
                 running[item.id] += change
                 if trace:
                     steps[item.id][year] = rate_steps
@@ -193,7 +187,7 @@ def roll(budget: Budget, trace: bool = False) -> RolledTable:
         for item in items_in.get(group.id, []):
             rows.append(Row("item", item.label, depth + 1, {y: amounts[item.id].get(y) for y in years},
                             item.published, id=item.id, group=group.id, category=item.category,
-                            overridden=tuple(sorted(changed.get(item.id, ())))))
+                            overridden=_overridden(item, params, years)))
         for child in children.get(group.id, []):
             emit(child, depth + 1)
 
@@ -276,3 +270,13 @@ def convert(budget: Budget, to: Convention) -> Budget:
         for cs in budget.changesets
     )
     return budget.model_copy(update={"frame": new_frame, "changesets": changesets})
+
+
+def _overridden(item: Item, params: Parameters, years: tuple[int, ...]) -> tuple[str, ...]:
+    """The parameters the item's rule reads for a year of the table (or the one before) whose value an
+    override changes: its amounts follow the new rate, while its label may still print the old one."""
+    names = rule_parameters(item)  # only a rate rule (sats) names a parameter
+    if not names:
+        return ()
+    read = [y for y in item.rule.year_list if years[0] - 1 <= y <= years[-1]]
+    return tuple(sorted(n for n in names if any(params.differs(n, y) for y in read)))

@@ -97,9 +97,6 @@ class Parameters:
     sets: tuple[ParameterSet, ...] = ()
     overrides: tuple[Override, ...] = ()
     _index: dict[str, tuple[ParameterSet, int]] = field(default_factory=dict, init=False)
-    #: The names whose value was read from an override that differs from the files' value for that year
-    #: (or for a year the files have none): what the roll marks. The roll clears it between items.
-    changed: set[str] = field(default_factory=set, init=False)
 
     def __post_init__(self) -> None:
         for ps in self.sets:
@@ -117,16 +114,26 @@ class Parameters:
         ps, i = self._index[name]
         return sorted(ps.parameters[i].values)
 
+    def _override(self, name: str, year: int) -> Override | None:
+        """The override that sets ``name`` for ``year``, the last one set winning."""
+        return next((o for o in reversed(self.overrides) if o.name == name and o.year in (None, year)), None)
+
+    def differs(self, name: str, year: int) -> bool:
+        """Whether an override gives ``name`` another value for ``year`` than the files do (or one they lack)."""
+        override = self._override(name, year)
+        if override is None or name not in self._index:
+            return False
+        ps, i = self._index[name]
+        return ps.parameters[i].values.get(year) != override.value
+
     def value(self, name: str, year: int) -> RateValue:
         if name not in self._index:
             raise UnknownParameter(name)
+        override = self._override(name, year)
+        if override is not None:
+            return RateValue(override.value, f"{name} {year}, {override.origin}", None, overridden=True)
         ps, i = self._index[name]
         parameter = ps.parameters[i]
-        for override in reversed(self.overrides):
-            if override.name == name and override.year in (None, year):
-                if parameter.values.get(year) != override.value:
-                    self.changed.add(name)
-                return RateValue(override.value, f"{name} {year}, {override.origin}", None, overridden=True)
         if year not in parameter.values:
             raise MissingValue((name, year))
         return RateValue(parameter.values[year], f"{name} {year}: {parameter.label}",
