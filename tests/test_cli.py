@@ -116,6 +116,18 @@ def test_schema_file_in_the_repository_is_current(cli):
     assert json.loads(committed) == json_schema("alle")
 
 
+def test_schema_takes_a_scenario_rate_as_printed():
+    # 'verdi' is a rate: the model reads '4,8 %' (and 4.8), so the schema editors use must accept it too.
+    import jsonschema
+
+    scenario = {"type": "scenario", "id": "s", "etikett": "S", "gjelder": "f",
+                "operasjoner": [{"type": "sett", "parameter": "deflator", "år": 2024, "verdi": "4,8 %"},
+                                {"type": "sett", "parameter": "deflator", "verdi": 4.8}]}
+    jsonschema.Draft202012Validator(json_schema("scenario")).validate(scenario)
+    bad = {**scenario, "operasjoner": [{"type": "sett", "parameter": "deflator", "verdi": "fire"}]}
+    assert not jsonschema.Draft202012Validator(json_schema("scenario")).is_valid(bad)
+
+
 def test_schema_describes_the_norwegian_keys():
     frame = json_schema("ramme")["$defs"]["Frame"]
     assert frame["additionalProperties"] is False

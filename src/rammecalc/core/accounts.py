@@ -23,12 +23,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 from enum import Enum
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import BeforeValidator, Field, PlainSerializer, WithJsonSchema, model_validator
+from pydantic import Field, model_validator
 
 from .checks import Comparer
-from .models import Id, Located, Model, Money, Source, Text, Year, _strip_percent, _to_amount
+from .models import Id, Located, Model, Money, Percent, Source, Text, Year
 from .numbers import format_amount, format_percent
 from .problems import Code, Problem, Severity, input_error
 from .rules import round_amount
@@ -59,15 +59,6 @@ BUDGET_ROLES = (ColumnRole.BUDGET, ColumnRole.REVISED_BUDGET)
 OVERSPEND = "merforbruk"
 UNDERSPEND = "mindreforbruk"
 BALANCED = "i balanse"
-
-Percent = Annotated[
-    Decimal,
-    BeforeValidator(lambda v: _to_amount(_strip_percent(v))),
-    PlainSerializer(lambda d: d, return_type=Decimal),
-    WithJsonSchema({"description": "A percentage as printed: -8.1 or '−8,1 %'.",
-                    "anyOf": [{"type": "number"}, {"type": "string", "pattern": r"^[-−–+]?\s*\d+([.,]\d+)?\s*%?$"}]}),
-]
-
 
 class AccountsColumn(Model):
     """A printed column and what it holds."""

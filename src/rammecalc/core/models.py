@@ -67,6 +67,24 @@ Money = Annotated[
     PlainSerializer(lambda d: d, return_type=Decimal),
     WithJsonSchema(_MONEY_SCHEMA),
 ]
+
+
+def _strip_percent(value: Any) -> Any:
+    if isinstance(value, str) and value.rstrip().endswith("%"):
+        return value.rstrip()[:-1]
+    return value
+
+
+_PERCENT_SCHEMA = {
+    "description": "A percentage as printed: -8.1, 2.7 or '−8,1 %', '2,7 %'.",
+    "anyOf": [{"type": "number"}, {"type": "string", "pattern": r"^[-−–+]?\s*\d+([.,]\d+)?\s*%?$"}],
+}
+Percent = Annotated[
+    Decimal,
+    BeforeValidator(lambda v: _to_amount(_strip_percent(v))),
+    PlainSerializer(lambda d: d, return_type=Decimal),
+    WithJsonSchema(_PERCENT_SCHEMA),
+]
 Year = Annotated[int, Field(ge=1900, le=2200)]
 YearAmounts = Annotated[
     dict[Year, Money],
@@ -445,24 +463,10 @@ class Parameter(Model):
 
     name: ParameterName = Field(alias="navn")
     label: Text = Field(alias="etikett", description="What the rate is, as a reader would name it.")
-    values: Annotated[dict[Year, Money], WithJsonSchema({
-        "type": "object", "propertyNames": _YEAR_KEYS,
-        "additionalProperties": {"anyOf": [{"type": "number"}, {"type": "string", "pattern": r"^[-−]?\s*\d+([.,]\d+)?\s*%?$"}]},
+    values: Annotated[dict[Year, Percent], WithJsonSchema({
+        "type": "object", "propertyNames": _YEAR_KEYS, "additionalProperties": _PERCENT_SCHEMA,
     })] = Field(alias="verdier", description="The rate in per cent, per year: 2.7 or '2,7 %'.")
     note: Text | None = Field(None, alias="merknad")
-
-    @field_validator("values", mode="before")
-    @classmethod
-    def _percent_signs(cls, values: Any) -> Any:
-        if isinstance(values, dict):
-            return {y: _strip_percent(v) for y, v in values.items()}
-        return values
-
-
-def _strip_percent(value: Any) -> Any:
-    if isinstance(value, str) and value.rstrip().endswith("%"):
-        return value.rstrip()[:-1]
-    return value
 
 
 class ParameterSet(Located):
@@ -485,12 +489,7 @@ class SetParameter(Model):
     type: Literal["sett"]
     parameter: ParameterName
     year: Year | None = Field(None, alias="år", description="Only this year (default: every year).")
-    value: Money = Field(alias="verdi", description="The rate in per cent: 4.8 or '4,8 %'.")
-
-    @field_validator("value", mode="before")
-    @classmethod
-    def _percent_sign(cls, value: Any) -> Any:
-        return _strip_percent(value)
+    value: Percent = Field(alias="verdi", description="The rate in per cent: 4.8 or '4,8 %'.")
 
 
 class AddItem(Model):
