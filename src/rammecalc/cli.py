@@ -670,8 +670,8 @@ def check(
 ) -> None:
     """Recompute every published figure and report every mismatch as file:line:col. Exit 1 on any."""
     from .core.checks import check as check_budget
-    from .core.checks import published_figures
-    from .core.problems import Problem, Severity
+    from .core.checks import failed, published_figures
+    from .core.problems import Problem
     from .report import TableResult
 
     limit = _amount_option(tolerance, "--tolerance")
@@ -717,7 +717,7 @@ def check(
                                       len(linked.figures)))
     run.problems.sort(key=Problem.sort_key)
     _report(run, report, loaded)
-    if any(p.severity is Severity.ERROR for p in run.problems):
+    if failed(run.problems):
         raise typer.Exit(ExitCode.CHECK_FAILED)
 
 
@@ -727,13 +727,14 @@ def _report(run, report: ReportFormat, loaded: Loaded, input_failed: bool = Fals
     from . import report as reporters
 
     if report is ReportFormat.TEXT:
+        from .core.problems import Code
         from .render import problem_text
 
         if input_failed:
             _input_problems(run.problems, loaded)
             return
         for problem in run.problems:
-            is_input = problem.code.is_input or problem.line == 0 or problem.code.value.startswith("skipped")
+            is_input = problem.code.is_input or problem.line == 0 or problem.code is Code.SKIPPED
             typer.echo(problem_text(problem, loaded.texts, excerpt=is_input), err=is_input)
         typer.echo(reporters.summary_line(run))
         return

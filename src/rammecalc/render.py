@@ -217,10 +217,6 @@ def problem_text(problem: Problem, texts: Mapping[str, str] | None = None, excer
     return "\n".join(lines)
 
 
-def _plural(n: int, one: str, many: str) -> str:
-    return one if n == 1 else many
-
-
 # ------------------------------------------------------------------------------------------- explain
 
 

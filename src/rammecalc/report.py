@@ -7,7 +7,6 @@ standard library's ElementTree. The formats are documented in the README ("Repor
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from .core.problems import Problem, Severity
 
@@ -49,10 +48,6 @@ class CheckRun:
         return len(self.problems) - self.errors
 
 
-def _number(value: Decimal | None):
-    return None if value is None else value
-
-
 def as_json(run: CheckRun) -> str:
     from .render import to_json
 
@@ -75,9 +70,9 @@ def as_json(run: CheckRun) -> str:
                 "hint": p.hint,
                 "figure": p.figure,
                 "year": p.year,
-                "published": _number(p.published),
-                "computed": _number(p.computed),
-                "difference": _number(p.difference),
+                "published": p.published,
+                "computed": p.computed,
+                "difference": p.difference,
             }
             for p in run.problems
         ],
