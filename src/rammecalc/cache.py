@@ -45,8 +45,7 @@ class _Strict(BaseModel):
 
 
 class FileSummary(_Strict):
-    """What a valid file is, without reading it: its kind, its owner (a frame's id, or the frame a changes
-    file or scenario is for) and, for a frame, the files it lists."""
+    """What a valid frame file is, without reading it: its kind ('ramme'), its id and the files it lists."""
 
     kind: str
     owner: str | None = None

@@ -38,12 +38,12 @@ def cache_version() -> str:
 
 
 def run_check(paths: Sequence[Path], check_frame: Callable, options: str, cache: Cache | None,
-              progress: Callable[[int, int], None] | None = None) -> tuple[CheckRun, Loaded, list[str]]:
+              progress: Callable[[int, int], None] | None = None) -> tuple[CheckRun, Loaded]:
     """Load (what is not cached) and check every frame.
 
     ``check_frame(budget)`` returns ``(problems, figures)``; ``options`` names what else decides the
-    result (tolerance, flags, --set). Returns the run (frames only; the caller adds the other kinds), the
-    loaded files, and the frames taken from the cache.
+    result (tolerance, flags, --set). Returns the run (frames only; the caller adds the other kinds) and
+    the loaded files.
     """
     cached: list[FrameResult] = []
     skip: set[str] = set()
@@ -64,7 +64,7 @@ def run_check(paths: Sequence[Path], check_frame: Callable, options: str, cache:
         loaded.files += [f for f in more.files if f not in loaded.files]
     run = CheckRun(files=len(loaded.files) + len(skip))
     if any(p.code.is_input for p in loaded.problems):
-        return run, loaded, []
+        return run, loaded
     for result in cached:
         run.problems += result.problems
         run.tables.append(TableResult(result.frame, result.files, "ramme", result.figures))
@@ -76,10 +76,10 @@ def run_check(paths: Sequence[Path], check_frame: Callable, options: str, cache:
         run.problems += problems
         run.tables.append(TableResult(budget.frame.id, files, "ramme", figures))
         if cache is not None:
-            _remember(cache, budget, files, problems, figures, options, hashes, loaded)
+            _remember(cache, budget, files, problems, figures, options, hashes)
     if cache is not None:
         cache.save()
-    return run, loaded, [r.frame for r in cached]
+    return run, loaded
 
 
 def _hashed(name: str, hashes: dict[str, str], path: Path | None = None) -> bool:
@@ -122,17 +122,14 @@ def _cached_frames(paths: Sequence[Path], options: str, cache: Cache) -> tuple[l
 
 
 def _remember(cache: Cache, budget, files: tuple[str, ...], problems: list[Problem], figures: int, options: str,
-              hashes: dict[str, str], loaded: Loaded) -> None:
+              hashes: dict[str, str]) -> None:
     """Keep a frame's result, and what its files are, for the next check."""
     if not all(_hashed(name, hashes) for name in files):
         return
     frame = budget.frame
+    # Only a frame's summary is read back (_cached_frames): its listed files are hashed where they are.
     cache.put_summary(hashes[frame.file], FileSummary(kind="ramme", owner=frame.id, changes=frame.changes,
                                                       parameters=frame.parameters))
-    for cs in budget.changesets:
-        cache.put_summary(hashes[cs.file], FileSummary(kind="endringer", owner=cs.frame))
-    for ps in budget.parameter_sets:
-        cache.put_summary(hashes[ps.file], FileSummary(kind="parametere"))
     key = result_key(cache.version, options, [(n, hashes[n]) for n in files])
     cache.put_result(key, FrameResult(frame=frame.id, files=files, figures=figures,
                                       problems=tuple(problems)))

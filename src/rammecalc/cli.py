@@ -690,7 +690,7 @@ def check(
     paths = _paths(paths)
     # --set changes what a frame's rules give, so the overrides go on the budgets before they are checked.
     with _Progress() as progress:
-        run, loaded, _ = run_check(paths, _with_sets(check_frame, parsed_sets), options_key(limit, known, parsed_sets),
+        run, loaded = run_check(paths, _with_sets(check_frame, parsed_sets), options_key(limit, known, parsed_sets),
                                    store, progress.update)
     bad = [p for p in loaded.problems if p.code.is_input]
     if not bad:

@@ -260,9 +260,8 @@ def parse_document(text: str, name: str, path: Path | None = None) -> _Read:
     if problems:
         return _Read(None, _sorted(problems), text, raw_id if model is Frame else raw_frame, kind,
                      raw_lists=raw_lists if model is Frame else {})
-    doc.with_source(name, locs, key_locs)
-    owner = doc.id if isinstance(doc, Frame) else doc.frame if isinstance(doc, ChangeSet) else None
-    return _Read(doc, [], text, owner, kind)
+    doc.with_source(name, locs, key_locs)  # (the fast path takes a file with no problem before this)
+    return _Read(doc, [], text, _owner(doc), kind)
 
 
 def _fast_document(node: yaml.Node, name: str, path: Path | None, text: str) -> _Read | None:
