@@ -50,7 +50,7 @@ def run_check(paths: Sequence[Path], check_frame: Callable, options: str, cache:
     hashes: dict[str, str] = {}
     if cache is not None:
         cached, skip, hashes = _cached_frames(paths, options, cache)
-    loaded = load(paths, progress=progress, cache=cache, skip=frozenset(skip))
+    loaded = load(paths, progress=progress, cache=cache, skip=frozenset(skip), hashes=hashes)
     # A scenario is applied to its frame's budget, so a frame a scenario is for must be read after all.
     targets = {s.frame for s in loaded.scenarios.values()}
     again = [r for r in cached if r.frame in targets]

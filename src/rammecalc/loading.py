@@ -667,7 +667,8 @@ _LISTS = {"endringer": ("changes", ChangeSet, "a changes file ('type: endringer'
 
 
 def load(paths: Sequence[str | os.PathLike], progress: Callable[[int, int], None] | None = None,
-         jobs: int | None = None, cache=None, skip: frozenset[str] = frozenset()) -> Loaded:
+         jobs: int | None = None, cache=None, skip: frozenset[str] = frozenset(),
+         hashes: dict[str, str] | None = None) -> Loaded:
     """Read every frame, changes and parameter file under ``paths``; link each frame with its files.
 
     A frame pulls in the files it lists even if they were not among ``paths``; a changes file that was given
@@ -676,7 +677,8 @@ def load(paths: Sequence[str | os.PathLike], progress: Callable[[int, int], None
     ``progress(done, total)`` is called as the files named or found are read. ``jobs`` processes read
     them (default: one per core, for more than a few hundred files; see :func:`_read_all`). ``cache`` (a
     :class:`~rammecalc.cache.Cache`) gives files read before; files named in ``skip`` are left out (the
-    check uses this for frames whose results it has cached).
+    check uses this for frames whose results it has cached). ``hashes`` (name → content hash) are the files
+    the caller has hashed already, so that the cache does not read them a second time; it gains the rest.
     """
     result = Loaded()
     files, problems = expand(Path(p) for p in paths)
@@ -697,7 +699,7 @@ def load(paths: Sequence[str | os.PathLike], progress: Callable[[int, int], None
 
     names = [display_name(path) for path, _ in files]
     walked = set(names)
-    reading = _read_all([p for p, _ in files], names, jobs, cache)
+    reading = _read_all([p for p, _ in files], names, jobs, cache, hashes)
     for done, ((path, _), name, read) in enumerate(zip(files, names, reading, strict=True), start=1):
         read.data = None  # kept only for the cache, which has had it
         if name not in reads:
@@ -917,7 +919,8 @@ def _figure(result: Loaded, links: links_core.LinkSet, index: int, side: str, ad
 PARALLEL_FROM = 300
 
 
-def _read_all(paths: list[Path], names: list[str], jobs: int | None, cache=None) -> Iterable[_Read]:
+def _read_all(paths: list[Path], names: list[str], jobs: int | None, cache=None,
+              hashes: dict[str, str] | None = None) -> Iterable[_Read]:
     """Read and validate files, on several cores when there are many, and from the cache where it has them.
 
     Parsing YAML is most of a large check's time and each file stands alone, so the files are shared out
@@ -929,13 +932,16 @@ def _read_all(paths: list[Path], names: list[str], jobs: int | None, cache=None)
         return _parse_all(paths, names, jobs)
     from .cache import content_hash
 
+    known = hashes if hashes is not None else {}
     results: list[_Read | None] = [None] * len(paths)
     keys: list[str | None] = [None] * len(paths)
     for i, (path, name) in enumerate(zip(paths, names, strict=True)):
-        try:
-            keys[i] = content_hash(path.read_bytes())
-        except OSError:
-            continue  # read (and reported) below
+        if name not in known:
+            try:
+                known[name] = content_hash(path.read_bytes())
+            except OSError:
+                continue  # read (and reported) below
+        keys[i] = known[name]
         hit = cache.document(keys[i])
         if hit is not None and hit[0] in DOCUMENT_KINDS:
             read = _validated(hit[1], path, name)
