@@ -61,10 +61,6 @@ class RolledTable:
     """The rolled frame: computed figures per year, and the rows in the order the source prints them."""
 
     frame: Frame
-    years: tuple[int, ...]
-    #: False when the frame gives no starting amount: starts then count from zero and the bottom row is the
-    #: sum of the changes against the (unknown) base.
-    has_base: bool
     start: Mapping[int, Decimal]
     subtotals: Mapping[str, Mapping[int, Decimal | None]]
     new_frame: Mapping[int, Decimal]
@@ -76,6 +72,16 @@ class RolledTable:
     steps: Mapping[str, Mapping[int, list[Step]]]
     #: The profile (level per year, from the year before the first column) of each item with a rule.
     levels: Mapping[str, Mapping[int, Decimal]]
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        return self.frame.years
+
+    @property
+    def has_base(self) -> bool:
+        """False when the frame gives no starting amount: starts then count from zero and the bottom row is
+        the sum of the changes against the (unknown) base."""
+        return self.frame.start.amount is not None
 
     def row(self, kind: RowKind, id: str | None = None) -> Row:
         """The first row of ``kind`` (and ``id``, for groups and items)."""
@@ -200,7 +206,7 @@ def roll(budget: Budget, trace: bool = False) -> RolledTable:
         for it in items
         if it.period_amount is not None
     )
-    return RolledTable(frame, years, frame.start.amount is not None, start, subtotals, new_frame, tuple(rows),
+    return RolledTable(frame, start, subtotals, new_frame, tuple(rows),
                        unallocated, amounts, steps, levels)
 
 
