@@ -51,11 +51,12 @@ def link(frame: Frame, changesets: Sequence[ChangeSet],
         check_years(frame, split.amounts, "utgangspunkt", "fordeling", i, "beløp")
     check_years(frame, frame.new_frame.published, "ny_driftsramme", "publisert")
     if frame.start.amount is None:
-        for path, published in (("utgangspunkt", frame.start.published), ("ny_driftsramme", frame.new_frame.published),
-                                ("utgangspunkt", frame.start.split)):
+        for path, key, published in (("utgangspunkt", "publisert", frame.start.published),
+                                     ("ny_driftsramme", "publisert", frame.new_frame.published),
+                                     ("utgangspunkt", "fordeling", frame.start.split)):
             if published:
                 problems.append(input_error(
-                    Code.NO_BASE, frame.locate(path, "publisert" if isinstance(published, dict) else "fordeling"),
+                    Code.NO_BASE, frame.locate(path, key),
                     "published starts, splits and new frames can only be checked from a starting frame, and "
                     "'utgangspunkt' has no 'beløp'",
                     "add the starting frame as 'beløp' under 'utgangspunkt'",
@@ -187,14 +188,12 @@ def _check_rule(frame: Frame, cs: ChangeSet, index: int, item: Item, params: Par
                             f"{', '.join(map(str, have))})",
                             "add the year's value to the parameter file, or set it with --set",
                         ))
-    elif isinstance(rule, (StepRule, OneOffRule)):
-        field = "beløp"
-        values = rule.levels if isinstance(rule, StepRule) else rule.amounts
-        if isinstance(rule, OneOffRule):
-            check_years(cs, values, *at, field)
-        elif max(values) > last:
-            problems.append(input_error(Code.YEAR_OUTSIDE_COLUMNS, cs.locate_key(*at, field, max(values)),
-                                        f"a step in {max(values)} is after the frame's last column ({last})",
+    elif isinstance(rule, OneOffRule):
+        check_years(cs, rule.amounts, *at, "beløp")
+    elif isinstance(rule, StepRule):
+        if max(rule.levels) > last:
+            problems.append(input_error(Code.YEAR_OUTSIDE_COLUMNS, cs.locate_key(*at, "beløp", max(rule.levels)),
+                                        f"a step in {max(rule.levels)} is after the frame's last column ({last})",
                                         "remove it, or add the year under the frame's 'kolonner'"))
     elif isinstance(rule, MoveRule):
         check_years(cs, [rule.source_year], *at, "fra")

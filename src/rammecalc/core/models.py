@@ -313,9 +313,6 @@ class Frame(Located):
         return tuple(self.columns)
 
 
-# -------------------------------------------------------------------------------------------- changes
-
-
 # ---------------------------------------------------------------------------------------------- rules
 
 ParameterName = Annotated[
@@ -403,6 +400,9 @@ Rule = Annotated[
     Union[RateRule, FromRule, StepRule, PartYearRule, OneOffRule, MoveRule],  # noqa: UP007 - pydantic needs the Union
     Field(discriminator="type"),
 ]
+
+
+# -------------------------------------------------------------------------------------------- changes
 
 
 class Item(Model):

@@ -11,7 +11,7 @@ Printing follows the published tables: a space between thousands (``9 864``), th
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 MINUS = "\u2212"
 #: Characters the tables use for minus: hyphen-minus, the true minus, en dash.
@@ -107,7 +107,6 @@ def format_amount(value: Decimal | int, *, plus: bool = False) -> str:
 
 def format_percent(value: Decimal, places: int = 1) -> str:
     """``Decimal("1.4")`` → ``"1,4 %"``. ``value`` is already in per cent; ``places`` decimals, half up."""
-    from decimal import ROUND_HALF_UP
 
     q = Decimal(1).scaleb(-places)
     return format_amount(Decimal(value).quantize(q, rounding=ROUND_HALF_UP)) + " %"

@@ -38,10 +38,12 @@ from .models import (
     Scenario,
     SetParameter,
     ShiftItem,
+    Source,
     StepRule,
 )
 from .problems import Code, Problem, input_error
 from .rules import Parameters
+from .terms import Convention
 
 
 class ScenarioError(ValueError):
@@ -253,7 +255,6 @@ def _added(scenario: Scenario, index: int, item: Item) -> ChangeSet:
 
 
 def _source(scenario: Scenario):
-    from .models import Source
 
     return Source(document=f"scenario {scenario.id}", note=scenario.label)
 
@@ -285,7 +286,6 @@ def _shifted(item: Item, n: int, years: tuple[int, ...], convention) -> Item:
     """The item ``n`` years later (or earlier). What moves past the last column falls out of the table;
     what moves before the first is part of the base already. Written amounts in the level convention
     moved earlier keep their last known level to the end (the source says nothing beyond its horizon)."""
-    from .terms import Convention
 
     first, last = years[0], years[-1]
 
