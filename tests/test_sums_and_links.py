@@ -224,3 +224,27 @@ def test_every_problem_in_the_new_kinds_at_once(cli, tmp_path):
     assert "c.yaml:12:26: row 'x' is under group 'a2', which this table does not have" in err
     assert "c.yaml:12:40: 'c' is not a column of this table" in err
     assert "rammecalc: 8 input problems in 3 files; nothing was rolled or checked" in err
+
+
+@pytest.mark.parametrize("rel, record, message", [
+    # An accounts table's total with a stray 'gruppe' (accounts tables have no groups): it was ignored.
+    ("data/accounts/molde-2022-fellesomrade-investering.yaml",
+     "  - {figur: sum, gruppe: g, kolonne: regnskap-2022, differanse: 1, forklaring: x}\n",
+     "name the group's id under 'gruppe' exactly when 'figur' is 'gruppe'"),
+    # A sum table's total with a stray 'rad' (only an avvik names a row): it was ignored.
+    ("data/sums/verdal-2013-rustjenesten-arsverk.yaml",
+     "  - {figur: sum, rad: Rustjenesten, kolonne: antall-årsverk, differanse: 1, forklaring: x}\n",
+     "name the row under 'rad' exactly when 'figur' is 'avvik'"),
+])
+def test_a_known_difference_names_only_what_its_figure_has(cli, data_copy, rel, record, message):
+    path = data_copy.parent / rel
+    text = path.read_text(encoding="utf-8")
+    if "kjente_differanser:" in text:
+        text = text.replace("kjente_differanser:\n", "kjente_differanser:\n" + record, 1)
+    else:
+        text += "kjente_differanser:\n" + record
+    path.write_text(text, encoding="utf-8")
+    result = cli("check", rel, cwd=data_copy.parent)
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr
+

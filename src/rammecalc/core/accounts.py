@@ -267,10 +267,7 @@ def _record(table: AccountsTable, i: int, record: KnownTableDifference, rows: di
     if record.figure == "gruppe":
         problems.append(input_error(Code.INVALID, table.locate(*at, "figur"),
                                     "an accounts table has no groups", "use 'figur: avvik' or 'figur: sum'"))
-    if (record.figure == "avvik") != (record.row is not None):
-        problems.append(input_error(Code.INVALID, table.locate(*at), "name the row under 'rad' exactly when "
-                                    "'figur' is 'avvik'", "add or remove 'rad'"))
-    elif record.row is not None and record.row not in rows:
+    if record.row is not None and record.row not in rows:
         problems.append(input_error(Code.UNKNOWN_FIGURE, table.locate(*at, "rad"),
                                     f"the table has no row '{record.row}'", f"the rows are: {', '.join(rows)}"))
     if record.column not in numeric:

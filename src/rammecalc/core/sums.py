@@ -169,9 +169,6 @@ def validate(table: SumTable) -> list[Problem]:
         if record.figure == "avvik":
             problems.append(input_error(Code.INVALID, table.locate(*at, "figur"), "a sum table has no avvik",
                                         "use 'figur: sum' or 'figur: gruppe'"))
-        elif (record.figure == "gruppe") != (record.group is not None):
-            problems.append(input_error(Code.INVALID, table.locate(*at), "name the group under 'gruppe' "
-                                        "exactly when 'figur' is 'gruppe'", "add or remove 'gruppe'"))
         elif record.group is not None and record.group not in group_ids:
             problems.append(input_error(Code.UNKNOWN_GROUP, table.locate(*at, "gruppe"),
                                         f"the table has no group '{record.group}'", f"the groups are: {known}"))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from enum import Enum
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from .models import Id, Model, Money, Text
 
@@ -46,6 +46,15 @@ class KnownTableDifference(Model):
     column: Id = Field(alias="kolonne", description="The column's id.")
     difference: Money = Field(alias="differanse", description="Published minus computed, in the table's unit.")
     explanation: Text = Field(alias="forklaring", description="Why the printed figure differs; the evidence.")
+
+    @model_validator(mode="after")
+    def _named(self) -> KnownTableDifference:
+        # As KnownDifference in a frame: the row for an avvik, the group for a subtotal, and nothing stray.
+        if (self.figure == "avvik") != (self.row is not None):
+            raise ValueError("name the row under 'rad' exactly when 'figur' is 'avvik'")
+        if (self.figure == "gruppe") != (self.group is not None):
+            raise ValueError("name the group's id under 'gruppe' exactly when 'figur' is 'gruppe'")
+        return self
 
     @property
     def key(self) -> tuple[str, str | None, str]:
