@@ -32,7 +32,7 @@ from .models import Id, Located, Model, Money, Percent, Source, Text, Year
 from .numbers import format_amount, format_percent
 from .problems import Code, Problem, Severity, input_error
 from .rules import round_amount
-from .tables import TOTAL_LABEL, TOTAL_ROW, KnownTableDifference, TableUnit
+from .tables import TOTAL_LABEL, TOTAL_ROW, KnownTableDifference, TableUnit, row_names
 from .terms import Rounding
 
 ACCOUNTS_KIND = "regnskap"
@@ -221,14 +221,9 @@ def validate(table: AccountsTable) -> list[Problem]:
                     f"{len(candidates)}" + (f" ({', '.join(candidates)})" if candidates else ""),
                     f"name it with '{key}: <column id>'" if candidates else f"add a column with 'rolle: {key}'"))
 
-    keys: dict[str, int] = {}
+    keys, found = row_names(table, table.rows)
+    problems += found
     for i, row in enumerate(table.rows):
-        if row.key in keys:
-            problems.append(input_error(
-                Code.DUPLICATE_ID, table.locate("rader", i, "id" if row.id else "etikett"),
-                f"two rows are named '{row.key}' (the first at line {table.locate('rader', keys[row.key])[1]})",
-                "give one of them an 'id'"))
-        keys.setdefault(row.key, i)
         problems += _cells(table, ("rader", i, "beløp"), row.amounts, numeric, "an amount")
         problems += _cells(table, ("rader", i, "tekst"), row.texts, texts, "a text")
     if table.total is not None:

@@ -17,6 +17,7 @@ from .models import (
     Frame,
     FromRule,
     Item,
+    Located,
     MoveRule,
     OneOffRule,
     ParameterSet,
@@ -62,33 +63,10 @@ def link(frame: Frame, changesets: Sequence[ChangeSet],
                     "add the starting frame as 'beløp' under 'utgangspunkt'",
                 ))
 
-    group_ids: dict[str, int] = {}
+    group_ids, found = group_problems(frame, frame.groups, "frame")
+    problems += found
     for i, group in enumerate(frame.groups):
-        if group.id in group_ids:
-            first = frame.locate("grupper", group_ids[group.id], "id")
-            problems.append(input_error(
-                Code.DUPLICATE_ID, frame.locate("grupper", i, "id"),
-                f"two groups have the id '{group.id}' (the first at line {first[1]})",
-                "give each group its own id",
-            ))
-        else:
-            group_ids[group.id] = i
         check_years(frame, group.published, "grupper", i, "publisert")
-    for i, group in enumerate(frame.groups):
-        if group.parent is None:
-            continue
-        if group.parent not in group_ids:
-            problems.append(input_error(
-                Code.UNKNOWN_GROUP, frame.locate("grupper", i, "under"),
-                f"group '{group.id}' is placed under '{group.parent}', which is not a group of this frame",
-                _known("groups", group_ids),
-            ))
-        elif in_cycle({g.id: g.parent for g in frame.groups}, group.id):
-            problems.append(input_error(
-                Code.GROUP_CYCLE, frame.locate("grupper", i, "under"),
-                f"group '{group.id}' is (through 'under') placed under itself",
-                "make the 'under' chain end at a top-level group",
-            ))
 
     for i, record in enumerate(frame.known_differences):
         check_years(frame, [record.year], "kjente_differanser", i, "år")
@@ -217,6 +195,35 @@ def _check_rule(frame: Frame, cs: ChangeSet, index: int, item: Item, params: Par
 def _known(what: str, ids: Iterable[str]) -> str:
     names = ", ".join(ids) or "none"
     return f"the frame's {what} are: {names}"
+
+
+def group_problems(doc: Located, groups: Sequence, whose: str) -> tuple[dict[str, int], list[Problem]]:
+    """The groups' ids (each with the index of its first group) and what is wrong with them: an id given
+    twice, an 'under' that names no group, an 'under' chain that comes back. Shared by frames and sum
+    tables (``whose``: 'frame', 'table')."""
+    ids: dict[str, int] = {}
+    problems: list[Problem] = []
+    for i, group in enumerate(groups):
+        if group.id in ids:
+            first = doc.locate("grupper", ids[group.id], "id")
+            problems.append(input_error(Code.DUPLICATE_ID, doc.locate("grupper", i, "id"),
+                                        f"two groups have the id '{group.id}' (the first at line {first[1]})",
+                                        "give each group its own id"))
+        else:
+            ids[group.id] = i
+    parents = {g.id: g.parent for g in groups}
+    for i, group in enumerate(groups):
+        if group.parent is None:
+            continue
+        if group.parent not in ids:
+            problems.append(input_error(Code.UNKNOWN_GROUP, doc.locate("grupper", i, "under"),
+                                        f"group '{group.id}' is placed under '{group.parent}', which is not a "
+                                        f"group of this {whose}", f"the {whose}'s groups are: {', '.join(ids) or 'none'}"))
+        elif in_cycle(parents, group.id):
+            problems.append(input_error(Code.GROUP_CYCLE, doc.locate("grupper", i, "under"),
+                                        f"group '{group.id}' is (through 'under') placed under itself",
+                                        "make the 'under' chain end at a top-level group"))
+    return ids, problems
 
 
 def in_cycle(parents: Mapping[str, str | None], start: str) -> bool:

@@ -20,10 +20,10 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from .checks import Comparer
-from .link import in_cycle
+from .link import group_problems
 from .models import Id, Located, Model, Money, Source, Text
 from .problems import Code, Problem, input_error
-from .tables import TOTAL_LABEL, KnownTableDifference, TableUnit
+from .tables import TOTAL_LABEL, KnownTableDifference, TableUnit, row_names
 
 SUMS_KIND = "sumtabell"
 
@@ -130,33 +130,14 @@ def validate(table: SumTable) -> list[Problem]:
                                             f"'{key}' is not a column of this table",
                                             f"the columns are: {', '.join(columns)}"))
 
-    group_ids: dict[str, int] = {}
-    for i, group in enumerate(table.groups):
-        if group.id in group_ids:
-            problems.append(input_error(Code.DUPLICATE_ID, table.locate("grupper", i, "id"),
-                                        f"two groups have the id '{group.id}'", "give each group its own id"))
-        group_ids.setdefault(group.id, i)
-        cells(("grupper", i, "publisert"), group.published)
+    group_ids, found = group_problems(table, table.groups, "table")
+    problems += found
     known = ", ".join(group_ids) or "none"
     for i, group in enumerate(table.groups):
-        if group.parent is None:
-            continue
-        if group.parent not in group_ids:
-            problems.append(input_error(Code.UNKNOWN_GROUP, table.locate("grupper", i, "under"),
-                                        f"group '{group.id}' is placed under '{group.parent}', which is not a "
-                                        "group of this table", f"the groups are: {known}"))
-        elif in_cycle({g.id: g.parent for g in table.groups}, group.id):
-            problems.append(input_error(Code.GROUP_CYCLE, table.locate("grupper", i, "under"),
-                                        f"group '{group.id}' is (through 'under') placed under itself",
-                                        "make the 'under' chain end at a top-level group"))
-    keys: dict[str, int] = {}
+        cells(("grupper", i, "publisert"), group.published)
+    _, found = row_names(table, table.rows)
+    problems += found
     for i, row in enumerate(table.rows):
-        if row.key in keys:
-            problems.append(input_error(
-                Code.DUPLICATE_ID, table.locate("rader", i, "id" if row.id else "etikett"),
-                f"two rows are named '{row.key}' (the first at line {table.locate('rader', keys[row.key])[1]})",
-                "give one of them an 'id'"))
-        keys.setdefault(row.key, i)
         if row.group is not None and row.group not in group_ids:
             problems.append(input_error(Code.UNKNOWN_GROUP, table.locate("rader", i, "gruppe"),
                                         f"row '{row.key}' is under group '{row.group}', which this table does "

@@ -13,7 +13,8 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from .models import Id, Model, Money, Text
+from .models import Id, Located, Model, Money, Text
+from .problems import Code, Problem, input_error
 
 
 class TableUnit(str, Enum):
@@ -64,3 +65,20 @@ class KnownTableDifference(Model):
     def label(self) -> str:
         where = self.row or self.group or ""
         return f"{self.figure} {where + ' ' if where else ''}{self.column}"
+
+
+def row_names(table: Located, rows) -> tuple[dict[str, int], list[Problem]]:
+    """Each row's name (its id, else its label) with the index of its first row, and a problem for every
+    name given twice. Shared by accounts and sum tables."""
+    names: dict[str, int] = {}
+    problems: list[Problem] = []
+    for i, row in enumerate(rows):
+        if row.key in names:
+            problems.append(input_error(
+                Code.DUPLICATE_ID, table.locate("rader", i, "id" if row.id else "etikett"),
+                f"two rows are named '{row.key}' (the first at line {table.locate('rader', names[row.key])[1]})",
+                "give one of them an 'id'"))
+        else:
+            names[row.key] = i
+    return names, problems
+
