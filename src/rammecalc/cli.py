@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from .core import terms
 from .core.terms import Convention
 
 if TYPE_CHECKING:
@@ -49,13 +50,13 @@ class ReportFormat(str, Enum):
 
 class SchemaKind(str, Enum):
     ALL = "alle"
-    FRAME = "ramme"
-    CHANGES = "endringer"
-    PARAMETERS = "parametere"
-    SCENARIO = "scenario"
-    ACCOUNTS = "regnskap"
-    SUMS = "sumtabell"
-    LINKS = "koblinger"
+    FRAME = terms.FRAME_KIND
+    CHANGES = terms.CHANGES_KIND
+    PARAMETERS = terms.PARAMETERS_KIND
+    SCENARIO = terms.SCENARIO_KIND
+    ACCOUNTS = terms.ACCOUNTS_KIND
+    SUMS = terms.SUMS_KIND
+    LINKS = terms.LINKS_KIND
 
 
 app = typer.Typer(

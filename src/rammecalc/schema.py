@@ -8,34 +8,41 @@ from __future__ import annotations
 
 from pydantic.json_schema import models_json_schema
 
-from .core.accounts import AccountsTable
-from .core.links import LinkSet
-from .core.models import ChangeSet, Frame, ParameterSet, Scenario
-from .core.sums import SumTable
+from .core.documents import DOCUMENT_KINDS
+from .core.terms import (
+    ACCOUNTS_KIND,
+    CHANGES_KIND,
+    FRAME_KIND,
+    LINKS_KIND,
+    PARAMETERS_KIND,
+    SCENARIO_KIND,
+    SUMS_KIND,
+)
 
-#: ``rammecalc schema KIND`` → the model's name in ``$defs`` and the schema's title.
-_ROOTS = {
-    "ramme": ("Frame", "rammecalc frame (type: ramme)"),
-    "endringer": ("ChangeSet", "rammecalc changes (type: endringer)"),
-    "parametere": ("ParameterSet", "rammecalc parameters (type: parametere)"),
-    "regnskap": ("AccountsTable", "rammecalc accounts table (type: regnskap)"),
-    "sumtabell": ("SumTable", "rammecalc sum table (type: sumtabell)"),
-    "koblinger": ("LinkSet", "rammecalc links (type: koblinger)"),
-    "scenario": ("Scenario", "rammecalc scenario (type: scenario)"),
+#: ``rammecalc schema KIND`` → the schema's title; the model is the one the loader reads the kind with.
+#: In this order in ``oneOf`` for ``alle``.
+_TITLES = {
+    FRAME_KIND: "rammecalc frame (type: ramme)",
+    CHANGES_KIND: "rammecalc changes (type: endringer)",
+    PARAMETERS_KIND: "rammecalc parameters (type: parametere)",
+    ACCOUNTS_KIND: "rammecalc accounts table (type: regnskap)",
+    SUMS_KIND: "rammecalc sum table (type: sumtabell)",
+    LINKS_KIND: "rammecalc links (type: koblinger)",
+    SCENARIO_KIND: "rammecalc scenario (type: scenario)",
 }
 
 
 def json_schema(kind: str = "alle") -> dict:
     """The schema for one kind (``ramme``, ``endringer``, ``parametere``, ``regnskap``, ``sumtabell``,
     ``koblinger``), or ``alle`` (any, told apart by ``type``)."""
-    _, combined = models_json_schema(
-        [(m, "validation") for m in (Frame, ChangeSet, ParameterSet, AccountsTable, SumTable, LinkSet, Scenario)],
-        by_alias=True, ref_template="#/$defs/{model}")
+    models = {k: DOCUMENT_KINDS[k] for k in _TITLES}
+    _, combined = models_json_schema([(m, "validation") for m in models.values()], by_alias=True,
+                                     ref_template="#/$defs/{model}")
     defs = combined["$defs"]
-    if kind in _ROOTS:
-        name, title = _ROOTS[kind]
-        root: dict = {"$ref": f"#/$defs/{name}"}
+    if kind in _TITLES:
+        title = _TITLES[kind]
+        root: dict = {"$ref": f"#/$defs/{models[kind].__name__}"}
     else:
-        root = {"oneOf": [{"$ref": f"#/$defs/{name}"} for name, _ in _ROOTS.values()]}
+        root = {"oneOf": [{"$ref": f"#/$defs/{m.__name__}"} for m in models.values()]}
         title = "rammecalc frame, changes, parameter, accounts, sum table, links or scenario file"
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": title, **root, "$defs": defs}

@@ -35,7 +35,6 @@ from .rules import round_amount
 from .tables import TOTAL_LABEL, TOTAL_ROW, KnownTableDifference, TableUnit, row_names
 from .terms import Rounding
 
-ACCOUNTS_KIND = "regnskap"
 
 
 class VarianceSign(str, Enum):
@@ -331,4 +330,4 @@ def published_figures(table: AccountsTable) -> int:
     return n + (len(table.total.amounts) if table.total else 0) + len(table.key_figures)
 
 
-__all__ = ["ACCOUNTS_KIND", "TOTAL_ROW", "AccountsTable", "ColumnRole", "VarianceSign", "check", "validate"]
+__all__ = ["TOTAL_ROW", "AccountsTable", "ColumnRole", "VarianceSign", "check", "validate"]

@@ -12,13 +12,14 @@ from importlib import import_module
 
 from .models import DOCUMENT_KINDS as FRAME_KINDS
 from .models import Located
+from .terms import ACCOUNTS_KIND, LINKS_KIND, SUMS_KIND
 
 #: The other kinds, by the module and class that read them: imported when a file of that kind is first
 #: met, so a run over frames only does not pay for building the models of accounts, sums and links.
 _ELSEWHERE = {
-    "regnskap": ("rammecalc.core.accounts", "AccountsTable"),
-    "sumtabell": ("rammecalc.core.sums", "SumTable"),
-    "koblinger": ("rammecalc.core.links", "LinkSet"),
+    ACCOUNTS_KIND: ("rammecalc.core.accounts", "AccountsTable"),
+    SUMS_KIND: ("rammecalc.core.sums", "SumTable"),
+    LINKS_KIND: ("rammecalc.core.links", "LinkSet"),
 }
 
 

@@ -34,7 +34,6 @@ from .problems import Code, Problem, Severity, input_error
 from .sums import SumTable
 from .tables import TOTAL_LABEL, TOTAL_ROW
 
-LINKS_KIND = "koblinger"
 
 
 class FigureAddress(Model):

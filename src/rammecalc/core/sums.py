@@ -25,7 +25,6 @@ from .models import Id, Located, Model, Money, Source, Text
 from .problems import Code, Problem, input_error
 from .tables import TOTAL_LABEL, KnownTableDifference, TableUnit, row_names
 
-SUMS_KIND = "sumtabell"
 
 
 class SumGroup(Model):

@@ -65,6 +65,9 @@ FRAME_KIND = "ramme"
 CHANGES_KIND = "endringer"
 PARAMETERS_KIND = "parametere"
 SCENARIO_KIND = "scenario"
+ACCOUNTS_KIND = "regnskap"
+SUMS_KIND = "sumtabell"
+LINKS_KIND = "koblinger"
 
 #: The heading of a table's label column, by the unit its figures are in (frames, accounts and sum tables).
 UNIT_TEXT = {
