@@ -687,27 +687,28 @@ def load(paths: Sequence[str | os.PathLike], progress: Callable[[int, int], None
     reads: dict[str, _Read] = {}
     listed: set[str] = set()
 
+    def keep(name: str, read: _Read) -> None:
+        """A file read: counted if it could be opened; its text kept if it has problems to show."""
+        read.data = None  # kept only for the cache, which has had it
+        reads[name] = read
+        if _opened(read):
+            result.files.append(name)
+        if read.text is not None and read.problems:
+            result.texts[name] = read.text
+
     def get(path: Path) -> _Read:
+        """A file a frame or a link names (read, through the cache, if not read already)."""
         name = display_name(path)
         if name not in reads:
-            reads[name] = read_document(path, name)
-            if _opened(reads[name]):
-                result.files.append(name)
-            if reads[name].text is not None and reads[name].problems:
-                result.texts[name] = reads[name].text
+            keep(name, next(iter(_read_all([path], [name], 1, cache, hashes))))
         return reads[name]
 
     names = [display_name(path) for path, _ in files]
     walked = set(names)
     reading = _read_all([p for p, _ in files], names, jobs, cache, hashes)
     for done, ((path, _), name, read) in enumerate(zip(files, names, reading, strict=True), start=1):
-        read.data = None  # kept only for the cache, which has had it
         if name not in reads:
-            reads[name] = read
-            if _opened(read):
-                result.files.append(name)
-            if read.text is not None and read.problems:
-                result.texts[name] = read.text
+            keep(name, read)
         if progress is not None:
             progress(done, len(files))
     for path, named in files:
