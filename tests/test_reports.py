@@ -105,12 +105,12 @@ def test_github_report_of_bad_input(cli, corpus):
                                 "opened here")
 
 
-@pytest.mark.parametrize("cache", ["--cache", "--no-cache"])
-def test_an_unreadable_file_is_reported_not_skipped(cli, corpus, monkeypatch, cache):
-    # As root (CI, containers) chmod 000 does not stop a read, so the refusal is made where files are read.
+def _refuse_to_read(monkeypatch, path) -> None:
+    """Reading ``path`` fails as a file without read permission would. As root (CI, containers) chmod 000
+    does not stop a read, so the refusal is made where files are read."""
     from pathlib import Path
 
-    locked = (corpus / "data" / "changes" / "molde-2017-ressurstjenesten.yaml").resolve()
+    locked = Path(path).resolve()
     read_bytes = Path.read_bytes
 
     def refuse(self):
@@ -119,6 +119,11 @@ def test_an_unreadable_file_is_reported_not_skipped(cli, corpus, monkeypatch, ca
         return read_bytes(self)
 
     monkeypatch.setattr(Path, "read_bytes", refuse)
+
+
+@pytest.mark.parametrize("cache", ["--cache", "--no-cache"])
+def test_an_unreadable_file_is_reported_not_skipped(cli, corpus, monkeypatch, cache):
+    _refuse_to_read(monkeypatch, corpus / "data" / "changes" / "molde-2017-ressurstjenesten.yaml")
     result = cli("check", "--report", "github", cache, "data", cwd=corpus)
     assert result.exit_code == 2
     errors = [line for line in result.stdout.splitlines() if line.startswith("::error ")]
@@ -134,6 +139,17 @@ def test_an_unreadable_file_is_reported_not_skipped(cli, corpus, monkeypatch, ca
                       "input-unreadable::the changes file '../changes/molde-2017-ressurstjenesten.yaml' "
                       "(data/changes/molde-2017-ressurstjenesten.yaml): cannot read the file: Permission denied "
                       "(hint: check that the file is readable)"]
+
+
+def test_an_unreadable_file_a_link_names_is_reported_once(cli, corpus, monkeypatch):
+    # The links file names seed 001's accounts table; among the paths given, it is told as itself only.
+    _refuse_to_read(monkeypatch, corpus / "data" / "accounts" / "molde-2018-ressurstjenesten.yaml")
+    result = cli("check", "--report", "github", "data", cwd=corpus)
+    assert result.exit_code == 2
+    errors = [line for line in result.stdout.splitlines() if line.startswith("::error ")]
+    assert errors == ["::error file=data/accounts/molde-2018-ressurstjenesten.yaml,title=rammecalc "
+                      "input-unreadable::cannot read the file: Permission denied (hint: check that the file is "
+                      "readable)"]
 
 
 def test_github_escapes_what_workflow_commands_need_escaped():

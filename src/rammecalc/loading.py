@@ -42,6 +42,7 @@ if typing.TYPE_CHECKING:
 from .core.link import link
 from .core.models import Budget, ChangeSet, Frame, Located, ParameterSet, Scenario
 from .core.problems import Code, Problem, Severity, input_error
+from .core.terms import ACCOUNTS_KIND, SUMS_KIND
 
 _INT_TAG = "tag:yaml.org,2002:int"
 _NULL_TAG = "tag:yaml.org,2002:null"
@@ -737,14 +738,9 @@ def load(paths: Sequence[str | os.PathLike], progress: Callable[[int, int], None
         seen[name] = i
         fresh = name not in reads
         read = get(target)
-        located = [p for p in read.problems if p.line == 0]  # the file could not be opened at all
-        if located:
-            if name in walked:
-                return None  # among the paths given, so already reported as itself: one problem, once
-            missing = located[0].code is Code.NOT_FOUND
-            result.problems.append(input_error(
-                located[0].code, at(), f"the {words} file '{rel}' ({name}): {located[0].message}",
-                "correct the path; it is relative to this frame file" if missing else located[0].hint))
+        if not _opened(read):
+            if name not in walked:  # (among the paths given, it is reported as itself: one problem, once)
+                result.problems.append(_not_opened(read, at(), f"the {words} file '{rel}' ({name})", "frame file"))
             return None
         if fresh:
             result.problems += read.problems
@@ -833,34 +829,41 @@ def load(paths: Sequence[str | os.PathLike], progress: Callable[[int, int], None
                 "pass the frame file that lists it (or its folder, e.g. 'data'), or correct 'ramme'",
             ))
     _load_tables(result, reads)
-    _load_links(result, reads, get)
+    _load_links(result, reads, get, walked)
     result.problems.sort(key=Problem.sort_key)
     return result
 
 
-def _load_tables(result: Loaded, reads: dict[str, _Read]) -> None:
-    """The accounts and sum tables among the files read: validated, then kept for roll and check."""
-    if not any(r.raw_kind in ("regnskap", "sumtabell") for r in reads.values()):
-        return
+def _not_opened(read: _Read, at: tuple[str, int, int], described: str, relative_to: str) -> Problem:
+    """A file named in another that could not be opened, told where it is named."""
+    problem = next(p for p in read.problems if p.line == 0)
+    hint = (f"correct the path; it is relative to this {relative_to}" if problem.code is Code.NOT_FOUND
+            else problem.hint)
+    return input_error(problem.code, at, f"{described}: {problem.message}", hint)
+
+
+def _table_problems(read: _Read) -> list[Problem]:
+    """What the model of an accounts or sum table cannot see (their ``validate``); nothing for other kinds."""
+    if read.doc is None or read.raw_kind not in (ACCOUNTS_KIND, SUMS_KIND):
+        return []
     from .core import accounts as accounts_core
     from .core import sums as sums_core
 
-    validators = {accounts_core.AccountsTable: accounts_core.validate, sums_core.SumTable: sums_core.validate}
+    return (accounts_core.validate if read.raw_kind == ACCOUNTS_KIND else sums_core.validate)(read.doc)
+
+
+def _load_tables(result: Loaded, reads: dict[str, _Read]) -> None:
+    """The accounts and sum tables among the files read: validated, then kept for roll and check."""
     for read in reads.values():
-        doc = read.doc
-        if not isinstance(doc, (accounts_core.AccountsTable, sums_core.SumTable)):
+        if read.doc is None or read.raw_kind not in (ACCOUNTS_KIND, SUMS_KIND):
             continue
-        problems = validators[type(doc)](doc)
+        problems = _table_problems(read)
         result.problems += problems
-        if problems:
-            continue
-        if isinstance(doc, accounts_core.AccountsTable):
-            result.accounts.append(doc)
-        else:
-            result.sum_tables.append(doc)
+        if not problems:
+            (result.accounts if read.raw_kind == ACCOUNTS_KIND else result.sum_tables).append(read.doc)
 
 
-def _load_links(result: Loaded, reads: dict[str, _Read], get) -> None:
+def _load_links(result: Loaded, reads: dict[str, _Read], get, walked: set[str]) -> None:
     """Each links file: read the files its links name (relative to it) and find the two figures.
 
     A file a link pulls in is read for its figures (its own input problems are reported) but is rolled and
@@ -877,7 +880,7 @@ def _load_links(result: Loaded, reads: dict[str, _Read], get) -> None:
         for index, stated in enumerate(links.links):
             pair = []
             for side, address in (("figur", stated.figure), ("lik", stated.equals)):
-                pair.append(_figure(result, links, index, side, address, name, reads, get))
+                pair.append(_figure(result, links, index, side, address, name, reads, get, walked))
             if all(f is not None for f in pair):
                 figures.append((pair[0], pair[1]))
         if len(figures) == len(links.links):
@@ -885,28 +888,19 @@ def _load_links(result: Loaded, reads: dict[str, _Read], get) -> None:
 
 
 def _figure(result: Loaded, links: links_core.LinkSet, index: int, side: str, address: links_core.FigureAddress,
-            name: str, reads: dict[str, _Read], get) -> links_core.Figure | None:
+            name: str, reads: dict[str, _Read], get, walked: set[str]) -> links_core.Figure | None:
     from .core import links as links_core
 
     target = display_name(Path(name).parent / address.file)
     fresh = target not in reads
     read = get(Path(name).parent / address.file)
-    where = links.locate("koblinger", index, side, "fil")
-    opened = [p for p in read.problems if p.line == 0]
-    if opened:
-        result.problems.append(input_error(opened[0].code, where,
-                                           f"the file '{address.file}' ({target}): {opened[0].message}",
-                                           "correct the path; it is relative to this links file"))
+    if not _opened(read):
+        if target not in walked:  # (among the paths given, it is reported as itself)
+            result.problems.append(_not_opened(read, links.locate("koblinger", index, side, "fil"),
+                                               f"the file '{address.file}' ({target})", "links file"))
         return None
     if fresh:
-        result.problems += read.problems
-        from .core import accounts as accounts_core
-        from .core import links as links_core
-        from .core import sums as sums_core
-
-        validators = {accounts_core.AccountsTable: accounts_core.validate, sums_core.SumTable: sums_core.validate}
-        if isinstance(read.doc, tuple(validators)):
-            result.problems += validators[type(read.doc)](read.doc)
+        result.problems += read.problems + _table_problems(read)
     if read.doc is None:
         return None
     found = links_core.resolve(read.doc, address)
