@@ -86,23 +86,11 @@ def rich_table(table: RolledTable, scenario_note: str | None = None) -> Renderab
     caption_parts = [frame.source.table or frame.source.document, f"konvensjon: {frame.convention.value}"]
     if scenario_note:
         caption_parts.append(scenario_note)
-    grid = Table(
-        title=title,
-        caption=" · ".join(caption_parts),
-        box=_BOX,
-        show_edge=False,
-        title_justify="left",
-        caption_justify="left",
-        pad_edge=False,
-        padding=(0, 0, 0, 1),
-    )
+    grid = _text_table(title, " · ".join(caption_parts))
     grid.add_column(UNIT_TEXT[frame.amount_unit.value], ratio=1, overflow="fold", min_width=20)
     for year in table.years:
         # "Økonomiplan 2018" on two lines, as the sources print their headers: keeps the figures narrow.
-        header = "\n".join(frame.columns[year].rsplit(" ", 1))
-        widest = max(len(_cell(row.values.get(year))) for row in table.rows)
-        width = max(widest, *(len(part) for part in header.split("\n")))
-        grid.add_column(header, justify="right", no_wrap=True, min_width=width)
+        grid.add_column("\n".join(frame.columns[year].rsplit(" ", 1)), justify="right")
     rows = table.rows
     for i, row in enumerate(rows):
         values = [_cell(row.values.get(y)) for y in table.years]
@@ -111,6 +99,7 @@ def rich_table(table: RolledTable, scenario_note: str | None = None) -> Renderab
         next_is_total = i + 1 < len(rows) and rows[i + 1].kind == "new_frame"
         style = "bold" if row.kind in ("start", "group", "new_frame") else None
         grid.add_row(_label(row, table), *values, style=style, end_section=next_is_total)
+    _fit(grid)
     footnote = overridden_note(table)
     parts: list[RenderableType] = [grid] + ([Text(footnote)] if footnote else [])
     if table.unallocated:
@@ -339,10 +328,9 @@ def comparison_data(comparison: Comparison) -> dict:
 def comparison_rich(comparison: Comparison) -> RenderableType:
     base = comparison.base
     frame = base.frame
-    grid = Table(title=f"{frame.municipality} · {frame.unit}: varianter", caption=
-                 f"{UNIT_TEXT[frame.amount_unit.value]} · differanse mot grunnlaget, fordelt på årsak (størst først)",
-                 box=_BOX, show_edge=False, title_justify="left", caption_justify="left", pad_edge=False,
-                 padding=(0, 0, 0, 1))
+    grid = _text_table(f"{frame.municipality} · {frame.unit}: varianter",
+                       f"{UNIT_TEXT[frame.amount_unit.value]} · differanse mot grunnlaget, fordelt på årsak "
+                       "(størst først)")
     grid.add_column("", ratio=1, overflow="fold", min_width=20)
     for year in base.years:
         grid.add_column("\n".join(frame.columns[year].rsplit(" ", 1)), justify="right", no_wrap=True)
