@@ -38,11 +38,13 @@ def cache_version() -> str:
 
 
 def run_check(paths: Sequence[Path], check_frame: Callable, options: str, cache: Cache | None,
-              progress: Callable[[int, int], None] | None = None) -> tuple[CheckRun, Loaded]:
+              progress: Callable[[int, int], None] | None = None,
+              prepare: Callable[[Loaded], None] | None = None) -> tuple[CheckRun, Loaded]:
     """Load (what is not cached) and check every frame.
 
     ``check_frame(budget)`` returns ``(problems, figures)``; ``options`` names what else decides the
-    result (tolerance, flags, --set). Returns the run (frames only; the caller adds the other kinds) and
+    result (tolerance, flags, --set). ``prepare(loaded)``, if given, runs once the files are read without an
+    input problem and before any frame is checked (the CLI puts --set on the budgets there). Returns the run (frames only; the caller adds the other kinds) and
     the loaded files.
     """
     cached: list[FrameResult] = []
@@ -65,6 +67,8 @@ def run_check(paths: Sequence[Path], check_frame: Callable, options: str, cache:
     run = CheckRun(files=len(loaded.files) + len(skip))
     if any(p.code.is_input for p in loaded.problems):
         return run, loaded
+    if prepare is not None:
+        prepare(loaded)
     for result in cached:
         run.problems += result.problems
         run.tables.append(TableResult(result.frame, result.files, "ramme", result.figures))

@@ -155,14 +155,6 @@ def _overrides(sets: list[tuple[str, int | None, Decimal]]) -> tuple:
         for n, y, v in sets)
 
 
-def _with_sets(check_frame, sets):
-    """``check_frame`` on the budget with the --set overrides on it (a name no frame has is an error)."""
-    if not sets:
-        return check_frame
-    overrides = _overrides(sets)
-    return lambda budget: check_frame(budget.model_copy(update={"overrides": budget.overrides + overrides}))
-
-
 def _check_set_years(budgets: list, sets: list[tuple[str, int | None, Decimal]]) -> None:
     """A rate for a year none of ``budgets`` uses would change nothing, silently: refuse it. A frame's rules
     read its columns' years and the year before the first (the base of a change in level)."""
@@ -688,15 +680,19 @@ def check(
     def check_frame(budget):
         return check_budget(budget, limit, known_differences=known), published_figures(budget)
 
+    def with_sets(loaded: Loaded) -> None:
+        # --set changes what a frame's rules give: its names and years are checked, and the overrides put on
+        # the budgets, before any frame is checked.
+        _require_tables(loaded)
+        _apply_sets(loaded, parsed_sets)
+
     paths = _paths(paths)
-    # --set changes what a frame's rules give, so the overrides go on the budgets before they are checked.
     with _Progress() as progress:
-        run, loaded = run_check(paths, _with_sets(check_frame, parsed_sets), options_key(limit, known, parsed_sets),
-                                   store, progress.update)
+        run, loaded = run_check(paths, check_frame, options_key(limit, known, parsed_sets), store, progress.update,
+                                prepare=with_sets if parsed_sets else None)
     bad = [p for p in loaded.problems if p.code.is_input]
     if not bad:
         _require_tables(loaded, cached=bool(run.tables))
-        _apply_sets(loaded, parsed_sets)
         bad = _scenario_problems(loaded)
     if bad:
         run.problems = sorted(loaded.problems + [p for p in bad if p not in loaded.problems], key=Problem.sort_key)
