@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 MOLDE = "data/frames/molde-2017-ressurstjenesten.yaml"
@@ -26,7 +27,7 @@ def test_cached_report_equals_the_uncached_one(cli, data_copy, tmp_path):
     assert first == second == (plain.exit_code, plain.stdout)
     folder = version_folder(cache)
     results = json.loads((folder / "results.json").read_text(encoding="utf-8"))
-    assert len(results["frames"]) == 5  # one result per frame
+    assert len(results["entries"]) == 5  # one result per frame
     assert len(list((folder / "docs").rglob("*.json"))) >= 10  # the files' data
 
 
@@ -74,10 +75,15 @@ def test_a_corrupt_cache_is_ignored_and_rewritten(cli, data_copy, tmp_path):
     code, out = run(cli, root, cache)
     assert code == 1 and "Ny driftsramme 2017: published 11 998" in out
     json.loads((folder / "index.json").read_text(encoding="utf-8"))  # written anew, valid again
-    # A results file of the wrong shape (an unknown field in a problem) is ignored as a whole.
-    results = (folder / "results.json")
-    results.write_text(results.read_text(encoding="utf-8").replace('"problems":[{', '"problems":[{"bogus":1,'),
-                       encoding="utf-8")
+    # A result of the wrong shape (an unknown field in a problem), sealed with its own checksum as if it had
+    # been written so, is not trusted: it fails validation, and the frame is checked again.
+    results = folder / "results.json"
+    table = json.loads(results.read_text(encoding="utf-8"))
+    for entry in table["entries"].values():
+        assert '"problems":[' in entry["payload"]
+        entry["payload"] = entry["payload"].replace('"problems":[', '"problems":[{"bogus":1},', 1)
+        entry["sha256"] = hashlib.sha256(entry["payload"].encode()).hexdigest()
+    results.write_text(json.dumps(table), encoding="utf-8")
     assert run(cli, root, cache) == (code, out)
     frame.write_text(frame.read_text(encoding="utf-8").replace("2017: 11998, 2018", "2017: 11999, 2018"),
                      encoding="utf-8")

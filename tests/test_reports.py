@@ -107,18 +107,19 @@ def test_github_report_of_bad_input(cli, corpus):
 
 def _refuse_to_read(monkeypatch, path) -> None:
     """Reading ``path`` fails as a file without read permission would. As root (CI, containers) chmod 000
-    does not stop a read, so the refusal is made where files are read."""
+    does not stop a read, so the refusal is made where files are opened."""
+    import os
     from pathlib import Path
 
     locked = Path(path).resolve()
-    read_bytes = Path.read_bytes
+    os_open = os.open
 
-    def refuse(self):
-        if self.resolve() == locked:
+    def refuse(file, flags, *args, **kwargs):
+        if Path(file).resolve() == locked:
             raise PermissionError(13, "Permission denied")
-        return read_bytes(self)
+        return os_open(file, flags, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_bytes", refuse)
+    monkeypatch.setattr(os, "open", refuse)
 
 
 @pytest.mark.parametrize("cache", ["--cache", "--no-cache"])

@@ -1,18 +1,22 @@
 """A cache for `rammecalc check`: what was learnt from files that have not changed since.
 
-Two layers, both JSON that pydantic validates back when read (never pickle: a cache must not be a way to
-run code), both keyed by content (SHA-256 of the file's bytes) and the rammecalc version:
+Two layers, both JSON (never pickle: a cache must not be a way to run code), both keyed by content (the
+SHA-256 of a file's bytes) within a folder for one rammecalc version and source:
 
 * **documents**: each file's data as read from its YAML, so an unchanged file is not parsed again
   (``docs/ab/abcd….json``);
 * **results**: each frame's check result (its problems and its number of published figures), keyed by the
-  frame file's and its changes and parameter files' names and hashes and by the check's options
-  (tolerance, known differences, --set), so an unchanged frame is neither validated nor checked again
-  (``results.json``), with an index of each file's kind and the files a frame lists (``index.json``).
+  hashes of the frame file, its changes and parameter files and by the check's options (tolerance, known
+  differences, --set), so an unchanged frame is neither validated nor checked again (``results.json``),
+  with an index of what each frame file lists (``index.json``).
 
-Anything unreadable, not valid JSON, or not of the expected shape is ignored (as if absent) and written
-anew. Writes go to a temporary file renamed over the old one, so a crash leaves no half-written entry.
-Nothing here is needed for correctness: ``--no-cache`` gives the same report.
+A cache must never change an answer, so an entry is used only if it proves that it belongs where it is
+found: every entry carries the key it was written under and the SHA-256 of its own payload, and is
+validated in full (a document's data again by its model, like a parsed file's). An entry that is
+unreadable, damaged (a flipped bit), moved (another file's entry), of another version or of the wrong
+shape is ignored and written anew. Writes go to a temporary file renamed over the old one, so a crash
+leaves no half-written entry and two processes can share the folder. Nothing here is needed for
+correctness: ``--no-cache`` gives the same report, byte for byte.
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ def default_directory() -> Path:
     return Path(base) / "rammecalc"
 
 
-def content_hash(data: bytes) -> str:
+def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
@@ -45,7 +49,7 @@ class _Strict(BaseModel):
 
 
 class FileSummary(_Strict):
-    """What a valid frame file is, without reading it: its kind ('ramme'), its id and the files it lists."""
+    """What a valid frame file is, without reading it: its id and the files it lists."""
 
     kind: str
     owner: str | None = None
@@ -57,109 +61,135 @@ class FrameResult(_Strict):
     frame: str
     files: tuple[str, ...]
     figures: int
-    #: The core's own dataclass, validated field by field (the models' strict config reaches it: an unknown
-    #: key, code or severity makes the entry invalid, so it is ignored and written anew).
+    #: The core's own dataclass, validated field by field (an unknown key, code or severity makes the entry
+    #: invalid, so it is ignored and written anew).
     problems: tuple[Problem, ...]
 
 
-class Index(_Strict):
+class _Entry(_Strict):
+    """One sealed entry of ``index.json`` or ``results.json``: the key it was written under, and its payload
+    (a JSON text) with that text's SHA-256."""
+
+    key: str
+    sha256: str
+    payload: str
+
+
+class _Table(_Strict):
     version: str
-    files: dict[str, FileSummary] = {}
+    entries: dict[str, _Entry] = {}
 
 
-class Results(_Strict):
-    version: str
-    frames: dict[str, FrameResult] = {}
+def _seal(key: str, value: BaseModel) -> _Entry:
+    payload = value.model_dump_json()
+    return _Entry(key=key, sha256=_sha(payload.encode()), payload=payload)
 
 
-class CachedDocument(_Strict):
-    version: str
-    kind: str
-    data: dict
+def _open(entry: _Entry | None, key: str, model: type[_Strict]):
+    """The entry's value if it proves it belongs under ``key`` (else ``None``)."""
+    if entry is None or entry.key != key or entry.sha256 != _sha(entry.payload.encode()):
+        return None
+    try:
+        return model.model_validate_json(entry.payload)
+    except (ValueError, ValidationError):
+        return None
+
+
+class DocumentStore:
+    """The documents layer: each file's plain data under the hash of its bytes. Picklable (the processes
+    that read files use it), and every method is best effort: a failure to read is a miss, a failure to
+    write is ignored."""
+
+    def __init__(self, root: Path, version: str):
+        self.root, self.version = root, version
+
+    def _path(self, key: str) -> Path:
+        return self.root / "docs" / key[:2] / f"{key}.json"
+
+    def document(self, key: str) -> dict | None:
+        """The data kept for the file whose bytes hash to ``key``, if its entry proves it (see the module)."""
+        try:
+            raw = self._path(key).read_bytes()
+            head, _, payload = raw.partition(b"\n")
+            header = json.loads(head)
+            if not (isinstance(header, dict) and header.get("version") == self.version and header.get("key") == key
+                    and header.get("sha256") == _sha(payload)):
+                return None
+            data = json.loads(payload)
+        except (OSError, ValueError):
+            return None
+        if not isinstance(data, dict) or not isinstance(data.get("type"), str) or header.get("kind") != data["type"]:
+            return None
+        return data
+
+    def put_document(self, key: str, data: dict) -> None:
+        try:
+            payload = json.dumps(data, ensure_ascii=False).encode()
+        except (TypeError, ValueError):
+            return
+        header = json.dumps({"version": self.version, "key": key, "kind": data.get("type"), "sha256": _sha(payload)})
+        _write(self._path(key), header.encode() + b"\n" + payload)
 
 
 class Cache:
-    """The cache directory for one rammecalc version. Every method is best effort: a failure to read is a
-    miss, a failure to write is ignored."""
+    """The cache directory for one rammecalc version (see the module)."""
 
     def __init__(self, directory: Path, version: str):
         self.version = version
         self.root = directory / f"v{version}"
-        self.index = self._load(self.root / "index.json", Index) or Index(version=version)
-        self.results = self._load(self.root / "results.json", Results) or Results(version=version)
-        self._new_files: dict[str, FileSummary] = {}
-        self._new_results: dict[str, FrameResult] = {}
+        self.store = DocumentStore(self.root, version)
+        self.index = self._load(self.root / "index.json")
+        self.results = self._load(self.root / "results.json")
+        self._new_files: dict[str, _Entry] = {}
+        self._new_results: dict[str, _Entry] = {}
 
-    def _load(self, path: Path, model: type[_Strict]):
+    def _load(self, path: Path) -> dict[str, _Entry]:
         try:
-            value = model.model_validate_json(path.read_bytes())
+            table = _Table.model_validate_json(path.read_bytes())
         except (OSError, ValueError, ValidationError):
-            return None  # absent, unreadable or corrupt: start afresh (written anew at the end)
-        return value if value.version == self.version else None
-
-    # --------------------------------------------------------------------------------------- documents
-
-    def _doc_path(self, key: str) -> Path:
-        return self.root / "docs" / key[:2] / f"{key}.json"
-
-    def document(self, key: str) -> tuple[str, dict] | None:
-        try:
-            entry = CachedDocument.model_validate_json(self._doc_path(key).read_bytes())
-        except (OSError, ValueError, ValidationError):
-            return None
-        return (entry.kind, entry.data) if entry.version == self.version else None
-
-    def put_document(self, key: str, kind: str, data: dict) -> None:
-        write_document(str(self.root), self.version, key, kind, data)
+            return {}  # absent, unreadable or corrupt: start afresh (written anew at the end)
+        return dict(table.entries) if table.version == self.version else {}
 
     # ----------------------------------------------------------------------------------- index, results
 
     def summary(self, key: str) -> FileSummary | None:
-        return self._new_files.get(key) or self.index.files.get(key)
+        return _open(self._new_files.get(key) or self.index.get(key), key, FileSummary)
 
     def put_summary(self, key: str, summary: FileSummary) -> None:
-        if self.index.files.get(key) != summary:
-            self._new_files[key] = summary
+        if self.summary(key) != summary:
+            self._new_files[key] = _seal(key, summary)
 
     def result(self, key: str) -> FrameResult | None:
-        return self.results.frames.get(key)
+        return _open(self._new_results.get(key) or self.results.get(key), key, FrameResult)
 
     def put_result(self, key: str, result: FrameResult) -> None:
-        self._new_results[key] = result
+        self._new_results[key] = _seal(key, result)
 
     def save(self) -> None:
         """Write the index and the results if anything was learnt."""
-        if self._new_files:
-            files = {**self.index.files, **self._new_files}
-            _write(self.root / "index.json", Index(version=self.version, files=files).model_dump_json())
-        if self._new_results:
-            frames = {**self.results.frames, **self._new_results}
-            _write(self.root / "results.json", Results(version=self.version, frames=frames).model_dump_json())
-
-
-def write_document(root: str, version: str, key: str, kind: str, data: dict) -> None:
-    """Keep a file's data (a module-level function, so that the processes that read files can call it)."""
-    try:
-        text = json.dumps({"version": version, "kind": kind, "data": data}, ensure_ascii=False)
-    except (TypeError, ValueError):
-        return
-    _write(Path(root) / "docs" / key[:2] / f"{key}.json", text)
+        for path, old, new in ((self.root / "index.json", self.index, self._new_files),
+                               (self.root / "results.json", self.results, self._new_results)):
+            if new:
+                table = _Table(version=self.version, entries={**old, **new})
+                _write(path, table.model_dump_json().encode())
 
 
 def result_key(version: str, options: str, files: list[tuple[str, str]]) -> str:
     """The key of a frame's check result: the options and every (file name, content hash) it depends on."""
-    return content_hash(json.dumps([version, options, files], ensure_ascii=False).encode())
+    return _sha(json.dumps([version, options, files], ensure_ascii=False).encode())
 
 
-def _write(path: Path, text: str) -> None:
+def _write(path: Path, data: bytes) -> None:
+    temporary = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
         os.replace(temporary, path)
     except OSError:
-        try:
-            os.unlink(temporary)
-        except (OSError, UnboundLocalError):
-            pass
+        if temporary is not None:
+            try:
+                os.unlink(temporary)
+            except OSError:
+                pass

@@ -38,7 +38,7 @@ class _Kinds(Mapping[str, type[Located]]):
         return len(FRAME_KINDS) + len(_ELSEWHERE)
 
     def __contains__(self, kind: object) -> bool:
-        return kind in FRAME_KINDS or kind in _ELSEWHERE
+        return isinstance(kind, str) and (kind in FRAME_KINDS or kind in _ELSEWHERE)
 
 
 DOCUMENT_KINDS: Mapping[str, type[Located]] = _Kinds()

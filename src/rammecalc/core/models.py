@@ -135,18 +135,26 @@ class Located(Model):
     _locations: dict[Path, tuple[int, int]] = PrivateAttr(default_factory=dict)
     _key_locations: dict[Path, tuple[int, int]] = PrivateAttr(default_factory=dict)
     _locator: Any = PrivateAttr(default=None)
+    _digest: str | None = PrivateAttr(default=None)
 
     def with_source(self, file: str, locations: dict[Path, tuple[int, int]] | None = None,
                     key_locations: dict[Path, tuple[int, int]] | None = None,
-                    locator: Callable[[], tuple[dict, dict]] | None = None) -> Located:
-        """Attach provenance: where each value (and each mapping key) stands. The loader calls this, with the
-        locations, or with a ``locator`` that finds them when first asked (most files never are: a file's
-        locations are needed only for a problem in it, and reading them costs as much as the values)."""
+                    locator: Callable[[], tuple[dict, dict]] | None = None, digest: str | None = None) -> Located:
+        """Attach provenance: where each value (and each mapping key) stands, and the SHA-256 of the bytes the
+        document was read from. The loader calls this, with the locations, or with a ``locator`` that finds
+        them when first asked (most files never are: a file's locations are needed only for a problem in it,
+        and reading them costs as much as the values)."""
         self._file = file
         self._locations = locations or {}
         self._key_locations = key_locations or {}
         self._locator = locator
+        self._digest = digest
         return self
+
+    @property
+    def digest(self) -> str | None:
+        """The SHA-256 of the bytes this document was read from (``None`` if it was not read from a file)."""
+        return self._digest
 
     def locations(self) -> tuple[dict[Path, tuple[int, int]], dict[Path, tuple[int, int]]]:
         """Where each value and each mapping key stands: ``(values, keys)``, path → (line, column)."""

@@ -58,6 +58,7 @@ class Code(str, Enum):
     # Not wrong, but the reader should know.
     UNALLOCATED = "unallocated-amount"
     SKIPPED = "skipped-not-rammecalc"
+    LINK_LOOP = "skipped-link-loop"
     KNOWN_DIFFERENCE_UNUSED = "known-difference-unused"
     LINK_EXPLAINED = "link-explained-difference"
 
