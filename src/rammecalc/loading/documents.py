@@ -238,11 +238,23 @@ def _from_pydantic(err: dict, model: type[BaseModel], name: str, locs: Locs, key
     return problem
 
 
+def _in_file(loc: tuple, locs: Locs) -> tuple:
+    """A pydantic ``loc`` as a path in the file: without the tags pydantic puts in for a union (a rule's
+    ``type``, say ``delårsvirkning``), which are no keys of the file."""
+    out: tuple = ()
+    for i, part in enumerate(loc):
+        if out + (part,) not in locs and i + 1 < len(loc) and out + (loc[i + 1],) in locs:
+            continue
+        out += (part,)
+    return out
+
+
 def _pydantic_problem(err: dict, model: type[BaseModel], name: str, locs: Locs, key_locs: Locs) -> Problem:
-    loc = tuple(err["loc"])
-    on_key = bool(loc) and loc[-1] == "[key]"
+    raw_loc = tuple(err["loc"])
+    on_key = bool(raw_loc) and raw_loc[-1] == "[key]"
     if on_key:
-        loc = loc[:-1]
+        raw_loc = raw_loc[:-1]
+    loc = _in_file(raw_loc, locs)
     kind = err["type"]
     last = loc[-1] if loc else None
     where = ".".join(str(p) for p in loc) or "the document"
@@ -260,7 +272,7 @@ def _pydantic_problem(err: dict, model: type[BaseModel], name: str, locs: Locs, 
         return (name, *locs.get((), (1, 1)))
 
     if kind == "extra_forbidden":
-        allowed = _keys_at(model, loc[:-1])
+        allowed = _keys_at(model, raw_loc[:-1])
         near = difflib.get_close_matches(str(last), allowed, n=1)
         hint = (f"did you mean '{near[0]}'? " if near else "") + (
             f"allowed here: {', '.join(allowed)}" if allowed else "remove it")
@@ -338,7 +350,13 @@ def _keys_at(model: type[BaseModel], loc: tuple) -> list[str]:
         else:
             origin = typing.get_origin(target)
             args = typing.get_args(target)
-            if origin in (tuple, list) and args:
+            if origin in (typing.Union, types.UnionType):  # a rule or an operation: the member its tag names
+                target = next((a for a in args if isinstance(a, type) and issubclass(a, BaseModel)
+                               and part in typing.get_args(a.model_fields["type"].annotation)
+                               if "type" in a.model_fields), None)
+                if target is None:
+                    return []
+            elif origin in (tuple, list) and args:
                 target = args[0]
             elif origin is dict and len(args) == 2:
                 target = args[1]

@@ -231,9 +231,7 @@ def parse(text: str, name: str, locate: bool = False) -> Parsed:
                             "remove the tag: values are read as they are written")
                     spoiled.add(child_path)
                 if len(stack) >= MAX_DEPTH:
-                    problem(Code.INVALID, mark, f"the file is nested more than {MAX_DEPTH} levels deep here",
-                            "no rammecalc file needs that many: look for brackets left open, or check that this "
-                            "is the right file")
+                    problems.append(too_deep(name, mark.line + 1, mark.column + 1))
                     return Parsed(None, problems, spoiled, locs, key_locs, True)
                 new: object = {} if kind is MappingStart else []
                 place(new, mark, child_path)
@@ -258,6 +256,12 @@ def parse(text: str, name: str, locate: bool = False) -> Parsed:
     finally:
         loader.dispose()
     return Parsed(root, problems, spoiled, locs, key_locs)
+
+
+def too_deep(name: str, line: int, col: int) -> Problem:
+    return input_error(Code.INVALID, (name, line, col), f"the file is nested more than {MAX_DEPTH} levels deep here",
+                       "no rammecalc file needs that many: look for brackets left open, or check that this is the "
+                       "right file")
 
 
 def _skip(check, get) -> None:
@@ -295,9 +299,11 @@ def syntax_problem(exc: yaml.MarkedYAMLError, text: str, name: str) -> Problem:
             return input_error(Code.YAML_SYNTAX, (name, line, col),
                                f"YAML syntax: the file ends inside {kind} opened here",
                                "close it; a truncated file is the usual cause")
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    if "nesting depth" in what:  # libyaml's own limit, met ahead of ours inside '[…]' and '{…}'
+        return too_deep(name, line, col)
     if exc.context:
         what = f"{exc.context}, {what}"
-    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     hint = "fix the YAML at this place; a truncated file or a missing closing quote or bracket is the usual cause"
     source_line = text.splitlines()[line - 1] if mark and 0 < line <= len(text.splitlines()) else ""
     if "tab" in what or "\t" in what:
@@ -305,8 +311,6 @@ def syntax_problem(exc: yaml.MarkedYAMLError, text: str, name: str) -> Problem:
     elif re.search(r":\s+-\s+\d", source_line):
         hint = ("a minus followed by a space starts a YAML list: write the amount without the space (-13012356) "
                 "or in quotes ('- 13 012 356')")
-    elif "nesting depth" in what:
-        hint = "no rammecalc file needs that many levels: look for brackets left open"
     return input_error(Code.YAML_SYNTAX, (name, line, col), f"YAML syntax: {what}", hint)
 
 
