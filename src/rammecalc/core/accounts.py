@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from enum import Enum
+from fractions import Fraction
 from typing import Any, Literal
 
 from pydantic import Field, model_validator
@@ -34,7 +35,6 @@ from .problems import Code, Problem, Severity, input_error
 from .rules import round_amount
 from .tables import TOTAL_LABEL, TOTAL_ROW, KnownTableDifference, TableUnit, row_names
 from .terms import Rounding
-
 
 
 class VarianceSign(str, Enum):
@@ -171,7 +171,9 @@ class AccountsTable(Located):
         budget = row.amounts.get(self.variance_inputs(column)[1], Decimal(0))
         if budget == 0:
             return None
-        return round_amount(self.variance(row, column) / budget * 100, figure.rounding, figure.decimals)
+        # Rounded once from the exact ratio, never from a quotient already rounded at 28 digits.
+        return round_amount(Fraction(self.variance(row, column)) / Fraction(budget) * 100, figure.rounding,
+                            figure.decimals)
 
     @property
     def variance_columns(self) -> list[AccountsColumn]:

@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .models import Budget, Located
-from .numbers import format_amount
-from .problems import Code, Problem, Severity
+from .numbers import exact, format_amount
+from .problems import AmountOutOfRange, Code, Problem, Severity
 from .roll import RolledTable, roll
 from .terms import FIGURE_NEW_FRAME, FIGURE_SPLIT, FIGURE_START
 
@@ -47,6 +47,13 @@ class Comparer:
     tolerance: Decimal = Decimal(0)
     problems: list[Problem] = field(default_factory=list)
     used: set[int] = field(default_factory=set)
+    #: Each record's index by the key of the figure it is about (the first, if two name one figure), so
+    #: that a figure finds its record at once, not by a scan of every record.
+    _index: dict[tuple, int] = field(default_factory=dict, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        for i, record in enumerate(self.records):
+            self._index.setdefault(record.key, i)
 
     def compare(self, code: Code, figure: str, key: tuple | None, published: Decimal, computed: Decimal,
                 path: tuple, computed_text: str | None = None, year: int | None = None,
@@ -54,7 +61,7 @@ class Comparer:
         """One figure: ``key`` matches a record's ``key`` (None: no record can apply); ``path`` is where the
         printed figure stands in ``doc`` (default: this comparer's document)."""
         difference = published - computed
-        index = next((i for i, r in enumerate(self.records) if r.key == key), None) if key is not None else None
+        index = self._index.get(key) if key is not None else None
         recorded = index is not None and self.records[index].difference == difference
         if recorded:
             self.used.add(index)
@@ -91,14 +98,20 @@ class Comparer:
         return sorted(self.problems, key=Problem.sort_key)
 
 
+@exact
 def check(budget: Budget, tolerance: Decimal = Decimal(0), table: RolledTable | None = None,
           known_differences: bool = True) -> list[Problem]:
     """All mismatches between the published figures of ``budget`` and its arithmetic, in file order.
 
     With ``known_differences=False`` the frame's ``kjente_differanser`` are ignored: the table is checked
-    exactly as printed.
+    exactly as printed. A rule whose result is beyond the limits is returned as its problem
+    (``input-amount-out-of-range``, an input problem: the shell exits 2), and nothing else is checked.
     """
-    table = table or roll(budget)
+    if table is None:
+        try:
+            table = roll(budget)
+        except AmountOutOfRange as exc:
+            return list(exc.problems)
     frame = budget.frame
     cmp = Comparer(frame, frame.known_differences if known_differences else (), tolerance)
 
@@ -137,8 +150,9 @@ def check(budget: Budget, tolerance: Decimal = Decimal(0), table: RolledTable | 
                             year=year, doc=cs)
 
     problems = cmp.problems
+    sources = budget.item_sources() if table.unallocated else {}
     for entry in table.unallocated:
-        cs, index = budget.item_source(entry.item_id)
+        cs, index = sources[entry.item_id]
         file, line, col = cs.locate("poster", index, "periodebeløp")
         problems.append(Problem(
             Code.UNALLOCATED, Severity.WARNING, file, line, col,

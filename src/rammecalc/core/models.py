@@ -598,12 +598,21 @@ class Budget(BaseModel):
         return tuple(item for cs in self.changesets for item in cs.items)
 
     def item_source(self, item_id: str) -> tuple[ChangeSet, int]:
-        """The changes file holding the item, and its index there."""
+        """The changes file holding the item, and its index there (for one item; for many, build
+        :meth:`item_sources` once)."""
         for cs in self.changesets:
             for i, item in enumerate(cs.items):
                 if item.id == item_id:
                     return cs, i
         raise KeyError(item_id)
+
+    def item_sources(self) -> dict[str, tuple[ChangeSet, int]]:
+        """Every item's changes file and index there, by id (the first, if an id were given twice)."""
+        sources: dict[str, tuple[ChangeSet, int]] = {}
+        for cs in self.changesets:
+            for i, item in enumerate(cs.items):
+                sources.setdefault(item.id, (cs, i))
+        return sources
 
 
 #: The document kinds, by the value of their top-level ``type`` key.

@@ -42,6 +42,9 @@ class Code(str, Enum):
     NO_BASE = "input-published-without-base"
     UNKNOWN_PARAMETER = "input-unknown-parameter"
     UNKNOWN_ITEM = "input-unknown-item"
+    #: A computed amount (a rule's result, a scaled amount) has more digits before the decimal point than
+    #: rammecalc takes: refused where it is computed, never rounded or passed on.
+    AMOUNT_OUT_OF_RANGE = "input-amount-out-of-range"
     # Accounts tables, sum tables and links (core/accounts.py, core/sums.py, core/links.py).
     UNKNOWN_COLUMN = "input-unknown-column"
     UNKNOWN_FIGURE = "input-unknown-figure"
@@ -97,3 +100,20 @@ class Problem:
 def input_error(code: Code, location: tuple[str, int, int], message: str, hint: str | None = None) -> Problem:
     file, line, col = location
     return Problem(code, Severity.ERROR, file, line, col, message, hint)
+
+
+class AmountOutOfRange(ValueError):
+    """A computed amount beyond the limits (``numbers.MAX_WHOLE_DIGITS``), with the problem located at the
+    cell that produced it.
+
+    The one place where the core raises rather than returns a problem: :func:`~rammecalc.core.roll.roll`
+    returns a table of figures, and a figure it refuses to compute leaves nothing to return that a caller
+    could print without noticing the hole. Every core function that returns problems turns it back into a
+    value: ``checks.check`` returns its problem, ``scenarios.apply`` and ``compare.compare`` raise it as a
+    ``ScenarioError``. Its code is an input code: the shell exits 2.
+    """
+
+    def __init__(self, problem: Problem):
+        super().__init__(f"{problem.where}: {problem.message}")
+        self.problem = problem
+        self.problems = [problem]

@@ -1,0 +1,347 @@
+"""No number read or computed wrong without a word: exactness at every size, amounts as written, units in links,
+bounded walks. Each regression test uses the smallest input that shows its bug.
+
+Documents are built in Python through the models, or written as small YAML files and read by the real loader
+and CLI. Expected figures are worked out by hand (in a comment beside them) or, in the properties, by a
+reference computed here with 100-digit ``decimal`` arithmetic and rounded once.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import textwrap
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decimal, localcontext
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from rammecalc.core.explain import explain
+from rammecalc.core.link import link
+from rammecalc.core.models import Budget, Item, PartYearRule, RateRule, ScaleItem, Scenario
+from rammecalc.core.problems import AmountOutOfRange, Code
+from rammecalc.core.roll import roll
+from rammecalc.core.scenarios import ScenarioError, apply
+from rammecalc.core.terms import Category, Convention, Rounding, ShareBasis
+
+from .builders import changeset, make_frame, parameter_set
+
+D = Decimal
+SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+MODES = {Rounding.HALF_UP: ROUND_HALF_UP, Rounding.HALF_EVEN: ROUND_HALF_EVEN, Rounding.DOWN: ROUND_DOWN,
+         Rounding.UP: ROUND_UP}
+
+
+def write(tmp_path: Path, files: dict[str, str]) -> Path:
+    """Write each file (dedented) under ``tmp_path``; returns ``tmp_path``."""
+    for rel, text in files.items():
+        path = tmp_path / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return tmp_path
+
+
+def frame_yaml(*, unit: str = "kr", decimals: int | None = None, years: str = "{2024: B2024}",
+               start: str = "{etikett: U, beløp: 0}", convention: str = "nivå", extra: str = "") -> str:
+    return textwrap.dedent(f"""\
+        type: ramme
+        id: f
+        kommune: K
+        enhet: E
+        kilde: {{dokument: D}}
+        beløpsenhet: {unit}
+        {f'desimaler: {decimals}' if decimals is not None else ''}
+        konvensjon: {convention}
+        kolonner: {years}
+        utgangspunkt: {start}
+        grupper: [{{id: g, etikett: G}}]
+        endringer: [../changes/c.yaml]
+        """) + textwrap.dedent(extra)
+
+
+def changes_yaml(*items: str, head: str = "") -> str:
+    body = "".join(textwrap.indent(textwrap.dedent(item), "  ") for item in items)
+    return "type: endringer\nramme: f\nkilde: {dokument: D}\n" + head + "poster:\n" + body
+
+
+def item_budget(item: Item, *, unit_decimals: int = 0, years=(2024,), base=0, convention=Convention.LEVEL,
+                parameter_sets=()) -> Budget:
+    frame = make_frame(convention, years, base).model_copy(update={"decimals": unit_decimals})
+    budget, problems = link(frame, [changeset([item])], parameter_sets)
+    assert problems == [], problems
+    return budget
+
+
+def rate_item(base, rate: str, rounding: Rounding = Rounding.HALF_UP, year: int = 2024) -> Item:
+    return Item(id="a", label="A", category=Category.OTHER, group="g",
+                rule=RateRule(type="sats", base=base, rate=rate, years=year, rounding=rounding))
+
+
+def json_codes(result) -> list[str]:
+    return [p["code"] for p in json.loads(result.stdout)["problems"]]
+
+
+# ------------------------------------------------------------------------------- 1. exact at every size
+
+
+def test_a_rate_on_a_large_base_is_rounded_once_and_explained_exactly():
+    # 499 999 975 063 126,529407 × 37,123457 % = 185 617 275 742 570,49999999999999 exactly (by hand: the
+    # product of the two integers 499999975063126529407 × 37123457, then 14 decimals): halv-opp → …570. At
+    # 28 digits it was …570,5000, which rounds to …571.
+    budget = item_budget(rate_item(D("499999975063126.529407"), "37.123457 %"))
+    table = roll(budget, trace=True)
+    assert table.amounts["a"] == {2024: D("185617275742570")}
+    steps = {s.label: s.text for s in explain(budget, table, "a", 2024).years[0][1]}
+    assert steps["formula"] == "499 999 975 063 126,529407 × 37,123457 % = 185 617 275 742 570,49999999999999"
+    assert steps["rounding"] == "halv-opp → 185 617 275 742 570"
+
+
+def test_the_exact_product_does_not_depend_on_the_callers_decimal_context():
+    budget = item_budget(rate_item(D("499999975063126.529407"), "37.123457 %"))
+    with localcontext() as context:
+        context.prec = 5  # a library user's own setting: the core computes in its own context
+        assert roll(budget).amounts["a"] == {2024: D("185617275742570")}
+        assert context.prec == 5
+
+
+def test_a_part_year_share_is_rounded_once_from_the_exact_fraction():
+    # 1 × 6/12 = 0,5 exactly → halv-opp 1; halv-partall 0. A share rounded from a pre-rounded quotient would
+    # agree here; the day basis shows the exact fraction: 3 × 183/366 (from 2024-07-02, a leap year) = 1,5.
+    for rounding, expected in ((Rounding.HALF_UP, 2), (Rounding.HALF_EVEN, 2), (Rounding.DOWN, 1)):
+        item = Item(id="a", label="A", category=Category.OTHER, group="g",
+                    rule=PartYearRule(type="delårsvirkning", full_year=D(3), effective=datetime.date(2024, 7, 2),
+                                      basis=ShareBasis.DAYS, rounding=rounding))
+        assert roll(item_budget(item)).amounts["a"] == {2024: D(expected)}, rounding
+
+
+def test_sats_beyond_the_limits_is_refused_at_the_rule_not_a_crash(tmp_path, cli):
+    # 999 999 999 999 999 × 999 999 999 999 999 % ≈ 10^28: at 2 decimals quantize needed 31 digits
+    # (InvalidOperation, exit 3). Now: an input problem at the rule, exit 2, in roll, check and explain.
+    root = write(tmp_path, {
+        "frames/f.yaml": frame_yaml(decimals=2),
+        "changes/c.yaml": changes_yaml("""\
+            - id: a
+              etikett: A
+              kategori: annet
+              gruppe: g
+              regel: {type: sats, grunnlag: 999999999999999, sats: '999999999999999 %', år: 2024}
+            """),
+    })
+    rolled = cli("roll", "frames/f.yaml", cwd=root)
+    assert rolled.exit_code == 2, rolled.output
+    assert "changes/c.yaml:9:12: item 'a': its rule gives" in rolled.stderr
+    assert "more than the 15 digits before the decimal point" in rolled.stderr
+    checked = cli("check", "--report", "json", "frames/f.yaml", cwd=root)
+    assert checked.exit_code == 2, checked.output
+    assert json_codes(checked) == ["input-amount-out-of-range"]
+    explained = cli("explain", "frames/f.yaml", "a", cwd=root)
+    assert explained.exit_code == 2 and "changes/c.yaml:9:12" in explained.stderr
+
+
+def test_the_core_check_returns_the_out_of_range_problem_as_a_value():
+    from rammecalc.core.checks import check
+
+    budget = item_budget(rate_item(D("999999999999999"), "999999999999999 %"), unit_decimals=2)
+    with pytest.raises(AmountOutOfRange) as raised:
+        roll(budget)
+    (problem,) = check(budget)
+    assert problem.code is Code.AMOUNT_OUT_OF_RANGE and problem.code.is_input
+    assert raised.value.problems == [problem]
+
+
+SCALED = {
+    "frames/f.yaml": frame_yaml(decimals=6),
+    "changes/c.yaml": changes_yaml("""\
+        - id: a
+          etikett: A
+          kategori: annet
+          gruppe: g
+          beløp: {2024: '123456789012345.123457'}
+        """),
+    "scenarios/s.yaml": """\
+        type: scenario
+        id: s
+        etikett: S
+        gjelder: f
+        operasjoner:
+          - {type: skaler, post: a, faktor: '987654321.987654'}
+        """,
+}
+
+
+def test_skaler_beyond_the_limits_is_refused_at_the_operation(tmp_path, cli):
+    # 123 456 789 012 345,123457 × 987 654 321,987654 has 24 digits before the point: it was printed, rounded
+    # at 28 digits, without a word.
+    root = write(tmp_path, SCALED)
+    for args in (("roll", ".", "-s", "s"), ("compare", ".", "-s", "s")):
+        result = cli(*args, cwd=root)
+        assert result.exit_code == 2, (args, result.output)
+        assert "scenarios/s.yaml:6:5: item 'a': 123 456 789 012 345,123457 × 987 654 321,987654 is" in result.stderr
+    checked = cli("check", "--report", "json", ".", cwd=root)
+    assert checked.exit_code == 2 and json_codes(checked) == ["input-amount-out-of-range"]
+
+
+UTGANGSPUNKT = {
+    "frames/f.yaml": frame_yaml(years="{2024: B2024, 2025: B2025}", start="{etikett: U, beløp: 1000}",
+                                extra="parametere: [../parameters/p.yaml]\n"),
+    "parameters/p.yaml": """\
+        type: parametere
+        kilde: {dokument: D}
+        parametere:
+          - {navn: deflator, etikett: Def, verdier: {2024: 2.5, 2025: 2.5}}
+        """,
+    "changes/c.yaml": changes_yaml("""\
+        - id: a
+          etikett: A
+          kategori: annet
+          gruppe: g
+          regel: {type: sats, grunnlag: utgangspunkt, sats: deflator, år: [2024, 2025]}
+        """),
+}
+
+
+@pytest.mark.parametrize("verdi", ["999999999999999", "'999 999 999 999 999 %'"])
+def test_a_huge_rate_set_by_a_scenario_is_an_input_problem_everywhere(tmp_path, cli, verdi):
+    # The whole frame × the deflator: 1 000 × 999 999 999 999 999 % in 2024 is already 10^16; before, 2025's
+    # base (10^28) × the rate needed 41 digits and quantize raised InvalidOperation (exit 3).
+    root = write(tmp_path, {**UTGANGSPUNKT, "scenarios/s.yaml": f"""\
+        type: scenario
+        id: s
+        etikett: S
+        gjelder: f
+        operasjoner:
+          - {{type: sett, parameter: deflator, verdi: {verdi}}}
+        """})
+    for args in (("roll", ".", "-s", "s"), ("compare", ".", "-s", "s"), ("check", ".")):
+        result = cli(*args, cwd=root)
+        assert result.exit_code == 2, (args, result.output)
+        assert "changes/c.yaml:9:12: item 'a': its rule gives 9 999 999 999 999 990 in 2024" in result.stderr
+        assert "set by scenario s (scenarios/s.yaml:6:5)" in result.stderr
+
+
+def test_a_huge_rate_set_on_the_command_line_is_an_input_problem(tmp_path, cli):
+    root = write(tmp_path, UTGANGSPUNKT)
+    for args in (("roll", "."), ("check", "."), ("explain", "frames/f.yaml", "a")):
+        result = cli(*args, "--set", "deflator=999999999999999%", cwd=root)
+        assert result.exit_code == 2, (args, result.output)
+        assert "--set deflator=999999999999999%" in result.stderr
+
+
+@pytest.mark.parametrize("verdi", ["1e999999", "1" + "0" * 400, "'1e999999 %'"])
+def test_a_rate_written_too_large_is_refused_where_it_is_written(tmp_path, cli, verdi):
+    root = write(tmp_path, {**UTGANGSPUNKT, "scenarios/s.yaml": f"""\
+        type: scenario
+        id: s
+        etikett: S
+        gjelder: f
+        operasjoner:
+          - {{type: sett, parameter: deflator, verdi: {verdi}}}
+        """})
+    result = cli("roll", ".", "-s", "s", cwd=root)
+    assert result.exit_code == 2, result.output
+    assert "scenarios/s.yaml:6:" in result.stderr and "InvalidOperation" not in result.output
+
+
+def test_set_parameters_refuses_a_rate_beyond_the_limits():
+    from rammecalc.core.scenarios import set_parameters
+
+    budget = item_budget(rate_item(D(1000), "deflator"), parameter_sets=[parameter_set(deflator={2024: D(2)})])
+    with pytest.raises(ValueError, match="more than 15 digits"):
+        set_parameters(budget, deflator=D("1e999999"))
+
+
+# ------------------------------------------------------- 1. properties: one rounding, against a reference
+
+WHOLE = 10**15
+
+
+def amounts(decimals: int = 6, limit: int = WHOLE) -> st.SearchStrategy[Decimal]:
+    """Amounts within the limits: up to 15 digits before the point and ``decimals`` after."""
+    return st.integers(-(limit * 10**decimals - 1), limit * 10**decimals - 1).map(
+        lambda n: Decimal(n).scaleb(-decimals))
+
+
+def reference(exact_value, mode: Rounding, decimals: int) -> Decimal:
+    """``exact_value`` (computed by the caller in a 100-digit context) rounded once."""
+    with localcontext() as context:
+        context.prec = 100
+        return exact_value.quantize(Decimal(1).scaleb(-decimals), rounding=MODES[mode])
+
+
+@SETTINGS
+@given(base=amounts(), rate=amounts(), decimals=st.integers(0, 6), mode=st.sampled_from(list(Rounding)))
+@example(base=D("499999975063126.529407"), rate=D("37.123457"), decimals=0, mode=Rounding.HALF_UP)  # item 1a
+@example(base=D("999999999999999"), rate=D("999999999999999"), decimals=2, mode=Rounding.HALF_UP)
+def test_property_sats_equals_the_reference_or_is_refused(base, rate, decimals, mode):
+    with localcontext() as context:
+        context.prec = 100
+        expected = reference(base * rate / 100, mode, decimals)
+    budget = item_budget(rate_item(base, f"{rate:f} %", mode), unit_decimals=decimals)
+    if abs(expected) >= WHOLE:
+        with pytest.raises(AmountOutOfRange):
+            roll(budget)
+        return
+    got = roll(budget).amounts["a"].get(2024, D(0))
+    assert got == expected
+
+
+@SETTINGS
+@given(decimals=st.integers(0, 6), data=st.data(), mode=st.sampled_from(list(Rounding)),
+       day=st.dates(datetime.date(2024, 1, 1), datetime.date(2024, 12, 31)), basis=st.sampled_from(list(ShareBasis)))
+def test_property_part_year_equals_the_reference(decimals, data, mode, day, basis):
+    full_year = data.draw(amounts(decimals))
+    if basis is ShareBasis.MONTHS:
+        numerator, denominator = (13 - day.month if day.day == 1 else 12 - day.month), 12
+    else:
+        numerator, denominator = (datetime.date(2024, 12, 31) - day).days + 1, 366
+    with localcontext() as context:
+        context.prec = 100
+        expected = reference(full_year * numerator / denominator, mode, decimals)
+    if abs(expected) > abs(full_year):
+        expected = full_year  # the part-year effect is at most the full-year one (README, Rules)
+    item = Item(id="a", label="A", category=Category.OTHER, group="g",
+                rule=PartYearRule(type="delårsvirkning", full_year=full_year, effective=day, basis=basis,
+                                  rounding=mode))
+    assert roll(item_budget(item, unit_decimals=decimals)).amounts["a"].get(2024, D(0)) == expected
+
+
+@SETTINGS
+@given(decimals=st.integers(0, 6), data=st.data(), factor=amounts())
+def test_property_skaler_equals_the_reference_or_is_refused(decimals, data, factor):
+    amount = data.draw(amounts(decimals))
+    item = Item(id="a", label="A", category=Category.OTHER, group="g", amounts={2024: amount})
+    budget = item_budget(item, unit_decimals=decimals)
+    scenario = Scenario(kind="scenario", id="s", label="S", frame="f",
+                        operations=(ScaleItem(type="skaler", item="a", factor=factor),))
+    with localcontext() as context:
+        context.prec = 100
+        expected = reference(amount * factor, Rounding.HALF_UP, decimals)
+    if abs(expected) >= WHOLE:
+        with pytest.raises(ScenarioError) as raised:
+            apply(budget, scenario)
+        assert [p.code for p in raised.value.problems] == [Code.AMOUNT_OUT_OF_RANGE]
+        return
+    assert roll(apply(budget, scenario)).amounts["a"].get(2024, D(0)) == expected
+
+
+@SETTINGS
+@given(accounts=amounts(0), budget=amounts(0).filter(bool), decimals=st.integers(0, 6),
+       mode=st.sampled_from(list(Rounding)))
+def test_property_key_figure_equals_the_reference(accounts, budget, decimals, mode):
+    from rammecalc.core.accounts import AccountsTable
+
+    table = AccountsTable.model_validate({
+        "type": "regnskap", "id": "t", "kommune": "K", "enhet": "E", "kilde": {"dokument": "D"},
+        "beløpsenhet": "kr", "avviksfortegn": "budsjett-minus-regnskap",
+        "kolonner": [{"id": "r", "rolle": "regnskap", "etikett": "R"}, {"id": "b", "rolle": "budsjett", "etikett": "B"},
+                     {"id": "a", "rolle": "avvik", "etikett": "A"}],
+        "rader": [{"etikett": "x", "beløp": {"r": accounts, "b": budget}}],
+        "nøkkeltall": [{"etikett": "Resultat", "type": "resultat-prosent", "rad": "x", "publisert": 0,
+                        "desimaler": decimals, "avrunding": mode.value}],
+    })
+    with localcontext() as context:
+        context.prec = 100
+        expected = reference((budget - accounts) / budget * 100, mode, decimals)
+    assert table.key_figure(table.key_figures[0]) == expected
