@@ -345,3 +345,43 @@ def test_property_key_figure_equals_the_reference(accounts, budget, decimals, mo
         context.prec = 100
         expected = reference((budget - accounts) / budget * 100, mode, decimals)
     assert table.key_figure(table.key_figures[0]) == expected
+
+
+# --------------------------------------------------------------------------------------- 2. small ones
+
+
+@pytest.mark.parametrize("text", ["−1.5", "–1.5", "− 1.5", "-1.5"])
+def test_a_full_stop_after_any_minus_sign_is_a_decimal_point(text):
+    from rammecalc.core.numbers import parse_amount
+
+    assert parse_amount(text) == D("-1.5")
+
+
+def test_the_decimals_limit_counts_significant_decimals_and_keeps_the_exponent():
+    from rammecalc.core.numbers import AmountError, parse_amount, significant_decimals, written_decimals
+
+    value = parse_amount("14,8302500")
+    assert value == D("14.83025") and written_decimals(value) == 7 and significant_decimals(value) == 5
+    with pytest.raises(AmountError, match="more than 6 decimals"):
+        parse_amount("14,8302501")
+
+
+def test_a_minus_with_a_full_stop_loads_in_a_table_with_decimals(tmp_path):
+    from rammecalc import load
+
+    root = write(tmp_path, {"sums/s.yaml": """\
+        type: sumtabell
+        id: s
+        kommune: K
+        enhet: E
+        kilde: {dokument: D}
+        måleenhet: årsverk
+        kolonner: {å: Årsverk}
+        rader:
+          - {etikett: A, verdier: {å: '−1.5'}}
+          - {etikett: B, verdier: {å: '14,8302500'}}
+        sum: {publisert: {å: '13,3302500'}}
+        """})
+    loaded = load([root / "sums/s.yaml"])
+    assert loaded.problems == []
+    assert [r.values["å"] for r in loaded.sum_tables[0].rows] == [D("-1.5"), D("14.83025")]
