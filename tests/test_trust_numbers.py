@@ -385,3 +385,185 @@ def test_a_minus_with_a_full_stop_loads_in_a_table_with_decimals(tmp_path):
     loaded = load([root / "sums/s.yaml"])
     assert loaded.problems == []
     assert [r.values["å"] for r in loaded.sum_tables[0].rows] == [D("-1.5"), D("14.83025")]
+
+
+# ------------------------------------------------------------------------- 3a, 3b. amounts as printed
+
+
+def loaded_problems(root: Path) -> list[tuple[str, str, str]]:
+    """(file:line:col relative to ``root``, code, message) of every problem loading ``root``."""
+    from rammecalc import load
+
+    loaded = load([root])
+    return [(f"{Path(p.file).relative_to(root)}:{p.line}:{p.col}", p.code.value, p.message)
+            for p in loaded.problems]
+
+
+def one_item(amount: str, head: str = "") -> str:
+    return changes_yaml(f"""\
+        - id: a
+          etikett: A
+          kategori: annet
+          gruppe: g
+          beløp: {{2024: {amount}}}
+        """, head=head)
+
+
+@pytest.mark.parametrize(("written", "plain", "thousands"), [
+    ("1.500", "1,5", "1 500"), ("'−1.500'", "−1,5", "−1 500"), ("'1,500'", "1,5", "1 500"),
+    ("999.999", "999,999", "999 999"),
+])
+def test_a_figure_with_three_decimals_in_a_whole_table_is_refused_with_both_readings(tmp_path, written, plain,
+                                                                                       thousands):
+    root = write(tmp_path, {"frames/f.yaml": frame_yaml(unit="1 000 kr"), "changes/c.yaml": one_item(written)})
+    ((where, code, message),) = loaded_problems(root)
+    assert where == "changes/c.yaml:9:19" and code == "input-too-many-decimals"
+    assert f"{plain} or {thousands}?" in message
+
+
+def test_the_cli_refuses_it_at_the_cell_with_exit_2(tmp_path, cli):
+    root = write(tmp_path, {"frames/f.yaml": frame_yaml(unit="1 000 kr"), "changes/c.yaml": one_item("1.500")})
+    result = cli("roll", ".", cwd=root)
+    assert result.exit_code == 2
+    assert "changes/c.yaml:9:19: 1,5 or 1 500? The amount has a full stop or comma before exactly" in result.stderr
+    assert "tusenskille: punktum" in result.stderr
+
+
+@pytest.mark.parametrize(("written", "value"), [("1.515", "1515"), ("1.515.000", "1515000"), ("'−1.515'", "-1515"),
+                                                ("'1.515,5'", None), ("1515", "1515")])
+def test_tusenskille_punktum_reads_full_stops_as_thousands(tmp_path, written, value):
+    from rammecalc import load
+
+    root = write(tmp_path, {"frames/f.yaml": frame_yaml(unit="1 000 kr"),
+                            "changes/c.yaml": one_item(written, head="tusenskille: punktum\n")})
+    loaded = load([root])
+    if value is None:  # 1 515,5: read, and refused because the table prints whole units
+        assert [(p.code, p.line) for p in loaded.problems] == [(Code.TOO_MANY_DECIMALS, 10)]
+        return
+    assert loaded.problems == []
+    assert loaded.budgets[0].items[0].amounts == {2024: D(value)}
+
+
+def test_tusenskille_punktum_refuses_a_full_stop_that_groups_nothing(tmp_path):
+    root = write(tmp_path, {"frames/f.yaml": frame_yaml(unit="1 000 kr"),
+                            "changes/c.yaml": one_item("1.5", head="tusenskille: punktum\n")})
+    ((where, code, message),) = loaded_problems(root)
+    assert (where, code) == ("changes/c.yaml:10:19", "input-invalid")
+    assert "declares 'tusenskille: punktum'" in message
+
+
+def test_tusenskille_mellomrom_makes_a_full_stop_a_decimal_point(tmp_path):
+    root = write(tmp_path, {"frames/f.yaml": frame_yaml(unit="1 000 kr"),
+                            "changes/c.yaml": one_item("1.500", head="tusenskille: mellomrom\n")})
+    ((where, code, message),) = loaded_problems(root)
+    assert (where, code) == ("changes/c.yaml:10:19", "input-too-many-decimals")
+    assert message == "1,500 has 3 decimals, but the table prints whole units"
+    root = write(tmp_path / "b", {"frames/f.yaml": frame_yaml(unit="mill. kr", decimals=3),
+                                  "changes/c.yaml": one_item("1.500", head="tusenskille: mellomrom\n")})
+    assert loaded_problems(root) == []
+
+
+def test_rates_and_factors_are_not_read_with_the_declared_separator(tmp_path):
+    from rammecalc import load
+
+    root = write(tmp_path, {
+        "frames/f.yaml": frame_yaml(unit="1 000 kr"),
+        "changes/c.yaml": changes_yaml("""\
+            - id: a
+              etikett: A
+              kategori: annet
+              gruppe: g
+              regel: {type: sats, grunnlag: 1.000, sats: '2.5 %', år: 2024}
+            """, head="tusenskille: punktum\n"),
+        "scenarios/s.yaml": """\
+            type: scenario
+            tusenskille: punktum
+            id: s
+            etikett: S
+            gjelder: f
+            operasjoner:
+              - {type: skaler, post: a, faktor: 1.5}
+            """})
+    loaded = load([root])
+    assert loaded.problems == []
+    budget = loaded.budgets[0]
+    assert budget.items[0].rule.base == D(1000)  # 1.000 is a thousand here; '2.5 %' is two and a half
+    assert roll(budget).amounts["a"] == {2024: D(25)}  # 1 000 × 2,5 % = 25
+    assert roll(loaded.variant("s")).amounts["a"] == {2024: D(38)}  # 1 500 × 2,5 % = 37,5 → 38
+
+
+def test_a_rate_base_may_have_decimals_but_not_two_readings(tmp_path):
+    rule = "regel: {{type: sats, grunnlag: {}, sats: '2 %', år: 2024}}"
+    item = "- id: a\n  etikett: A\n  kategori: annet\n  gruppe: g\n  " + rule + "\n"
+    root = write(tmp_path / "a", {"frames/f.yaml": frame_yaml(unit="1 000 kr"),
+                                  "changes/c.yaml": changes_yaml(item.format("3286.25"))})
+    assert loaded_problems(root) == []  # not printed: 3 286,25 × 2 % = 65,725 → 66
+    root = write(tmp_path / "b", {"frames/f.yaml": frame_yaml(unit="1 000 kr"),
+                                  "changes/c.yaml": changes_yaml(item.format("3.286"))})
+    ((where, code, message),) = loaded_problems(root)
+    assert (where, code) == ("changes/c.yaml:9:35", "input-too-many-decimals") and "3,286 or 3 286?" in message
+
+
+@pytest.mark.parametrize(("unit", "decimals", "value", "refused"), [
+    ("1 000 kr", None, "'4,2'", True), ("mill. kr", 1, "'4,2'", False), ("mill. kr", 1, "'4,20'", True),
+    ("kr", None, "12.5", True), ("årsverk", None, "'2,25'", False), ("årsverk", 1, "'2,25'", True),
+])
+def test_a_sum_table_amount_with_more_decimals_than_printed_is_refused_at_its_cell(tmp_path, unit, decimals, value,
+                                                                                   refused):
+    root = write(tmp_path, {"sums/s.yaml": f"""\
+        type: sumtabell
+        id: s
+        kommune: K
+        enhet: E
+        kilde: {{dokument: D}}
+        måleenhet: {unit}
+        {f'desimaler: {decimals}' if decimals is not None else ''}
+        kolonner: {{k: K}}
+        rader:
+          - {{etikett: A, verdier: {{k: {value}}}}}
+        """})
+    problems = loaded_problems(root)
+    assert [(w, c) for w, c, _ in problems] == ([("sums/s.yaml:10:31", "input-too-many-decimals")] if refused else [])
+
+
+def test_an_accounts_cell_with_decimals_is_refused_at_its_cell(tmp_path):
+    table = """\
+        type: regnskap
+        id: t
+        kommune: K
+        enhet: E
+        kilde: {dokument: D}
+        beløpsenhet: 1 000 kr
+        avviksfortegn: budsjett-minus-regnskap
+        kolonner:
+          - {id: r, rolle: regnskap, etikett: R}
+          - {id: b, rolle: budsjett, etikett: B}
+          - {id: a, rolle: avvik, etikett: A}
+        rader:
+          - {etikett: x, beløp: {r: 100, b: '101,5', a: '1,5'}}
+        """
+    root = write(tmp_path / "a", {"accounts/t.yaml": table})
+    assert [(w, c) for w, c, _ in loaded_problems(root)] == [
+        ("accounts/t.yaml:13:37", "input-too-many-decimals"), ("accounts/t.yaml:13:49", "input-too-many-decimals")]
+    root = write(tmp_path / "b", {"accounts/t.yaml": table.replace("beløpsenhet: 1 000 kr", "beløpsenhet: mill. kr\n"
+                                                                                          "        desimaler: 1")})
+    assert loaded_problems(root) == []
+
+
+def test_frame_and_scenario_amounts_are_held_to_the_frames_decimals(tmp_path, cli):
+    root = write(tmp_path, {
+        "frames/f.yaml": frame_yaml(unit="1 000 kr", extra="ny_driftsramme: {publisert: {2024: '10,5'}}\n"),
+        "changes/c.yaml": one_item("10"),
+        "scenarios/s.yaml": """\
+            type: scenario
+            id: s
+            etikett: S
+            gjelder: f
+            operasjoner:
+              - {type: erstatt, post: a, beløp: {2024: '2,5'}}
+            """})
+    assert [(w, c) for w, c, _ in loaded_problems(root)] == [("frames/f.yaml:13:36", "input-too-many-decimals")]
+    (root / "frames/f.yaml").write_text(frame_yaml(unit="1 000 kr"), encoding="utf-8")
+    result = cli("roll", ".", "-s", "s", cwd=root)
+    assert result.exit_code == 2
+    assert "scenarios/s.yaml:6:44: 2,5 has 1 decimal, but the table prints whole units" in result.stderr

@@ -21,6 +21,7 @@ never from another printed result. So one misprinted avvik or total is reported 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
 from enum import Enum
 from fractions import Fraction
@@ -29,7 +30,8 @@ from typing import Any, Literal
 from pydantic import Field, model_validator
 
 from .checks import Comparer
-from .models import Id, Located, Model, Money, Percent, Source, Text, Year
+from .link import Cell, amount_problems
+from .models import AmountDocument, Id, Located, Model, Money, Percent, Source, Text, Year
 from .numbers import format_amount, format_percent
 from .problems import Code, Problem, Severity, input_error
 from .rules import round_amount
@@ -108,7 +110,7 @@ class KeyFigure(Model):
     rounding: Rounding = Field(Rounding.HALF_UP, alias="avrunding")
 
 
-class AccountsTable(Located):
+class AccountsTable(AmountDocument):
     """An accounts table: regnskap, budsjett and avvik per row, as printed."""
 
     kind: Literal["regnskap"] = Field(alias="type", description="Always 'regnskap' for an accounts table.")
@@ -117,6 +119,9 @@ class AccountsTable(Located):
     unit: Text = Field(alias="enhet", description="The unit (enhet, område) the table is for.")
     source: Source = Field(alias="kilde")
     amount_unit: TableUnit = Field(alias="beløpsenhet", description="kr | 1 000 kr | mill. kr")
+    decimals: int = Field(0, ge=0, le=6, alias="desimaler",
+                          description="How many decimals the table prints (0: whole units, the default; 1 for "
+                          "a table in mill. kr printing 4,2). An amount written with more is refused at its cell.")
     variance_sign: VarianceSign = Field(
         alias="avviksfortegn",
         description="How the source computes avvik: 'budsjett-minus-regnskap' (Molde) or "
@@ -225,10 +230,10 @@ def validate(table: AccountsTable) -> list[Problem]:
     keys, found = row_names(table, table.rows)
     problems += found
     for i, row in enumerate(table.rows):
-        problems += _cells(table, ("rader", i, "beløp"), row.amounts, numeric, "an amount")
-        problems += _cells(table, ("rader", i, "tekst"), row.texts, texts, "a text")
+        problems += _unknown_cells(table, ("rader", i, "beløp"), row.amounts, numeric, "an amount")
+        problems += _unknown_cells(table, ("rader", i, "tekst"), row.texts, texts, "a text")
     if table.total is not None:
-        problems += _cells(table, ("sum", "beløp"), table.total.amounts, numeric, "an amount")
+        problems += _unknown_cells(table, ("sum", "beløp"), table.total.amounts, numeric, "an amount")
     for i, figure in enumerate(table.key_figures):
         if figure.row not in keys:
             problems.append(input_error(Code.UNKNOWN_FIGURE, table.locate("nøkkeltall", i, "rad"),
@@ -246,10 +251,23 @@ def validate(table: AccountsTable) -> list[Problem]:
                                         else "add a column with 'rolle: avvik'"))
     for i, record in enumerate(table.known_differences):
         problems += _record(table, i, record, keys, numeric)
+    problems += amount_problems(table, _cells(table), table.decimals, "under 'desimaler' in the table")
     return problems
 
 
-def _cells(doc: Located, path: tuple, cells: dict[str, Any], allowed: list[str], what: str) -> list[Problem]:
+def _cells(table: AccountsTable) -> Iterator[Cell]:
+    """Every amount the table writes."""
+    for i, row in enumerate(table.rows):
+        for column, value in row.amounts.items():
+            yield ("rader", i, "beløp", column), value, True
+    if table.total is not None:
+        for column, value in table.total.amounts.items():
+            yield ("sum", "beløp", column), value, True
+    for i, record in enumerate(table.known_differences):
+        yield ("kjente_differanser", i, "differanse"), record.difference, True
+
+
+def _unknown_cells(doc: Located, path: tuple, cells: dict[str, Any], allowed: list[str], what: str) -> list[Problem]:
     return [input_error(Code.UNKNOWN_COLUMN, doc.locate_key(*path, key),
                         f"'{key}' is not a column that holds {what}",
                         f"the columns for {what} here are: {', '.join(allowed) or 'none'}")

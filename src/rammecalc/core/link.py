@@ -9,9 +9,11 @@ so the shell exits 2).
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from decimal import Decimal
 
 from .models import (
+    AmountDocument,
     Budget,
     ChangeSet,
     Frame,
@@ -23,10 +25,16 @@ from .models import (
     ParameterSet,
     PartYearRule,
     RateRule,
+    Rule,
     StepRule,
 )
+from .numbers import SPACE, format_amount, round_exact, significant_decimals, thousands_reading, written_decimals
 from .problems import Code, Problem, input_error
 from .rules import Parameters, parse_rate_literal
+
+Cell = tuple[tuple, Decimal, bool]
+"""An amount written in a document: its path, its value as written, and whether the table prints it (a rate's
+base is an amount, but not printed: it may have more decimals than the table)."""
 
 
 def link(frame: Frame, changesets: Sequence[ChangeSet],
@@ -62,6 +70,8 @@ def link(frame: Frame, changesets: Sequence[ChangeSet],
                     "'utgangspunkt' has no 'beløp'",
                     "add the starting frame as 'beløp' under 'utgangspunkt'",
                 ))
+
+    problems += amount_problems(frame, frame_cells(frame), frame.decimals, "under 'desimaler' in the frame")
 
     group_ids, found = group_problems(frame, frame.groups, "frame")
     problems += found
@@ -120,6 +130,8 @@ def link(frame: Frame, changesets: Sequence[ChangeSet],
                 ))
             check_years(cs, item.amounts, "poster", i, "beløp")
             check_years(cs, item.published, "poster", i, "publisert")
+            problems += amount_problems(cs, item_cells(item, ("poster", i)), frame.decimals,
+                                        f"under 'desimaler' in the frame ({frame.file})")
             if item.rule is not None:
                 problems += _check_rule(frame, cs, i, item, params, check_years)
 
@@ -237,3 +249,96 @@ def in_cycle(parents: Mapping[str, str | None], start: str) -> bool:
         seen.add(current)
         current = parents.get(current)
     return False
+
+
+# ------------------------------------------------------------------------------------ amounts as written
+
+
+def frame_cells(frame: Frame) -> Iterator[Cell]:
+    """Every amount a frame file writes."""
+    start = frame.start
+    if start.amount is not None:
+        yield ("utgangspunkt", "beløp"), start.amount, True
+    for year, value in start.published.items():
+        yield ("utgangspunkt", "publisert", year), value, True
+    for i, split in enumerate(start.split):
+        for year, value in split.amounts.items():
+            yield ("utgangspunkt", "fordeling", i, "beløp", year), value, True
+    for i, group in enumerate(frame.groups):
+        for year, value in group.published.items():
+            yield ("grupper", i, "publisert", year), value, True
+    for year, value in frame.new_frame.published.items():
+        yield ("ny_driftsramme", "publisert", year), value, True
+    for i, record in enumerate(frame.known_differences):
+        yield ("kjente_differanser", i, "differanse"), record.difference, True
+
+
+def item_cells(item: Item, at: tuple) -> Iterator[Cell]:
+    """Every amount an item writes (``at``: the item's path in its document)."""
+    for year, value in item.amounts.items():
+        yield (*at, "beløp", year), value, True
+    for year, value in item.published.items():
+        yield (*at, "publisert", year), value, True
+    if item.period_amount is not None:
+        yield (*at, "periodebeløp"), item.period_amount, True
+    if item.rule is not None:
+        yield from rule_cells(item.rule, (*at, "regel"))
+
+
+def rule_cells(rule: Rule, at: tuple) -> Iterator[Cell]:
+    """Every amount a rule writes (``at``: the rule's path). A rate's base is not printed."""
+    if isinstance(rule, (FromRule, MoveRule)):
+        yield (*at, "beløp"), rule.amount, True
+    elif isinstance(rule, (StepRule, OneOffRule)):
+        for year, value in (rule.levels if isinstance(rule, StepRule) else rule.amounts).items():
+            yield (*at, "beløp", year), value, True
+    elif isinstance(rule, PartYearRule):
+        yield (*at, "helårsvirkning"), rule.full_year, True
+    elif isinstance(rule, RateRule) and rule.base != "utgangspunkt":
+        if isinstance(rule.base, Decimal):
+            yield (*at, "grunnlag"), rule.base, False
+        else:
+            for year, value in rule.base.items():
+                yield (*at, "grunnlag", year), value, False
+
+
+def amount_problems(doc: AmountDocument, cells: Iterable[Cell], decimals: int | None,
+                    declared_where: str) -> list[Problem]:
+    """Amounts that cannot be trusted as written, each at its own cell (``decimals``: what the table prints,
+    ``None`` for any; ``declared_where``: where that is declared, for the hint).
+
+    * An amount written with more decimals than the table prints was not copied from it as printed: a
+      mistyped figure, or a table whose ``desimaler`` is not declared. Left alone, it would show up as a
+      mismatch somewhere else.
+    * An amount such as ``1.500`` (one to three digits, a full stop or comma, exactly three digits) in a
+      table that prints fewer than three decimals has two readings, 1,5 and 1 500 (Askøy prints ``1.515``
+      for 1 515), unless the file declares its thousands separator (``tusenskille``). Refused with both.
+    """
+    problems: list[Problem] = []
+    for path, value, printed in cells:
+        written = written_decimals(value)
+        if decimals is not None and written <= decimals:
+            continue
+        reading = thousands_reading(value) if doc.thousands_separator is None and (decimals or 0) < 3 else None
+        if reading is not None:
+            plain = round_exact(value, decimals=significant_decimals(value))
+            problems.append(input_error(
+                Code.TOO_MANY_DECIMALS, doc.locate(*path),
+                f"{format_amount(plain)} or {format_amount(reading)}? The amount has a full stop or comma before "
+                "exactly three digits, which may separate thousands (Askøy prints 1.515 for 1 515), and the table "
+                f"prints {_printed(decimals)}",
+                f"write {reading} if it is {format_amount(reading)}; if the file's full stops separate thousands, "
+                f"declare 'tusenskille: punktum' at its top (or 'tusenskille: {SPACE}' if they are decimal "
+                "points)"))
+        elif printed and decimals is not None:
+            problems.append(input_error(
+                Code.TOO_MANY_DECIMALS, doc.locate(*path),
+                f"{format_amount(value)} has {written} decimal{'s' if written != 1 else ''}, but the table prints "
+                f"{_printed(decimals)}",
+                f"write the figure as the table prints it, or declare 'desimaler: {written}' {declared_where} if "
+                "the table prints that many"))
+    return problems
+
+
+def _printed(decimals: int | None) -> str:
+    return "whole units" if not decimals else f"{decimals} decimal{'s' if decimals != 1 else ''}"

@@ -28,12 +28,11 @@ from typing import Literal
 from pydantic import Field
 
 from .accounts import AccountsTable
-from .models import Frame, Id, Located, Model, Money, Source, Text, Year
+from .models import AmountDocument, Frame, Id, Located, Model, Money, Source, Text, Year
 from .numbers import format_amount
 from .problems import Code, Problem, Severity, input_error
 from .sums import SumTable
 from .tables import TOTAL_LABEL, TOTAL_ROW
-
 
 
 class FigureAddress(Model):
@@ -64,7 +63,7 @@ class Link(Model):
     note: Text | None = Field(None, alias="merknad")
 
 
-class LinkSet(Located):
+class LinkSet(AmountDocument):
     """A links file: figures that recur across documents."""
 
     kind: Literal["koblinger"] = Field(alias="type", description="Always 'koblinger' for a links file.")

@@ -45,6 +45,8 @@ class Code(str, Enum):
     #: A computed amount (a rule's result, a scaled amount) has more digits before the decimal point than
     #: rammecalc takes: refused where it is computed, never rounded or passed on.
     AMOUNT_OUT_OF_RANGE = "input-amount-out-of-range"
+    #: An amount written with more decimals than its table prints, or one that reads two ways (1.500).
+    TOO_MANY_DECIMALS = "input-too-many-decimals"
     # Accounts tables, sum tables and links (core/accounts.py, core/sums.py, core/links.py).
     UNKNOWN_COLUMN = "input-unknown-column"
     UNKNOWN_FIGURE = "input-unknown-figure"

@@ -18,7 +18,7 @@ import difflib
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
-from .link import link
+from .link import amount_problems, item_cells, link, rule_cells
 from .models import (
     AddItem,
     Budget,
@@ -78,8 +78,16 @@ def validate(budget: Budget, scenario: Scenario, parameter_sets: Sequence[Parame
                                         "give the new one its own id"))
         groups.add(group.id)
     names = Parameters((*budget.parameter_sets, *parameter_sets)).names()
+    declared = f"under 'desimaler' in the frame ({budget.frame.file})"
     for index, op in enumerate(scenario.operations):
         at = ("operasjoner", index)
+        # Amounts the scenario writes, checked as a changes file's are, at their place in the scenario.
+        if isinstance(op, AddItem):
+            problems += amount_problems(scenario, item_cells(op.item, (*at, "post")), budget.frame.decimals, declared)
+        elif isinstance(op, ReplaceItem):
+            cells = [((*at, "beløp", y), a, True) for y, a in op.amounts.items()]
+            cells += rule_cells(op.rule, (*at, "regel")) if op.rule is not None else []
+            problems += amount_problems(scenario, cells, budget.frame.decimals, declared)
         if isinstance(op, SetParameter):
             if op.parameter not in names:
                 problems.append(_unknown(scenario.locate(*at, "parameter"), "parameter", op.parameter, names,

@@ -14,17 +14,17 @@ group's sum or the total only where the source prints one.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Literal
 
 from pydantic import Field, model_validator
 
 from .checks import Comparer
-from .link import group_problems
-from .models import Id, Located, Model, Money, Source, Text
+from .link import Cell, amount_problems, group_problems
+from .models import AmountDocument, Id, Model, Money, Source, Text
 from .problems import Code, Problem, input_error
 from .tables import TOTAL_LABEL, KnownTableDifference, TableUnit, row_names
-
 
 
 class SumGroup(Model):
@@ -66,7 +66,7 @@ class SumTotal(Model):
     published: dict[Id, Money] = Field(alias="publisert", min_length=1, description="Column id → the printed total.")
 
 
-class SumTable(Located):
+class SumTable(AmountDocument):
     """A printed table of rows that add up, with its printed subtotals and total."""
 
     kind: Literal["sumtabell"] = Field(alias="type", description="Always 'sumtabell' for a sum table.")
@@ -75,6 +75,11 @@ class SumTable(Located):
     unit: Text = Field(alias="enhet", description="The unit (enhet, virksomhet) the table is for.")
     source: Source = Field(alias="kilde")
     measure: TableUnit = Field(alias="måleenhet", description="kr | 1 000 kr | mill. kr | årsverk")
+    decimals: int | None = Field(None, ge=0, le=6, alias="desimaler",
+                                 description="How many decimals the table prints. A table in kr, 1 000 kr or "
+                                 "mill. kr prints whole units unless it says so; one in årsverk takes decimals "
+                                 "(2,5) unless it says how many. An amount written with more is refused at its "
+                                 "cell.")
     columns: dict[Id, Text] = Field(alias="kolonner", min_length=1,
                                     description="Column id → its printed header, in printed order.")
     groups: tuple[SumGroup, ...] = Field((), alias="grupper", description="Headings, in printed order.")
@@ -82,6 +87,13 @@ class SumTable(Located):
     total: SumTotal | None = Field(None, alias="sum", description="The printed total, if the source prints one.")
     known_differences: tuple[KnownTableDifference, ...] = Field((), alias="kjente_differanser")
     note: Text | None = Field(None, alias="merknad")
+
+    @property
+    def printed_decimals(self) -> int | None:
+        """The decimals the table prints (``None``: any, an årsverk table that does not say)."""
+        if self.decimals is not None:
+            return self.decimals
+        return None if self.measure is TableUnit.FTE else 0
 
     def row_index(self, key: str) -> int | None:
         return next((i for i, r in enumerate(self.rows) if r.key == key), None)
@@ -156,7 +168,23 @@ def validate(table: SumTable) -> list[Problem]:
             problems.append(input_error(Code.UNKNOWN_COLUMN, table.locate(*at, "kolonne"),
                                         f"'{record.column}' is not a column of this table",
                                         f"the columns are: {', '.join(columns)}"))
+    problems += amount_problems(table, _cells(table), table.printed_decimals, "under 'desimaler' in the table")
     return problems
+
+
+def _cells(table: SumTable) -> Iterator[Cell]:
+    """Every amount the table writes."""
+    for i, group in enumerate(table.groups):
+        for column, value in group.published.items():
+            yield ("grupper", i, "publisert", column), value, True
+    for i, row in enumerate(table.rows):
+        for column, value in row.values.items():
+            yield ("rader", i, "verdier", column), value, True
+    if table.total is not None:
+        for column, value in table.total.published.items():
+            yield ("sum", "publisert", column), value, True
+    for i, record in enumerate(table.known_differences):
+        yield ("kjente_differanser", i, "differanse"), record.difference, True
 
 
 def check(table: SumTable, tolerance: Decimal = Decimal(0), known_differences: bool = True) -> list[Problem]:
