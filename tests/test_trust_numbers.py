@@ -567,3 +567,56 @@ def test_frame_and_scenario_amounts_are_held_to_the_frames_decimals(tmp_path, cl
     result = cli("roll", ".", "-s", "s", cwd=root)
     assert result.exit_code == 2
     assert "scenarios/s.yaml:6:44: 2,5 has 1 decimal, but the table prints whole units" in result.stderr
+
+
+# ---------------------------------------------------------------------------- 3c. skaler rounds as printed
+
+
+def scaled(item: Item, factor: str, decimals: int = 0, years=(2024, 2025)):
+    budget = item_budget(item, unit_decimals=decimals, years=years)
+    scenario = Scenario(kind="scenario", id="s", label="S", frame="f",
+                        operations=(ScaleItem(type="skaler", item="a", factor=D(factor)),))
+    return roll(apply(budget, scenario)).amounts["a"]
+
+
+def test_skaler_rounds_each_amount_to_the_tables_decimals(tmp_path, cli):
+    # 759 × 0,200 = 151,8 → 152 and 51 874 × 0,200 = 10 374,8 → 10 375 (halv-opp): a table of whole thousands
+    # stays whole (before, 151,800 and 10 374,800 were printed).
+    written = Item(id="a", label="A", category=Category.OTHER, group="g", amounts={2024: D(759), 2025: D(51874)})
+    assert scaled(written, "0.200") == {2024: D(152), 2025: D(10375)}
+    assert scaled(written, "0.200", decimals=1) == {2024: D("151.8"), 2025: D("10374.8")}
+    root = write(tmp_path, {
+        "frames/f.yaml": frame_yaml(unit="1 000 kr", years="{2024: B2024, 2025: B2025}"),
+        "changes/c.yaml": changes_yaml("""\
+            - {id: a, etikett: A, kategori: annet, gruppe: g, beløp: {2024: 759, 2025: 51874}}
+            """),
+        "scenarios/s.yaml": """\
+            type: scenario
+            id: s
+            etikett: S
+            gjelder: f
+            operasjoner:
+              - {type: skaler, post: a, faktor: '0,200'}
+            """})
+    result = cli("roll", ".", "-s", "s", cwd=root)
+    assert result.exit_code == 0, result.output
+    assert [line.split()[1:] for line in result.stdout.splitlines() if line.strip().startswith("A ")] == \
+        [["152", "10", "375"]]
+
+
+def test_skaler_rounds_by_the_items_rule_and_keeps_a_rate_base_exact():
+    from rammecalc.core.models import FromRule
+
+    # A part-year rule that rounds mot-null: its full year 759 × 0,2 = 151,8 → 151; from 1 July 2024 the
+    # share is 151 × 6/12 = 75,5 → 75 (mot-null), then 151 from 2025.
+    part = Item(id="a", label="A", category=Category.OTHER, group="g",
+                rule=PartYearRule(type="delårsvirkning", full_year=D(759), effective=datetime.date(2024, 7, 1),
+                                  rounding=Rounding.DOWN))
+    assert scaled(part, "0.2") == {2024: D(75), 2025: D(151)}
+    # A 'fra' rule has no rounding of its own: halv-opp, 5 × 0,5 = 2,5 → 3.
+    from_rule = Item(id="a", label="A", category=Category.OTHER, group="g",
+                     rule=FromRule(type="fra", year=2024, amount=D(5)))
+    assert scaled(from_rule, "0.5") == {2024: D(3), 2025: D(3)}
+    # A rate's base is not printed and stays exact: 1 × 0,5 = 0,5; × 50 % = 0,25 → 0. (Rounding the base
+    # first would give 1 × 50 % = 0,5 → 1: two roundings.)
+    assert scaled(rate_item(D(1), "50 %"), "0.5", years=(2024,)) == {}
