@@ -620,3 +620,45 @@ def test_skaler_rounds_by_the_items_rule_and_keeps_a_rate_base_exact():
     # A rate's base is not printed and stays exact: 1 × 0,5 = 0,5; × 50 % = 0,25 → 0. (Rounding the base
     # first would give 1 × 50 % = 0,5 → 1: two roundings.)
     assert scaled(rate_item(D(1), "50 %"), "0.5", years=(2024,)) == {}
+
+
+# ------------------------------------------------------------------------ 3d. a table of changes only
+
+
+def changes_only(convention: str, second: int) -> dict[str, str]:
+    """A savings table with no start, printed as A −1 / ``second`` and Sum −1 / −2."""
+    return {
+        "frames/f.yaml": frame_yaml(unit="1 000 kr", years="{2024: B2024, 2025: B2025}", start="{etikett: U}",
+                                    convention=convention,
+                                    extra="ny_driftsramme: {etikett: Sum, publisert: {2024: -1, 2025: -2}}\n"),
+        "changes/c.yaml": changes_yaml(f"""\
+            - {{id: a, etikett: A, kategori: innsparing, gruppe: g, beløp: {{2024: -1, 2025: {second}}}}}
+            """),
+    }
+
+
+@pytest.mark.parametrize(("convention", "second", "passes"), [
+    # A table of levels (A −1 / −2, Sum −1 / −2): right as nivå; as inkrementell the changes add up to −3.
+    ("nivå", -2, True), ("inkrementell", -2, False),
+    # A table of changes from the year before (A −1 / −1, Sum −1 / −2): right as inkrementell only.
+    ("inkrementell", -1, True), ("nivå", -1, False),
+])
+def test_a_table_without_a_start_checks_its_sum_in_the_declared_convention(tmp_path, cli, convention, second,
+                                                                           passes):
+    root = write(tmp_path, changes_only(convention, second))
+    result = cli("check", ".", cwd=root)
+    if passes:
+        assert result.exit_code == 0, result.output
+        assert "1 table, 2 published figures: 0 errors" in result.stdout
+        return
+    assert result.exit_code == 1, result.output
+    computed = "−3, the sum of the changes up to 2025 (inkrementell)" if convention == "inkrementell" else \
+        "−1, the sum of the column's changes (nivå)"
+    assert f"frames/f.yaml:13:60: Sum 2025: published −2, computed {computed}" in result.stdout
+
+
+def test_a_printed_start_still_needs_a_start(tmp_path):
+    files = changes_only("nivå", -2)
+    files["frames/f.yaml"] = files["frames/f.yaml"].replace("{etikett: U}", "{etikett: U, publisert: {2024: 5}}")
+    ((where, code, _),) = loaded_problems(write(tmp_path, files))
+    assert (where, code) == ("frames/f.yaml:10:39", "input-published-without-base")

@@ -9,7 +9,8 @@ the items), never from another published figure. So one wrong printed cell is re
 * ``split-mismatch``: the split rows printed in a column (driftsinntekter + driftsutgifter, say) against
   that column's computed start.
 * ``subtotal-mismatch``: a group's printed subtotal against the sum of its items and subgroups.
-* ``new-frame-mismatch``: the printed new frame against start + all items.
+* ``new-frame-mismatch``: the printed new frame against start + all items; in a frame with no start, the
+  printed total change ("Sum") against the items in the declared convention.
 * ``item-mismatch``: the amount a source prints for an item against what the item's rule gives.
 * ``unallocated-amount`` (warning): an item's amount for the whole period is not in any year's total.
 * ``known-difference-unused`` (warning): a difference recorded under ``kjente_differanser`` did not occur.
@@ -30,7 +31,7 @@ from .models import Budget, Located
 from .numbers import exact, format_amount
 from .problems import AmountOutOfRange, Code, Problem, Severity
 from .roll import RolledTable, roll
-from .terms import FIGURE_NEW_FRAME, FIGURE_SPLIT, FIGURE_START
+from .terms import FIGURE_NEW_FRAME, FIGURE_SPLIT, FIGURE_START, Convention
 
 
 @dataclass
@@ -131,9 +132,21 @@ def check(budget: Budget, tolerance: Decimal = Decimal(0), table: RolledTable | 
             cmp.compare(Code.SPLIT_MISMATCH, figure, ("fordeling", None, year), total, table.start[year],
                         ("utgangspunkt", "fordeling", cells[0][0], "beløp", year),
                         computed_text=f"{format_amount(table.start[year])} as the start", year=year)
-        for year, published in frame.new_frame.published.items():
+
+    # The bottom row. Without a start (a table of changes only, its bottom row printed as "Sum"), it is the
+    # total change against the unknown base, in the declared convention: the column's changes (nivå), or
+    # the changes up to and including the year (inkrementell). So a table read in the wrong convention fails
+    # here, as a table with a start does.
+    for year, published in frame.new_frame.published.items():
+        if table.has_base:
             cmp.compare(Code.NEW_FRAME_MISMATCH, FIGURE_NEW_FRAME, ("ny_driftsramme", None, year), published,
                         table.new_frame[year], ("ny_driftsramme", "publisert", year), year=year)
+        else:
+            words = ("the sum of the column's changes (nivå)" if frame.convention is Convention.LEVEL
+                     else f"the sum of the changes up to {year} (inkrementell)")
+            cmp.compare(Code.NEW_FRAME_MISMATCH, frame.new_frame.label, ("ny_driftsramme", None, year), published,
+                        table.new_frame[year], ("ny_driftsramme", "publisert", year), year=year,
+                        computed_text=f"{format_amount(table.new_frame[year])}, {words}")
 
     for index, group in enumerate(frame.groups):
         computed: Mapping[int, Decimal | None] = table.subtotals[group.id]
@@ -168,8 +181,9 @@ def published_figures(budget: Budget) -> int:
     """How many published figures :func:`check` compares (for the summary line)."""
     frame = budget.frame
     n = sum(len(g.published) for g in frame.groups) + sum(len(it.published) for it in budget.items)
+    n += len(frame.new_frame.published)
     if frame.start.amount is not None:
-        n += len(frame.start.published) + len(frame.new_frame.published)
+        n += len(frame.start.published)
         n += len({y for s in frame.start.split for y in s.amounts})
     return n
 

@@ -60,15 +60,18 @@ def link(frame: Frame, changesets: Sequence[ChangeSet],
         check_years(frame, split.amounts, "utgangspunkt", "fordeling", i, "beløp")
     check_years(frame, frame.new_frame.published, "ny_driftsramme", "publisert")
     if frame.start.amount is None:
+        # Without a start, a printed start or split has nothing to be checked against. A printed bottom row
+        # has: the total change against the (unknown) base, which the roll gives from a base of 0 in either
+        # convention (nivå: the column's changes; inkrementell: the changes up to and including the year).
         for path, key, published in (("utgangspunkt", "publisert", frame.start.published),
-                                     ("ny_driftsramme", "publisert", frame.new_frame.published),
                                      ("utgangspunkt", "fordeling", frame.start.split)):
             if published:
                 problems.append(input_error(
                     Code.NO_BASE, frame.locate(path, key),
-                    "published starts, splits and new frames can only be checked from a starting frame, and "
-                    "'utgangspunkt' has no 'beløp'",
-                    "add the starting frame as 'beløp' under 'utgangspunkt'",
+                    "a published start or split can only be checked from a starting frame, and 'utgangspunkt' "
+                    "has no 'beløp'",
+                    "add the starting frame as 'beløp' under 'utgangspunkt'; a table that prints only the "
+                    "changes and their sum gives the sum under 'ny_driftsramme' ('etikett' as printed)",
                 ))
 
     problems += amount_problems(frame, frame_cells(frame), frame.decimals, "under 'desimaler' in the frame")
