@@ -662,3 +662,75 @@ def test_a_printed_start_still_needs_a_start(tmp_path):
     files["frames/f.yaml"] = files["frames/f.yaml"].replace("{etikett: U}", "{etikett: U, publisert: {2024: 5}}")
     ((where, code, _),) = loaded_problems(write(tmp_path, files))
     assert (where, code) == ("frames/f.yaml:10:39", "input-published-without-base")
+
+
+# ------------------------------------------------------------------------------ 3e. units in links
+
+
+def sum_table(name: str, unit: str, value: str) -> str:
+    return f"""\
+        type: sumtabell
+        id: {name}
+        kommune: K
+        enhet: E
+        kilde: {{dokument: D}}
+        måleenhet: {unit}
+        {'desimaler: 1' if ',' in value else ''}
+        kolonner: {{k: K}}
+        rader:
+          - {{etikett: A, verdier: {{k: '{value}'}}}}
+        """
+
+
+def link_between(tmp_path: Path, first: tuple[str, str], second: tuple[str, str], extra: str = "") -> Path:
+    return write(tmp_path, {
+        "sums/a.yaml": sum_table("a", *first),
+        "sums/b.yaml": sum_table("b", *second),
+        "links/l.yaml": f"""\
+            type: koblinger
+            koblinger:
+              - etikett: L
+                figur: {{fil: ../sums/a.yaml, rad: A, kolonne: k}}
+                lik: {{fil: ../sums/b.yaml, rad: A, kolonne: k}}
+            {extra}""",
+    })
+
+
+def test_figures_in_different_units_are_equal_within_the_coarser_rounding(tmp_path, cli):
+    # 95 mill. kr is 95 000 000 ± 500 000 kr; 94 594 (1 000 kr) is 94 594 000 kr: 406 000 apart, equal.
+    # (Before: "95 vs 94 594, difference −94 499".)
+    root = link_between(tmp_path, ("mill. kr", "95"), ("1 000 kr", "94 594"))
+    result = cli("check", ".", cwd=root)
+    assert result.exit_code == 0, result.output
+    assert "0 errors, 0 warnings" in result.stdout
+
+
+def test_figures_in_different_units_beyond_the_rounding_differ_in_kroner(tmp_path, cli):
+    # 4,2 mill. kr is 4 200 000 ± 50 000 kr; 4 260 (1 000 kr) is 60 000 more: beyond it.
+    root = link_between(tmp_path, ("mill. kr", "4,2"), ("1 000 kr", "4260"))
+    result = cli("check", ".", cwd=root)
+    assert result.exit_code == 1, result.output
+    assert ("links/l.yaml:3:5: L: K A 4 260 (1 000 kr) (sums/b.yaml:10:31), K A 4,2 mill. kr (sums/a.yaml:10:31): "
+            "4 260 000 kr against 4 200 000 kr (difference +60 000 kr, beyond the rounding of the coarser figure, "
+            "±50 000 kr)") in result.stdout
+    # kr against 1 000 kr: 94 594 499 kr is 94 594 (1 000 kr) within ±500 kr; 94 595 000 kr is not.
+    assert cli("check", ".", cwd=link_between(tmp_path / "b", ("1 000 kr", "94594"), ("kr", "94594499"))
+               ).exit_code == 0
+    assert cli("check", ".", cwd=link_between(tmp_path / "c", ("1 000 kr", "94594"), ("kr", "94595000"))
+               ).exit_code == 1
+
+
+def test_an_explained_difference_across_units_is_in_kroner(tmp_path, cli):
+    extra = "    kjent_differanse: {differanse: 60000, forklaring: F}\n"
+    root = link_between(tmp_path, ("mill. kr", "4,2"), ("1 000 kr", "4260"), extra)
+    result = cli("check", "--report", "json", ".", cwd=root)
+    assert result.exit_code == 0, result.output
+    assert json_codes(result) == ["link-explained-difference"]
+
+
+def test_a_link_between_arsverk_and_money_is_an_input_problem_at_the_link(tmp_path, cli):
+    root = link_between(tmp_path, ("årsverk", "8,6"), ("1 000 kr", "9"))
+    result = cli("check", ".", cwd=root)
+    assert result.exit_code == 2, result.output
+    assert "links/l.yaml:3:5: link 'L': K A (sums/b.yaml:10:31) is in 1 000 kr and K A (sums/a.yaml:10:31) in " \
+           "årsverk" in result.stderr

@@ -50,6 +50,8 @@ class Code(str, Enum):
     # Accounts tables, sum tables and links (core/accounts.py, core/sums.py, core/links.py).
     UNKNOWN_COLUMN = "input-unknown-column"
     UNKNOWN_FIGURE = "input-unknown-figure"
+    #: A link between a figure in årsverk and one in money.
+    UNIT_MISMATCH = "input-unit-mismatch"
     # A published figure does not match the arithmetic.
     START_MISMATCH = "start-mismatch"
     SPLIT_MISMATCH = "split-mismatch"
