@@ -734,3 +734,59 @@ def test_a_link_between_arsverk_and_money_is_an_input_problem_at_the_link(tmp_pa
     assert result.exit_code == 2, result.output
     assert "links/l.yaml:3:5: link 'L': K A (sums/b.yaml:10:31) is in 1 000 kr and K A (sums/a.yaml:10:31) in " \
            "årsverk" in result.stderr
+
+
+# ----------------------------------------------------------------------- 3f. a mistyped input cell
+
+
+def accounts_yaml(y_row: str, total: str = "{r: 160, b: 180, a: 20}", key_figure: str = "") -> str:
+    return f"""\
+        type: regnskap
+        id: t
+        kommune: K
+        enhet: E
+        kilde: {{dokument: D}}
+        beløpsenhet: 1 000 kr
+        avviksfortegn: budsjett-minus-regnskap
+        kolonner:
+          - {{id: r, rolle: regnskap, etikett: Regnskap}}
+          - {{id: b, rolle: budsjett, etikett: Budsjett}}
+          - {{id: a, rolle: avvik, etikett: Avvik}}
+        rader:
+          - {{etikett: x, beløp: {{r: 100, b: 110, a: 10}}}}
+          - {{etikett: y, beløp: {y_row}}}
+        sum: {{beløp: {total}}}
+        {key_figure}"""
+
+
+def test_a_mistyped_regnskap_cell_is_reported_once_at_that_cell(tmp_path, cli):
+    # Row y was printed 60 / 70 / 10 and typed with regnskap 50. Its avvik (70 − 10 = 60) and the regnskap
+    # total (160 − 100 = 60) both say 60. Before: an avvik mismatch at y's avvik, and two total mismatches.
+    key = ("nøkkeltall: [{etikett: Resultat, type: resultat-prosent, rad: y, publisert: '14,3 %'}]")  # 10 ÷ 70
+    root = write(tmp_path, {"accounts/t.yaml": accounts_yaml("{r: 50, b: 70, a: 10}", key_figure=key)})
+    result = cli("check", "--report", "json", ".", cwd=root)
+    assert result.exit_code == 1, result.output
+    (problem,) = json.loads(result.stdout)["problems"]
+    assert (problem["code"], problem["line"], problem["column"]) == ("cell-mismatch", 14, 29)
+    assert problem["message"] == ("Regnskap y: the printed avvik (10, Avvik) and the printed total (160) both give "
+                                  "60; this cell reads 50 (difference −10)")
+    assert (problem["published"], problem["computed"], problem["difference"]) == (50, 60, -10)
+
+
+def test_a_mistyped_budsjett_cell_is_reported_at_that_cell(tmp_path, cli):
+    # y printed 60 / 70 / 10, typed with budsjett 77: avvik says 60 + 10 = 70, the total 180 − 110 = 70.
+    root = write(tmp_path, {"accounts/t.yaml": accounts_yaml("{r: 60, b: 77, a: 10}")})
+    result = cli("check", ".", cwd=root)
+    assert result.exit_code == 1
+    assert [ln.split(": ", 1)[0] for ln in result.stdout.splitlines() if ": " in ln and "checked" not in ln] == \
+        ["accounts/t.yaml:14:36"]
+    assert "Budsjett y: the printed avvik (10, Avvik) and the printed total (180) both give 70; this cell " \
+           "reads 77 (difference +7)" in result.stdout
+
+
+def test_without_agreement_the_avvik_and_total_are_reported_as_before(tmp_path, cli):
+    # The regnskap total says 55 more, the avvik 10: no single cell explains both.
+    root = write(tmp_path, {"accounts/t.yaml": accounts_yaml("{r: 50, b: 70, a: 10}", "{r: 205, b: 180, a: 20}")})
+    result = cli("check", "--report", "json", ".", cwd=root)
+    assert [(p["code"], p["line"], p["column"]) for p in json.loads(result.stdout)["problems"]] == [
+        ("avvik-mismatch", 14, 43), ("total-mismatch", 15, 18), ("total-mismatch", 15, 34)]

@@ -32,7 +32,7 @@ from pydantic import Field, model_validator
 from .checks import Comparer
 from .link import Cell, amount_problems
 from .models import AmountDocument, Id, Located, Model, Money, Percent, Source, Text, Year
-from .numbers import format_amount, format_percent
+from .numbers import exact, format_amount, format_percent
 from .problems import Code, Problem, Severity, input_error
 from .rules import round_amount
 from .tables import TOTAL_LABEL, TOTAL_ROW, KnownTableDifference, TableUnit, row_names
@@ -169,9 +169,10 @@ class AccountsTable(AmountDocument):
         over = row.amounts.get(accounts, Decimal(0)) - row.amounts.get(budget, Decimal(0))
         return (OVERSPEND if over > 0 else UNDERSPEND if over < 0 else BALANCED), abs(over)
 
-    def key_figure(self, figure: KeyFigure) -> Decimal | None:
-        """The key figure computed from the row's inputs, rounded as printed; ``None`` if the budget is 0."""
-        row = self.rows[self.row_index(figure.row)]  # type: ignore[index]
+    def key_figure(self, figure: KeyFigure, row: AccountsRow | None = None) -> Decimal | None:
+        """The key figure computed from the row's inputs (or from ``row``, a row put right), rounded as printed;
+        ``None`` if the budget is 0."""
+        row = row or self.rows[self.row_index(figure.row)]  # type: ignore[index]
         column = self.column(figure.column) if figure.column else self.variance_columns[0]
         budget = row.amounts.get(self.variance_inputs(column)[1], Decimal(0))
         if budget == 0:
@@ -294,9 +295,34 @@ def _record(table: AccountsTable, i: int, record: KnownTableDifference, rows: di
 # --------------------------------------------------------------------------------------------- check
 
 
+@exact
 def check(table: AccountsTable, tolerance: Decimal = Decimal(0), known_differences: bool = True) -> list[Problem]:
-    """Every printed avvik, total and key figure against the arithmetic, in file order."""
+    """Every printed avvik, total and key figure against the arithmetic, in file order.
+
+    One mistyped input cell makes its row's avvik and its column's total disagree with the arithmetic,
+    and without a word more would be reported at those two cells. Where the printed avvik and the printed
+    total both imply the same correction of that one cell, it is reported once, at the cell itself
+    (``cell-mismatch``), and the figures the correction puts right are not reported again (see
+    :func:`mistyped_cells`).
+    """
     cmp = Comparer(table, table.known_differences if known_differences else (), tolerance)
+    mistyped = mistyped_cells(table, cmp.records)
+    corrected = _corrected(table, mistyped)
+    for (i, column_id), (value, avvik_column) in sorted(mistyped.items()):
+        row, column = table.rows[i], table.column(column_id)
+        reads = row.amounts.get(column_id, Decimal(0))
+        difference = reads - value
+        file, line, col = table.locate("rader", i, "beløp", column_id)
+        message = (f"{column.label} {row.label}: the printed avvik ({format_amount(row.amounts[avvik_column.id])}, "
+                   f"{avvik_column.label}) and the printed total ({format_amount(table.total.amounts[column_id])}) "
+                   f"both give {format_amount(value)}; this cell reads {format_amount(reads)} (difference "
+                   f"{format_amount(difference, plus=True)})")
+        tolerated = difference.copy_abs() <= tolerance
+        if tolerated:
+            message += f", within tolerance {format_amount(tolerance)}"
+        cmp.problems.append(Problem(Code.CELL_MISMATCH, Severity.WARNING if tolerated else Severity.ERROR, file,
+                                    line, col, message, None, f"{column.label} {row.label}", None, reads, value,
+                                    difference))
     for column in table.variance_columns:
         accounts, budget = table.variance_inputs(column)
         formula = ("budsjett − regnskap" if table.variance_sign is VarianceSign.BUDGET_MINUS_ACCOUNTS
@@ -304,6 +330,8 @@ def check(table: AccountsTable, tolerance: Decimal = Decimal(0), known_differenc
         for i, row in enumerate(table.rows):
             if column.id not in row.amounts:
                 continue
+            if i in corrected and table.variance(corrected[i], column) == row.amounts[column.id]:
+                continue  # put right by the correction of a mistyped cell, reported at that cell
             computed = table.variance(row, column)
             parts = (row.amounts.get(budget, Decimal(0)), row.amounts.get(accounts, Decimal(0)))
             if table.variance_sign is VarianceSign.ACCOUNTS_MINUS_BUDGET:
@@ -315,12 +343,18 @@ def check(table: AccountsTable, tolerance: Decimal = Decimal(0), known_differenc
                         row.amounts[column.id], computed, ("rader", i, "beløp", column.id), text)
     if table.total is not None:
         label = table.total.label or TOTAL_LABEL
+        rows = [corrected.get(i, r) for i, r in enumerate(table.rows)]
         for column_id, published in table.total.amounts.items():
             column = table.column(column_id)
             if column.role is ColumnRole.VARIANCE:
                 computed = sum((table.variance(r, column) for r in table.rows), Decimal(0))
+                if mistyped and computed != published and \
+                        sum((table.variance(r, column) for r in rows), Decimal(0)) == published:
+                    continue  # put right by the correction of a mistyped cell
             else:
                 computed = sum((r.amounts.get(column_id, Decimal(0)) for r in table.rows), Decimal(0))
+                if any(k == column_id for _, k in mistyped):
+                    continue  # its difference is the mistyped cell's, reported there
             cmp.compare(Code.TOTAL_MISMATCH, f"{column.label} {label}", ("sum", None, column_id), published,
                         computed, ("sum", "beløp", column_id))
     for i, figure in enumerate(table.key_figures):
@@ -332,6 +366,9 @@ def check(table: AccountsTable, tolerance: Decimal = Decimal(0), known_differenc
                                         f"{name}: the budget is 0, so {figure.kind} cannot be computed"))
             continue
         if computed != figure.published:
+            index = table.row_index(figure.row)
+            if index in corrected and table.key_figure(figure, corrected[index]) == figure.published:
+                continue  # put right by the correction of a mistyped cell
             difference = figure.published - computed
             cmp.problems.append(Problem(
                 Code.KEY_FIGURE_MISMATCH, Severity.ERROR, file, line, col,
@@ -341,6 +378,66 @@ def check(table: AccountsTable, tolerance: Decimal = Decimal(0), known_differenc
                 f"(difference {format_amount(difference, plus=True)})",
                 None, figure.label, None, figure.published, computed, difference))
     return cmp.finish()
+
+
+def mistyped_cells(table: AccountsTable, records=()) -> dict[tuple[int, str], tuple[Decimal, AccountsColumn]]:
+    """Input cells (regnskap or budsjett) that one correction would put right, by (row index, column id):
+    the value the printed figures give, and the avvik column that gives it.
+
+    A cell is taken as mistyped only where two printed figures agree on it: its row's printed avvik, solved
+    for the cell (avvik = budsjett − regnskap, with the declared sign), and its column's printed total,
+    whose difference from the column's sum is then exactly that cell's. The match must be the only one in
+    its column and in its row (two rows, or a row's regnskap and budsjett, that could each explain the
+    total leave the figures reported as they are), and a figure with a recorded known difference keeps its
+    record.
+    """
+    if table.total is None:
+        return {}
+    recorded = {r.key for r in records}
+    off: dict[str, Decimal] = {}  # each input column's printed total minus its sum
+    for column in table.columns:
+        if column.role in (ColumnRole.ACCOUNTS, *BUDGET_ROLES) and column.id in table.total.amounts:
+            if ("sum", None, column.id) in recorded:
+                continue
+            total = sum((r.amounts.get(column.id, Decimal(0)) for r in table.rows), Decimal(0))
+            if table.total.amounts[column.id] != total:
+                off[column.id] = table.total.amounts[column.id] - total
+    if not off:
+        return {}
+    implied: dict[tuple[int, str], set[Decimal]] = {}
+    gives: dict[tuple[int, str], AccountsColumn] = {}
+    for column in table.variance_columns:
+        accounts, budget = table.variance_inputs(column)
+        for i, row in enumerate(table.rows):
+            printed = row.amounts.get(column.id)
+            if printed is None or printed == table.variance(row, column) or \
+                    ("avvik", row.key, column.id) in recorded:
+                continue
+            inputs = {accounts: row.amounts.get(budget, Decimal(0)) - table.signed(printed),
+                      budget: row.amounts.get(accounts, Decimal(0)) + table.signed(printed)}
+            for column_id, value in inputs.items():
+                implied.setdefault((i, column_id), set()).add(value)
+                gives.setdefault((i, column_id), column)
+    found: dict[tuple[int, str], tuple[Decimal, AccountsColumn]] = {}
+    for (i, column_id), values in implied.items():
+        if len(values) != 1 or column_id not in off:
+            continue
+        (value,) = values
+        if value - table.rows[i].amounts.get(column_id, Decimal(0)) == off[column_id]:
+            found[(i, column_id)] = (value, gives[(i, column_id)])
+    columns = [k for _, k in found]
+    rows = [i for i, _ in found]
+    return {key: v for key, v in found.items() if columns.count(key[1]) == 1 and rows.count(key[0]) == 1}
+
+
+def _corrected(table: AccountsTable, mistyped: dict[tuple[int, str], tuple[Decimal, AccountsColumn]]
+               ) -> dict[int, AccountsRow]:
+    """The rows with their mistyped cells put right."""
+    rows: dict[int, AccountsRow] = {}
+    for (i, column_id), (value, _) in mistyped.items():
+        row = rows.get(i, table.rows[i])
+        rows[i] = row.model_copy(update={"amounts": {**row.amounts, column_id: value}})
+    return rows
 
 
 def published_figures(table: AccountsTable) -> int:

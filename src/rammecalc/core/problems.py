@@ -59,6 +59,8 @@ class Code(str, Enum):
     NEW_FRAME_MISMATCH = "new-frame-mismatch"
     ITEM_MISMATCH = "item-mismatch"
     AVVIK_MISMATCH = "avvik-mismatch"
+    #: An accounts table's input cell that its row's printed avvik and its column's printed total both correct.
+    CELL_MISMATCH = "cell-mismatch"
     TOTAL_MISMATCH = "total-mismatch"
     KEY_FIGURE_MISMATCH = "key-figure-mismatch"
     LINK_MISMATCH = "link-mismatch"
