@@ -790,3 +790,65 @@ def test_without_agreement_the_avvik_and_total_are_reported_as_before(tmp_path, 
     result = cli("check", "--report", "json", ".", cwd=root)
     assert [(p["code"], p["line"], p["column"]) for p in json.loads(result.stdout)["problems"]] == [
         ("avvik-mismatch", 14, 43), ("total-mismatch", 15, 18), ("total-mismatch", 15, 34)]
+
+
+# ---------------------------------------------------------------------- 4. bounded and linear walks
+
+
+def chain(n: int, published: str = "") -> str:
+    """``n`` groups, each under the one before (g0 at the top)."""
+    return "grupper:\n" + "".join(f"  - {{id: g{i}, etikett: G{i}{', under: g' + str(i - 1) if i else ''}{published}}}\n"
+                                  for i in range(n))
+
+
+def deep_frame(n: int) -> dict[str, str]:
+    frame = frame_yaml(unit="1 000 kr").replace("grupper: [{id: g, etikett: G}]\n", chain(n, ", publisert: {2024: 1}"))
+    return {"frames/f.yaml": frame.replace("ny_driftsramme", "") + "ny_driftsramme: {publisert: {2024: 1}}\n",
+            "changes/c.yaml": changes_yaml(f"- {{id: a, etikett: A, kategori: annet, gruppe: g{n - 1}, "
+                                           "beløp: {2024: 1}}\n")}
+
+
+def deep_sums(n: int) -> dict[str, str]:
+    return {"sums/s.yaml": "type: sumtabell\nid: s\nkommune: K\nenhet: E\nkilde: {dokument: D}\nmåleenhet: kr\n"
+                           "kolonner: {k: K}\n" + chain(n, ", publisert: {k: 1}") +
+                           f"rader:\n  - {{etikett: A, gruppe: g{n - 1}, verdier: {{k: 1}}}}\n"}
+
+
+@pytest.mark.parametrize(("files", "first_line"), [(deep_frame, 11), (deep_sums, 8)])
+def test_groups_nested_a_thousand_deep_are_refused_once_at_the_first_too_deep(tmp_path, cli, files, first_line):
+    root = write(tmp_path, files(1000))
+    for command in ("check", "roll"):  # before: RecursionError (exit 3) in sum tables and in roll
+        result = cli(command, ".", cwd=root)
+        assert result.exit_code == 2, result.output
+        problems = [ln for ln in result.stderr.splitlines() if ": group 'g" in ln]
+        line = first_line + 21  # 'grupper:' on first_line, g0 on the next; g20 is the 21st level
+        file = "frames/f" if files is deep_frame else "sums/s"
+        expected = (f"{file}.yaml:{line}:36: group 'g20' is nested 21 levels deep (through 'under'); rammecalc "
+                    "takes at most 20")
+        assert problems == [expected], problems
+
+
+@pytest.mark.parametrize("files", [deep_frame, deep_sums])
+def test_twenty_levels_are_taken_and_every_subtotal_is_checked(tmp_path, cli, files):
+    root = write(tmp_path, files(20))  # one amount of 1 in the deepest group: every subtotal printed as 1
+    result = cli("check", ".", cwd=root)
+    assert result.exit_code == 0, result.output
+    figures = 21 if files is deep_frame else 20  # 20 subtotals (and the frame's new frame)
+    assert f"1 table, {figures} published figures: 0 errors, 0 warnings" in result.stdout
+
+
+def test_the_core_walks_do_not_recurse_even_without_the_linker():
+    # A library caller can build a budget or a table without the linker: the walks are iterative all the same.
+    from rammecalc.core.models import Group
+    from rammecalc.core.sums import SumTable
+
+    groups = [Group(id=f"g{i}", label=f"G{i}", parent=f"g{i - 1}" if i else None) for i in range(3000)]
+    frame = make_frame(Convention.LEVEL, (2024,), 0, groups=groups)
+    item = Item(id="a", label="A", category=Category.OTHER, group="g2999", amounts={2024: D(1)})
+    table = roll(Budget(frame=frame, changesets=(changeset([item]),)))
+    assert table.subtotals["g0"] == {2024: D(1)} and table.rows[-2].depth == 3000
+    sums = SumTable.model_validate({
+        "type": "sumtabell", "id": "s", "kommune": "K", "enhet": "E", "kilde": {"dokument": "D"}, "måleenhet": "kr",
+        "kolonner": {"k": "K"}, "grupper": [{"id": g.id, "etikett": g.label, "under": g.parent} for g in groups],
+        "rader": [{"etikett": "A", "gruppe": "g2999", "verdier": {"k": 1}}]})
+    assert sums.subtotal("g0", "k") == 1 and sums.depth("g2999") == 3000 and len(sums.members("g0")) == 1

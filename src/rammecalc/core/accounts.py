@@ -27,7 +27,7 @@ from enum import Enum
 from fractions import Fraction
 from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, PrivateAttr, model_validator
 
 from .checks import Comparer
 from .link import Cell, amount_problems
@@ -134,6 +134,7 @@ class AccountsTable(AmountDocument):
                              description="The source prints the rows as columns (seed 001: years across).")
     known_differences: tuple[KnownTableDifference, ...] = Field((), alias="kjente_differanser")
     note: Text | None = Field(None, alias="merknad")
+    _cached: Any = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _in_money(self) -> AccountsTable:
@@ -141,17 +142,33 @@ class AccountsTable(AmountDocument):
             raise ValueError("an accounts table is in kr, 1 000 kr or mill. kr; årsverk belong in a 'sumtabell'")
         return self
 
+    def _index(self) -> tuple[dict[str, AccountsColumn], dict[str, int], str | None, str | None]:
+        """Columns by id, rows by name, the first regnskap and budsjett columns: found once (a scan per cell
+        was quadratic), again only if the columns or rows are replaced."""
+        cached = self._cached
+        if cached is None or cached[0] is not self.columns or cached[1] is not self.rows:
+            columns: dict[str, AccountsColumn] = {}
+            for c in self.columns:
+                columns.setdefault(c.id, c)
+            rows: dict[str, int] = {}
+            for i, r in enumerate(self.rows):
+                rows.setdefault(r.key, i)
+            accounts = next((c.id for c in self.columns if c.role is ColumnRole.ACCOUNTS), None)
+            budget = next((c.id for c in self.columns if c.role in BUDGET_ROLES), None)
+            cached = (self.columns, self.rows, (columns, rows, accounts, budget))
+            self._cached = cached
+        return cached[2]
+
     def column(self, column_id: str) -> AccountsColumn:
-        return next(c for c in self.columns if c.id == column_id)
+        return self._index()[0][column_id]
 
     def row_index(self, key: str) -> int | None:
-        return next((i for i, r in enumerate(self.rows) if r.key == key), None)
+        return self._index()[1].get(key)
 
     def variance_inputs(self, column: AccountsColumn) -> tuple[str, str]:
         """The (regnskap, budsjett) column ids an avvik column compares (validated by :func:`validate`)."""
-        accounts = column.accounts or next(c.id for c in self.columns if c.role is ColumnRole.ACCOUNTS)
-        budget = column.budget or next(c.id for c in self.columns if c.role in BUDGET_ROLES)
-        return accounts, budget
+        _, _, accounts, budget = self._index()
+        return column.accounts or accounts, column.budget or budget  # type: ignore[return-value]
 
     def variance(self, row: AccountsRow, column: AccountsColumn) -> Decimal:
         """The avvik computed from the row's printed regnskap and budsjett, with the declared sign."""
@@ -201,9 +218,15 @@ def validate(table: AccountsTable) -> list[Problem]:
     numeric = [c.id for c in table.columns if c.role is not ColumnRole.TEXT]
     texts = [c.id for c in table.columns if c.role is ColumnRole.TEXT]
 
-    def role_of(column_id: str) -> ColumnRole | None:
-        return next((c.role for c in table.columns if c.id == column_id), None)
+    roles: dict[str, ColumnRole] = {}
+    for c in table.columns:
+        roles.setdefault(c.id, c.role)
 
+    def role_of(column_id: str) -> ColumnRole | None:
+        return roles.get(column_id)
+
+    accounts_columns = [c.id for c in table.columns if c.role is ColumnRole.ACCOUNTS]
+    budget_columns = [c.id for c in table.columns if c.role in BUDGET_ROLES]
     for i, column in enumerate(table.columns):
         if column.role is not ColumnRole.VARIANCE:
             for key in ("budsjett", "regnskap"):
@@ -214,7 +237,7 @@ def validate(table: AccountsTable) -> list[Problem]:
             continue
         for key, wanted, named in (("regnskap", (ColumnRole.ACCOUNTS,), column.accounts),
                                    ("budsjett", BUDGET_ROLES, column.budget)):
-            candidates = [c.id for c in table.columns if c.role in wanted]
+            candidates = accounts_columns if key == "regnskap" else budget_columns
             if named is not None:
                 if role_of(named) not in wanted:
                     problems.append(input_error(

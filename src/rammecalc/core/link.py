@@ -212,10 +212,16 @@ def _known(what: str, ids: Iterable[str]) -> str:
     return f"the frame's {what} are: {names}"
 
 
+#: The deepest nesting of headings (through ``under``) that rammecalc takes: top-level headings are level 1.
+#: Printed tables nest three or four levels; the limit only keeps every walk over the groups bounded.
+MAX_GROUP_DEPTH = 20
+
+
 def group_problems(doc: Located, groups: Sequence, whose: str) -> tuple[dict[str, int], list[Problem]]:
     """The groups' ids (each with the index of its first group) and what is wrong with them: an id given
-    twice, an 'under' that names no group, an 'under' chain that comes back. Shared by frames and sum
-    tables (``whose``: 'frame', 'table')."""
+    twice, an 'under' that names no group, an 'under' chain that comes back, a group nested deeper than
+    :data:`MAX_GROUP_DEPTH` (reported once per chain, at the first group too deep). Shared by frames and sum
+    tables (``whose``: 'frame', 'table'). Linear in the number of groups, however deep they nest."""
     ids: dict[str, int] = {}
     problems: list[Problem] = []
     for i, group in enumerate(groups):
@@ -227,6 +233,8 @@ def group_problems(doc: Located, groups: Sequence, whose: str) -> tuple[dict[str
         else:
             ids[group.id] = i
     parents = {g.id: g.parent for g in groups}
+    cyclic = cycles(parents)
+    depths = group_depths(groups)
     for i, group in enumerate(groups):
         if group.parent is None:
             continue
@@ -234,24 +242,63 @@ def group_problems(doc: Located, groups: Sequence, whose: str) -> tuple[dict[str
             problems.append(input_error(Code.UNKNOWN_GROUP, doc.locate("grupper", i, "under"),
                                         f"group '{group.id}' is placed under '{group.parent}', which is not a "
                                         f"group of this {whose}", f"the {whose}'s groups are: {', '.join(ids) or 'none'}"))
-        elif in_cycle(parents, group.id):
+        elif group.id in cyclic:
             problems.append(input_error(Code.GROUP_CYCLE, doc.locate("grupper", i, "under"),
                                         f"group '{group.id}' is (through 'under') placed under itself",
                                         "make the 'under' chain end at a top-level group"))
+        elif depths.get(group.id) == MAX_GROUP_DEPTH + 1 and ids[group.id] == i:
+            problems.append(input_error(Code.INVALID, doc.locate("grupper", i, "under"),
+                                        f"group '{group.id}' is nested {MAX_GROUP_DEPTH + 1} levels deep (through "
+                                        f"'under'); rammecalc takes at most {MAX_GROUP_DEPTH}",
+                                        "no printed table nests its headings this deep: check the 'under' chain"))
     return ids, problems
+
+
+def cycles(parents: Mapping[str, str | None]) -> set[str]:
+    """The ids that following the parents (a group's 'under') leads back to, each visited once: the groups
+    in a cycle, not those merely leading into one."""
+    state: dict[str, int] = {}  # 1: on the path being followed, 2: done
+    found: set[str] = set()
+    for start in parents:
+        path: list[str] = []
+        node: str | None = start
+        while node is not None and node in parents and node not in state:
+            state[node] = 1
+            path.append(node)
+            node = parents[node]
+        if node is not None and state.get(node) == 1:  # came back to the path: the cycle is its tail
+            found.update(path[path.index(node):])
+        for visited in path:
+            state[visited] = 2
+    return found
 
 
 def in_cycle(parents: Mapping[str, str | None], start: str) -> bool:
     """True if following the parents (a group's 'under') from ``start`` comes back to ``start``, not merely
-    to some other cycle. Shared by frames and sum tables."""
-    seen: set[str] = set()
-    current = parents.get(start)
-    while current is not None and current not in seen:
-        if current == start:
-            return True
-        seen.add(current)
-        current = parents.get(current)
-    return False
+    to some other cycle."""
+    return start in cycles(parents)
+
+
+def group_depths(groups: Sequence) -> dict[str, int]:
+    """Each group's level: 1 at the top, one more under each 'under' (a group's first definition counts; a
+    chain is followed to its top once, however many groups share it). Finite in a cycle too."""
+    parents: dict[str, str | None] = {}
+    for group in groups:
+        parents.setdefault(group.id, group.parent)
+    depths: dict[str, int] = {}
+    for start in parents:
+        path: list[str] = []
+        on_path: set[str] = set()
+        node: str | None = start
+        while node is not None and node in parents and node not in depths and node not in on_path:
+            path.append(node)
+            on_path.add(node)
+            node = parents[node]
+        level = depths.get(node, 0) if node is not None and node not in on_path else 0
+        for visited in reversed(path):
+            level += 1
+            depths[visited] = level
+    return depths
 
 
 # ------------------------------------------------------------------------------------ amounts as written

@@ -158,7 +158,7 @@ def resolve(doc: Located, address: FigureAddress) -> Figure | str:
             return "a figure in a frame is named by 'rad' or 'gruppe' and 'år' (no 'kolonne')"
         year = address.year
         if address.group is not None:
-            index = next((i for i, g in enumerate(doc.groups) if g.id == address.group), None)
+            index = doc.group_index(address.group)
             if index is None:
                 return f"frame '{doc.id}' has no group '{address.group}' (it has: " \
                        f"{', '.join(g.id for g in doc.groups) or 'none'})"

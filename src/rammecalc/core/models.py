@@ -348,6 +348,7 @@ class Frame(AmountDocument):
         description="Published figures known not to add up (e.g. a total rounded on its own), with evidence.",
     )
     note: Text | None = Field(None, alias="merknad")
+    _group_at: Any = PrivateAttr(default=None)
 
     @field_validator("columns")
     @classmethod
@@ -362,6 +363,18 @@ class Frame(AmountDocument):
     @property
     def years(self) -> tuple[int, ...]:
         return tuple(self.columns)
+
+    def group_index(self, group_id: str) -> int | None:
+        """The index of the (first) group with this id: found in a map built once per tuple of groups, not by
+        a scan per lookup."""
+        cached = self._group_at
+        if cached is None or cached[0] is not self.groups:
+            at: dict[str, int] = {}
+            for i, group in enumerate(self.groups):
+                at.setdefault(group.id, i)
+            cached = (self.groups, at)
+            self._group_at = cached
+        return cached[1].get(group_id)
 
 
 # ---------------------------------------------------------------------------------------------- rules

@@ -69,7 +69,7 @@ def validate(budget: Budget, scenario: Scenario, parameter_sets: Sequence[Parame
     # Each item's rule as the operations leave it, so that an operation is judged against the item as the
     # operations before it made it (an 'erstatt' may make an item a rate on the frame, or stop it being one).
     rules = {item.id: item.rule for item in budget.items}
-    ids = list(rules)
+    ids = dict.fromkeys(rules)  # the items there are as the operations go, in order (a dict: found at once)
     groups = {g.id for g in budget.frame.groups}
     for index, group in enumerate(scenario.groups):
         if group.id in groups:
@@ -98,13 +98,13 @@ def validate(budget: Budget, scenario: Scenario, parameter_sets: Sequence[Parame
                                             f"the frame already has an item '{op.item.id}'",
                                             "give the new item its own id, or use 'erstatt' to change that one"))
             else:
-                ids.append(op.item.id)
+                ids[op.item.id] = None
                 rules[op.item.id] = op.item.rule
         elif op.item not in ids:
-            problems.append(_unknown(scenario.locate(*at, "post"), "item", op.item, ids,
+            problems.append(_unknown(scenario.locate(*at, "post"), "item", op.item, list(ids),
                                      "an earlier operation may have removed it"))
         elif isinstance(op, RemoveItem):
-            ids.remove(op.item)
+            del ids[op.item]
         elif isinstance(op, ReplaceItem):
             rules[op.item] = op.rule
         elif isinstance(op, ScaleItem):
