@@ -852,3 +852,16 @@ def test_the_core_walks_do_not_recurse_even_without_the_linker():
         "kolonner": {"k": "K"}, "grupper": [{"id": g.id, "etikett": g.label, "under": g.parent} for g in groups],
         "rader": [{"etikett": "A", "gruppe": "g2999", "verdier": {"k": 1}}]})
     assert sums.subtotal("g0", "k") == 1 and sums.depth("g2999") == 3000 and len(sums.members("g0")) == 1
+
+
+def test_a_rate_literal_beyond_the_limits_is_called_that_not_an_unknown_parameter(tmp_path):
+    root = write(tmp_path, {"frames/f.yaml": frame_yaml(), "changes/c.yaml": changes_yaml("""\
+        - id: a
+          etikett: A
+          kategori: annet
+          gruppe: g
+          regel: {type: sats, grunnlag: 5, sats: '1000000000000000000 %', år: 2024}
+        """)})
+    ((where, code, message),) = loaded_problems(root)
+    assert (where, code) == ("changes/c.yaml:9:44", "input-invalid")
+    assert message == "the rate '1000000000000000000 %': more than 15 digits before the decimal point; is the unit right?"

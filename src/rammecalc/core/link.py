@@ -30,7 +30,7 @@ from .models import (
 )
 from .numbers import SPACE, format_amount, round_exact, significant_decimals, thousands_reading, written_decimals
 from .problems import Code, Problem, input_error
-from .rules import Parameters, parse_rate_literal
+from .rules import Parameters, parse_rate_literal, rate_literal_error
 
 Cell = tuple[tuple, Decimal, bool]
 """An amount written in a document: its path, its value as written, and whether the table prints it (a rate's
@@ -160,7 +160,11 @@ def _check_rule(frame: Frame, cs: ChangeSet, index: int, item: Item, params: Par
                     f"the base has no amount for {', '.join(map(str, missing))}",
                     "give the base for every year under 'år', or one amount for all",
                 ))
-        if parse_rate_literal(rule.rate) is None:
+        literal_error = rate_literal_error(rule.rate)
+        if literal_error is not None:
+            problems.append(input_error(Code.INVALID, cs.locate(*at, "sats"), f"the rate '{rule.rate}': {literal_error}",
+                                        "write the rate in per cent: '2,5 %' for 2,5 per cent"))
+        elif parse_rate_literal(rule.rate) is None:
             names = params.names()
             if rule.rate not in names:
                 near = difflib.get_close_matches(rule.rate, names, n=1)

@@ -155,6 +155,17 @@ def parse_rate_literal(text: str) -> Decimal | None:
         return None
 
 
+def rate_literal_error(text: str) -> str | None:
+    """Why a text written as a literal percentage (``'1000000000000000000 %'``) is not one, else ``None``."""
+    if not _LITERAL_RATE.match(text):
+        return None
+    try:
+        parse_amount(text.strip().removesuffix("%").strip())
+    except AmountError as exc:
+        return str(exc)
+    return None
+
+
 def rate_value(rate: str, year: int, params: Parameters) -> RateValue:
     literal = parse_rate_literal(rate)
     if literal is not None:
