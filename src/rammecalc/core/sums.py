@@ -23,7 +23,7 @@ from pydantic import Field, PrivateAttr, model_validator
 from .checks import Comparer
 from .link import Cell, amount_problems, cycles, group_depths, group_problems
 from .models import AmountDocument, Id, Model, Money, Source, Text
-from .numbers import EXACT
+from .numbers import EXACT, exact
 from .problems import Code, Problem, input_error
 from .tables import TOTAL_LABEL, KnownTableDifference, TableUnit, row_names
 
@@ -238,6 +238,7 @@ def _cells(table: SumTable) -> Iterator[Cell]:
         yield ("kjente_differanser", i, "differanse"), record.difference, True
 
 
+@exact
 def check(table: SumTable, tolerance: Decimal = Decimal(0), known_differences: bool = True) -> list[Problem]:
     """Every printed subtotal and total against the sum of the rows, in file order."""
     cmp = Comparer(table, table.known_differences if known_differences else (), tolerance)
