@@ -133,9 +133,9 @@ def parse_amount(value: object, thousands: str | None = None) -> Decimal:
 def _within_limits(value: Decimal) -> Decimal:
     if not value.is_finite():
         raise AmountError("expected a finite amount")
-    if significant_decimals(value) > MAX_DECIMALS:
-        raise AmountError(f"more than {MAX_DECIMALS} decimals; amounts are in the table's unit")
     _, digits, exponent = value.as_tuple()
+    if exponent < -MAX_DECIMALS and significant_decimals(value) > MAX_DECIMALS:  # (trailing zeros do not count)
+        raise AmountError(f"more than {MAX_DECIMALS} decimals; amounts are in the table's unit")
     if len(digits) + exponent > MAX_WHOLE_DIGITS and value != 0:
         raise AmountError(f"more than {MAX_WHOLE_DIGITS} digits before the decimal point; is the unit right?")
     return value
