@@ -277,12 +277,6 @@ def cycles(parents: Mapping[str, str | None]) -> set[str]:
     return found
 
 
-def in_cycle(parents: Mapping[str, str | None], start: str) -> bool:
-    """True if following the parents (a group's 'under') from ``start`` comes back to ``start``, not merely
-    to some other cycle."""
-    return start in cycles(parents)
-
-
 def group_depths(groups: Sequence) -> dict[str, int]:
     """Each group's level: 1 at the top, one more under each 'under' (a group's first definition counts; a
     chain is followed to its top once, however many groups share it). Finite in a cycle too."""

@@ -44,6 +44,7 @@ from .models import (
 )
 from .numbers import MAX_WHOLE_DIGITS, AmountError, exact, format_amount, parse_amount, product, round_exact, too_large
 from .problems import AmountOutOfRange, Code, Problem, input_error
+from .roll import roll
 from .rules import Parameters
 from .terms import Convention, Rounding
 
@@ -148,8 +149,6 @@ def apply_steps(budget: Budget, scenario: Scenario,
         raise ScenarioError(problems)
     assert linked is not None
     applied = linked.model_copy(update={"overrides": result.overrides, "scenarios": result.scenarios})
-    from .roll import roll  # (roll imports nothing from here; imported late only to keep the graph plain)
-
     try:
         roll(applied)
     except AmountOutOfRange as exc:
