@@ -107,8 +107,9 @@ def test_the_exact_product_does_not_depend_on_the_callers_decimal_context():
 
 
 def test_a_part_year_share_is_rounded_once_from_the_exact_fraction():
-    # 1 × 6/12 = 0,5 exactly → halv-opp 1; halv-partall 0. A share rounded from a pre-rounded quotient would
-    # agree here; the day basis shows the exact fraction: 3 × 183/366 (from 2024-07-02, a leap year) = 1,5.
+    # 3 × 183/366 (from 2024-07-02, a leap year: 183 days left of 366) = 1,5 exactly: halv-opp and
+    # halv-partall 2, mot-null 1. (At this size a quotient kept to 28 digits would agree; the property test
+    # below compares shares of every size with a reference rounded once.)
     for rounding, expected in ((Rounding.HALF_UP, 2), (Rounding.HALF_EVEN, 2), (Rounding.DOWN, 1)):
         item = Item(id="a", label="A", category=Category.OTHER, group="g",
                     rule=PartYearRule(type="delårsvirkning", full_year=D(3), effective=datetime.date(2024, 7, 2),
