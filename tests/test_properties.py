@@ -102,6 +102,7 @@ def build(
         unit="Enhet",
         source=Source(document="Dokument"),
         amount_unit=AmountUnit.THOUSANDS,
+        decimals=2,  # the amounts are in hundredths: a table printing two decimals
         convention=spec.convention,
         columns={y: str(y) for y in spec.years},
         start=Start(

@@ -507,9 +507,13 @@ def test_part_year_within_full_year(years, data) -> None:
 
 def test_part_year_with_a_fractional_full_year() -> None:
     # 0,9 from 1 June: 7/12 × 0,9 = 0,525, which rounds to 1 in a whole-unit table: more than the full
-    # year. The share is held at the full year (0,9), and the carry-over is 0, never negative.
+    # year. A whole-unit table cannot print 0,9, so the linker refuses it at its cell; rolled all the same (a
+    # budget built without the linker), the share is held at the full year (0,9), and the carry-over is 0,
+    # never negative.
     rule = PartYearRule(type="delårsvirkning", full_year=D("0.9"), effective=datetime.date(2024, 6, 1))
-    table = rolled(INC, (2024, 2025), [rule_item("x", rule)])
+    frame = make_frame(INC, (2024, 2025))
+    assert [p.code for p in link_problems(frame, [rule_item("x", rule)])] == [Code.TOO_MANY_DECIMALS]
+    table = roll(Budget(frame=frame, changesets=(changeset([rule_item("x", rule)]),)))
     assert table.levels["x"][2024] == D("0.9")
     assert amounts_of(table, "x") == {2024: D("0.9")}
 
@@ -517,15 +521,17 @@ def test_part_year_with_a_fractional_full_year() -> None:
 def test_part_year_in_a_table_of_millions_with_one_decimal() -> None:
     # Seed 004 states item 7a in mill. kr: 8,4 a year from 1 July 2023 → 8,4 × 6/12 = 4,2 in 2023. A table in
     # mill. kr printing one decimal ('desimaler: 1') rounds to tenths: 4,2, not 4.
+    frame = make_frame(LEVEL, (2022, 2023, 2024, 2025)).model_copy(update={"decimals": 1})
     rule = PartYearRule(type="delårsvirkning", full_year=D("8.4"), effective=datetime.date(2023, 7, 1))
-    budget = budget_of(LEVEL, (2022, 2023, 2024, 2025), [rule_item("7a", rule)])
-    frame = budget.frame.model_copy(update={"decimals": 1})
-    table = roll(budget.model_copy(update={"frame": frame}))
+    budget, problems = link(frame, [changeset([rule_item("7a", rule)])])
+    assert problems == []
+    table = roll(budget)
     assert amounts_of(table, "7a") == {2023: D("4.2"), 2024: D("8.4"), 2025: D("8.4")}
     # and a share that needs rounding: 3,3 × 7/12 = 1,925 → 1,9 (halv-opp to one decimal)
     rule = PartYearRule(type="delårsvirkning", full_year=D("3.3"), effective=datetime.date(2023, 6, 1))
-    budget = budget_of(LEVEL, (2022, 2023, 2024, 2025), [rule_item("x", rule)])
-    table = roll(budget.model_copy(update={"frame": budget.frame.model_copy(update={"decimals": 1})}))
+    budget, problems = link(frame, [changeset([rule_item("x", rule)])])
+    assert problems == []
+    table = roll(budget)
     assert amounts_of(table, "x")[2023] == D("1.9")
 
 

@@ -488,6 +488,7 @@ def roll(
 ) -> None:
     """Roll each frame forward and print its table: start, groups with items and subtotals, new frame."""
     from .core.checks import check
+    from .core.problems import AmountOutOfRange
     from .core.roll import convert
     from .core.roll import roll as roll_budget
 
@@ -506,7 +507,11 @@ def roll(
         if budget.scenarios or budget.overrides:  # the split printed in the source is not the variant's
             start = shown.frame.start.model_copy(update={"split": ()})
             shown = shown.model_copy(update={"frame": shown.frame.model_copy(update={"start": start})})
-        tables.append(roll_budget(shown))
+        try:
+            tables.append(roll_budget(shown))
+        except AmountOutOfRange as exc:  # a rule's result beyond the limits: bad input, at the rule
+            _input_problems(exc.problems, loaded)
+            raise typer.Exit(ExitCode.BAD_INPUT) from None
         parts = []
         if budget.scenarios:
             parts.append("scenario: " + " + ".join(loaded.scenarios[s].label for s in budget.scenarios))
@@ -714,6 +719,8 @@ def check(
                                       len(linked.figures)))
     run.problems.sort(key=Problem.sort_key)
     _report(run, report, loaded)
+    if any(p.code.is_input for p in run.problems):  # found while checking (a result beyond the limits)
+        raise typer.Exit(ExitCode.BAD_INPUT)
     if failed(run.problems):
         raise typer.Exit(ExitCode.CHECK_FAILED)
 
@@ -771,10 +778,15 @@ def explain(
     if year is not None and year not in budget.frame.years:
         raise _fail_input(f"{year} is not a column of frame '{budget.frame.id}'",
                           "the columns are " + ", ".join(map(str, budget.frame.years)))
+    from .core.problems import AmountOutOfRange
+
     try:
         explanation = build(budget, roll_budget(budget, trace=True), item, year)
     except NotFound as exc:  # pragma: no cover - names() and explain() agree
         raise _fail_input(f"'{exc.name}' not found") from None
+    except AmountOutOfRange as exc:  # a rule's result beyond the limits: bad input, at the rule
+        _input_problems(exc.problems, loaded)
+        raise typer.Exit(ExitCode.BAD_INPUT) from None
     typer.echo(explanation_text(explanation))
 
 

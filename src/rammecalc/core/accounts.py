@@ -21,20 +21,22 @@ never from another printed result. So one misprinted avvik or total is reported 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
 from enum import Enum
+from fractions import Fraction
 from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, PrivateAttr, model_validator
 
 from .checks import Comparer
-from .models import Id, Located, Model, Money, Percent, Source, Text, Year
-from .numbers import format_amount, format_percent
+from .link import Cell, amount_problems
+from .models import AmountDocument, Id, Located, Model, Money, Percent, Source, Text, Year
+from .numbers import exact, format_amount, format_percent
 from .problems import Code, Problem, Severity, input_error
 from .rules import round_amount
 from .tables import TOTAL_LABEL, TOTAL_ROW, KnownTableDifference, TableUnit, row_names
 from .terms import Rounding
-
 
 
 class VarianceSign(str, Enum):
@@ -108,7 +110,7 @@ class KeyFigure(Model):
     rounding: Rounding = Field(Rounding.HALF_UP, alias="avrunding")
 
 
-class AccountsTable(Located):
+class AccountsTable(AmountDocument):
     """An accounts table: regnskap, budsjett and avvik per row, as printed."""
 
     kind: Literal["regnskap"] = Field(alias="type", description="Always 'regnskap' for an accounts table.")
@@ -117,6 +119,9 @@ class AccountsTable(Located):
     unit: Text = Field(alias="enhet", description="The unit (enhet, område) the table is for.")
     source: Source = Field(alias="kilde")
     amount_unit: TableUnit = Field(alias="beløpsenhet", description="kr | 1 000 kr | mill. kr")
+    decimals: int = Field(0, ge=0, le=6, alias="desimaler",
+                          description="How many decimals the table prints (0: whole units, the default; 1 for "
+                          "a table in mill. kr printing 4,2). An amount written with more is refused at its cell.")
     variance_sign: VarianceSign = Field(
         alias="avviksfortegn",
         description="How the source computes avvik: 'budsjett-minus-regnskap' (Molde) or "
@@ -129,6 +134,7 @@ class AccountsTable(Located):
                              description="The source prints the rows as columns (seed 001: years across).")
     known_differences: tuple[KnownTableDifference, ...] = Field((), alias="kjente_differanser")
     note: Text | None = Field(None, alias="merknad")
+    _cached: Any = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _in_money(self) -> AccountsTable:
@@ -136,17 +142,33 @@ class AccountsTable(Located):
             raise ValueError("an accounts table is in kr, 1 000 kr or mill. kr; årsverk belong in a 'sumtabell'")
         return self
 
+    def _index(self) -> tuple[dict[str, AccountsColumn], dict[str, int], str | None, str | None]:
+        """Columns by id, rows by name, the first regnskap and budsjett columns: found once (a scan per cell
+        was quadratic), again only if the columns or rows are replaced."""
+        cached = self._cached
+        if cached is None or cached[0] is not self.columns or cached[1] is not self.rows:
+            columns: dict[str, AccountsColumn] = {}
+            for c in self.columns:
+                columns.setdefault(c.id, c)
+            rows: dict[str, int] = {}
+            for i, r in enumerate(self.rows):
+                rows.setdefault(r.key, i)
+            accounts = next((c.id for c in self.columns if c.role is ColumnRole.ACCOUNTS), None)
+            budget = next((c.id for c in self.columns if c.role in BUDGET_ROLES), None)
+            cached = (self.columns, self.rows, (columns, rows, accounts, budget))
+            self._cached = cached
+        return cached[2]
+
     def column(self, column_id: str) -> AccountsColumn:
-        return next(c for c in self.columns if c.id == column_id)
+        return self._index()[0][column_id]
 
     def row_index(self, key: str) -> int | None:
-        return next((i for i, r in enumerate(self.rows) if r.key == key), None)
+        return self._index()[1].get(key)
 
     def variance_inputs(self, column: AccountsColumn) -> tuple[str, str]:
         """The (regnskap, budsjett) column ids an avvik column compares (validated by :func:`validate`)."""
-        accounts = column.accounts or next(c.id for c in self.columns if c.role is ColumnRole.ACCOUNTS)
-        budget = column.budget or next(c.id for c in self.columns if c.role in BUDGET_ROLES)
-        return accounts, budget
+        _, _, accounts, budget = self._index()
+        return column.accounts or accounts, column.budget or budget  # type: ignore[return-value]
 
     def variance(self, row: AccountsRow, column: AccountsColumn) -> Decimal:
         """The avvik computed from the row's printed regnskap and budsjett, with the declared sign."""
@@ -164,14 +186,17 @@ class AccountsTable(Located):
         over = row.amounts.get(accounts, Decimal(0)) - row.amounts.get(budget, Decimal(0))
         return (OVERSPEND if over > 0 else UNDERSPEND if over < 0 else BALANCED), abs(over)
 
-    def key_figure(self, figure: KeyFigure) -> Decimal | None:
-        """The key figure computed from the row's inputs, rounded as printed; ``None`` if the budget is 0."""
-        row = self.rows[self.row_index(figure.row)]  # type: ignore[index]
+    def key_figure(self, figure: KeyFigure, row: AccountsRow | None = None) -> Decimal | None:
+        """The key figure computed from the row's inputs (or from ``row``, a row put right), rounded as printed;
+        ``None`` if the budget is 0."""
+        row = row or self.rows[self.row_index(figure.row)]  # type: ignore[index]
         column = self.column(figure.column) if figure.column else self.variance_columns[0]
         budget = row.amounts.get(self.variance_inputs(column)[1], Decimal(0))
         if budget == 0:
             return None
-        return round_amount(self.variance(row, column) / budget * 100, figure.rounding, figure.decimals)
+        # Rounded once from the exact ratio, never from a quotient already rounded at 28 digits.
+        return round_amount(Fraction(self.variance(row, column)) / Fraction(budget) * 100, figure.rounding,
+                            figure.decimals)
 
     @property
     def variance_columns(self) -> list[AccountsColumn]:
@@ -193,9 +218,15 @@ def validate(table: AccountsTable) -> list[Problem]:
     numeric = [c.id for c in table.columns if c.role is not ColumnRole.TEXT]
     texts = [c.id for c in table.columns if c.role is ColumnRole.TEXT]
 
-    def role_of(column_id: str) -> ColumnRole | None:
-        return next((c.role for c in table.columns if c.id == column_id), None)
+    roles: dict[str, ColumnRole] = {}
+    for c in table.columns:
+        roles.setdefault(c.id, c.role)
 
+    def role_of(column_id: str) -> ColumnRole | None:
+        return roles.get(column_id)
+
+    accounts_columns = [c.id for c in table.columns if c.role is ColumnRole.ACCOUNTS]
+    budget_columns = [c.id for c in table.columns if c.role in BUDGET_ROLES]
     for i, column in enumerate(table.columns):
         if column.role is not ColumnRole.VARIANCE:
             for key in ("budsjett", "regnskap"):
@@ -206,7 +237,7 @@ def validate(table: AccountsTable) -> list[Problem]:
             continue
         for key, wanted, named in (("regnskap", (ColumnRole.ACCOUNTS,), column.accounts),
                                    ("budsjett", BUDGET_ROLES, column.budget)):
-            candidates = [c.id for c in table.columns if c.role in wanted]
+            candidates = accounts_columns if key == "regnskap" else budget_columns
             if named is not None:
                 if role_of(named) not in wanted:
                     problems.append(input_error(
@@ -223,10 +254,10 @@ def validate(table: AccountsTable) -> list[Problem]:
     keys, found = row_names(table, table.rows)
     problems += found
     for i, row in enumerate(table.rows):
-        problems += _cells(table, ("rader", i, "beløp"), row.amounts, numeric, "an amount")
-        problems += _cells(table, ("rader", i, "tekst"), row.texts, texts, "a text")
+        problems += _unknown_cells(table, ("rader", i, "beløp"), row.amounts, numeric, "an amount")
+        problems += _unknown_cells(table, ("rader", i, "tekst"), row.texts, texts, "a text")
     if table.total is not None:
-        problems += _cells(table, ("sum", "beløp"), table.total.amounts, numeric, "an amount")
+        problems += _unknown_cells(table, ("sum", "beløp"), table.total.amounts, numeric, "an amount")
     for i, figure in enumerate(table.key_figures):
         if figure.row not in keys:
             problems.append(input_error(Code.UNKNOWN_FIGURE, table.locate("nøkkeltall", i, "rad"),
@@ -244,10 +275,23 @@ def validate(table: AccountsTable) -> list[Problem]:
                                         else "add a column with 'rolle: avvik'"))
     for i, record in enumerate(table.known_differences):
         problems += _record(table, i, record, keys, numeric)
+    problems += amount_problems(table, _cells(table), table.decimals, "under 'desimaler' in the table")
     return problems
 
 
-def _cells(doc: Located, path: tuple, cells: dict[str, Any], allowed: list[str], what: str) -> list[Problem]:
+def _cells(table: AccountsTable) -> Iterator[Cell]:
+    """Every amount the table writes."""
+    for i, row in enumerate(table.rows):
+        for column, value in row.amounts.items():
+            yield ("rader", i, "beløp", column), value, True
+    if table.total is not None:
+        for column, value in table.total.amounts.items():
+            yield ("sum", "beløp", column), value, True
+    for i, record in enumerate(table.known_differences):
+        yield ("kjente_differanser", i, "differanse"), record.difference, True
+
+
+def _unknown_cells(doc: Located, path: tuple, cells: dict[str, Any], allowed: list[str], what: str) -> list[Problem]:
     return [input_error(Code.UNKNOWN_COLUMN, doc.locate_key(*path, key),
                         f"'{key}' is not a column that holds {what}",
                         f"the columns for {what} here are: {', '.join(allowed) or 'none'}")
@@ -274,9 +318,34 @@ def _record(table: AccountsTable, i: int, record: KnownTableDifference, rows: di
 # --------------------------------------------------------------------------------------------- check
 
 
+@exact
 def check(table: AccountsTable, tolerance: Decimal = Decimal(0), known_differences: bool = True) -> list[Problem]:
-    """Every printed avvik, total and key figure against the arithmetic, in file order."""
+    """Every printed avvik, total and key figure against the arithmetic, in file order.
+
+    One mistyped input cell makes its row's avvik and its column's total disagree with the arithmetic,
+    and without a word more would be reported at those two cells. Where the printed avvik and the printed
+    total both imply the same correction of that one cell, it is reported once, at the cell itself
+    (``cell-mismatch``), and the figures the correction puts right are not reported again (see
+    :func:`mistyped_cells`).
+    """
     cmp = Comparer(table, table.known_differences if known_differences else (), tolerance)
+    mistyped = mistyped_cells(table, cmp.records)
+    corrected = _corrected(table, mistyped)
+    for (i, column_id), (value, avvik_column) in sorted(mistyped.items()):
+        row, column = table.rows[i], table.column(column_id)
+        reads = row.amounts.get(column_id, Decimal(0))
+        difference = reads - value
+        file, line, col = table.locate("rader", i, "beløp", column_id)
+        message = (f"{column.label} {row.label}: the printed avvik ({format_amount(row.amounts[avvik_column.id])}, "
+                   f"{avvik_column.label}) and the printed total ({format_amount(table.total.amounts[column_id])}) "
+                   f"both give {format_amount(value)}; this cell reads {format_amount(reads)} (difference "
+                   f"{format_amount(difference, plus=True)})")
+        tolerated = difference.copy_abs() <= tolerance
+        if tolerated:
+            message += f", within tolerance {format_amount(tolerance)}"
+        cmp.problems.append(Problem(Code.CELL_MISMATCH, Severity.WARNING if tolerated else Severity.ERROR, file,
+                                    line, col, message, None, f"{column.label} {row.label}", None, reads, value,
+                                    difference))
     for column in table.variance_columns:
         accounts, budget = table.variance_inputs(column)
         formula = ("budsjett − regnskap" if table.variance_sign is VarianceSign.BUDGET_MINUS_ACCOUNTS
@@ -284,6 +353,8 @@ def check(table: AccountsTable, tolerance: Decimal = Decimal(0), known_differenc
         for i, row in enumerate(table.rows):
             if column.id not in row.amounts:
                 continue
+            if i in corrected and table.variance(corrected[i], column) == row.amounts[column.id]:
+                continue  # put right by the correction of a mistyped cell, reported at that cell
             computed = table.variance(row, column)
             parts = (row.amounts.get(budget, Decimal(0)), row.amounts.get(accounts, Decimal(0)))
             if table.variance_sign is VarianceSign.ACCOUNTS_MINUS_BUDGET:
@@ -295,12 +366,18 @@ def check(table: AccountsTable, tolerance: Decimal = Decimal(0), known_differenc
                         row.amounts[column.id], computed, ("rader", i, "beløp", column.id), text)
     if table.total is not None:
         label = table.total.label or TOTAL_LABEL
+        rows = [corrected.get(i, r) for i, r in enumerate(table.rows)]
         for column_id, published in table.total.amounts.items():
             column = table.column(column_id)
             if column.role is ColumnRole.VARIANCE:
                 computed = sum((table.variance(r, column) for r in table.rows), Decimal(0))
+                if mistyped and computed != published and \
+                        sum((table.variance(r, column) for r in rows), Decimal(0)) == published:
+                    continue  # put right by the correction of a mistyped cell
             else:
                 computed = sum((r.amounts.get(column_id, Decimal(0)) for r in table.rows), Decimal(0))
+                if any(k == column_id for _, k in mistyped):
+                    continue  # its difference is the mistyped cell's, reported there
             cmp.compare(Code.TOTAL_MISMATCH, f"{column.label} {label}", ("sum", None, column_id), published,
                         computed, ("sum", "beløp", column_id))
     for i, figure in enumerate(table.key_figures):
@@ -312,6 +389,9 @@ def check(table: AccountsTable, tolerance: Decimal = Decimal(0), known_differenc
                                         f"{name}: the budget is 0, so {figure.kind} cannot be computed"))
             continue
         if computed != figure.published:
+            index = table.row_index(figure.row)
+            if index in corrected and table.key_figure(figure, corrected[index]) == figure.published:
+                continue  # put right by the correction of a mistyped cell
             difference = figure.published - computed
             cmp.problems.append(Problem(
                 Code.KEY_FIGURE_MISMATCH, Severity.ERROR, file, line, col,
@@ -321,6 +401,66 @@ def check(table: AccountsTable, tolerance: Decimal = Decimal(0), known_differenc
                 f"(difference {format_amount(difference, plus=True)})",
                 None, figure.label, None, figure.published, computed, difference))
     return cmp.finish()
+
+
+def mistyped_cells(table: AccountsTable, records=()) -> dict[tuple[int, str], tuple[Decimal, AccountsColumn]]:
+    """Input cells (regnskap or budsjett) that one correction would put right, by (row index, column id):
+    the value the printed figures give, and the avvik column that gives it.
+
+    A cell is taken as mistyped only where two printed figures agree on it: its row's printed avvik, solved
+    for the cell (avvik = budsjett − regnskap, with the declared sign), and its column's printed total,
+    whose difference from the column's sum is then exactly that cell's. The match must be the only one in
+    its column and in its row (two rows, or a row's regnskap and budsjett, that could each explain the
+    total leave the figures reported as they are), and a figure with a recorded known difference keeps its
+    record.
+    """
+    if table.total is None:
+        return {}
+    recorded = {r.key for r in records}
+    off: dict[str, Decimal] = {}  # each input column's printed total minus its sum
+    for column in table.columns:
+        if column.role in (ColumnRole.ACCOUNTS, *BUDGET_ROLES) and column.id in table.total.amounts:
+            if ("sum", None, column.id) in recorded:
+                continue
+            total = sum((r.amounts.get(column.id, Decimal(0)) for r in table.rows), Decimal(0))
+            if table.total.amounts[column.id] != total:
+                off[column.id] = table.total.amounts[column.id] - total
+    if not off:
+        return {}
+    implied: dict[tuple[int, str], set[Decimal]] = {}
+    gives: dict[tuple[int, str], AccountsColumn] = {}
+    for column in table.variance_columns:
+        accounts, budget = table.variance_inputs(column)
+        for i, row in enumerate(table.rows):
+            printed = row.amounts.get(column.id)
+            if printed is None or printed == table.variance(row, column) or \
+                    ("avvik", row.key, column.id) in recorded:
+                continue
+            inputs = {accounts: row.amounts.get(budget, Decimal(0)) - table.signed(printed),
+                      budget: row.amounts.get(accounts, Decimal(0)) + table.signed(printed)}
+            for column_id, value in inputs.items():
+                implied.setdefault((i, column_id), set()).add(value)
+                gives.setdefault((i, column_id), column)
+    found: dict[tuple[int, str], tuple[Decimal, AccountsColumn]] = {}
+    for (i, column_id), values in implied.items():
+        if len(values) != 1 or column_id not in off:
+            continue
+        (value,) = values
+        if value - table.rows[i].amounts.get(column_id, Decimal(0)) == off[column_id]:
+            found[(i, column_id)] = (value, gives[(i, column_id)])
+    columns = [k for _, k in found]
+    rows = [i for i, _ in found]
+    return {key: v for key, v in found.items() if columns.count(key[1]) == 1 and rows.count(key[0]) == 1}
+
+
+def _corrected(table: AccountsTable, mistyped: dict[tuple[int, str], tuple[Decimal, AccountsColumn]]
+               ) -> dict[int, AccountsRow]:
+    """The rows with their mistyped cells put right."""
+    rows: dict[int, AccountsRow] = {}
+    for (i, column_id), (value, _) in mistyped.items():
+        row = rows.get(i, table.rows[i])
+        rows[i] = row.model_copy(update={"amounts": {**row.amounts, column_id: value}})
+    return rows
 
 
 def published_figures(table: AccountsTable) -> int:

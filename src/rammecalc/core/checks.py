@@ -9,7 +9,8 @@ the items), never from another published figure. So one wrong printed cell is re
 * ``split-mismatch``: the split rows printed in a column (driftsinntekter + driftsutgifter, say) against
   that column's computed start.
 * ``subtotal-mismatch``: a group's printed subtotal against the sum of its items and subgroups.
-* ``new-frame-mismatch``: the printed new frame against start + all items.
+* ``new-frame-mismatch``: the printed new frame against start + all items; in a frame with no start, the
+  printed total change ("Sum") against the items in the declared convention.
 * ``item-mismatch``: the amount a source prints for an item against what the item's rule gives.
 * ``unallocated-amount`` (warning): an item's amount for the whole period is not in any year's total.
 * ``known-difference-unused`` (warning): a difference recorded under ``kjente_differanser`` did not occur.
@@ -27,10 +28,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .models import Budget, Located
-from .numbers import format_amount
-from .problems import Code, Problem, Severity
+from .numbers import exact, format_amount
+from .problems import AmountOutOfRange, Code, Problem, Severity
 from .roll import RolledTable, roll
-from .terms import FIGURE_NEW_FRAME, FIGURE_SPLIT, FIGURE_START
+from .terms import FIGURE_NEW_FRAME, FIGURE_SPLIT, FIGURE_START, Convention
 
 
 @dataclass
@@ -47,6 +48,13 @@ class Comparer:
     tolerance: Decimal = Decimal(0)
     problems: list[Problem] = field(default_factory=list)
     used: set[int] = field(default_factory=set)
+    #: Each record's index by the key of the figure it is about (the first, if two name one figure), so
+    #: that a figure finds its record at once, not by a scan of every record.
+    _index: dict[tuple, int] = field(default_factory=dict, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        for i, record in enumerate(self.records):
+            self._index.setdefault(record.key, i)
 
     def compare(self, code: Code, figure: str, key: tuple | None, published: Decimal, computed: Decimal,
                 path: tuple, computed_text: str | None = None, year: int | None = None,
@@ -54,7 +62,7 @@ class Comparer:
         """One figure: ``key`` matches a record's ``key`` (None: no record can apply); ``path`` is where the
         printed figure stands in ``doc`` (default: this comparer's document)."""
         difference = published - computed
-        index = next((i for i, r in enumerate(self.records) if r.key == key), None) if key is not None else None
+        index = self._index.get(key) if key is not None else None
         recorded = index is not None and self.records[index].difference == difference
         if recorded:
             self.used.add(index)
@@ -91,14 +99,20 @@ class Comparer:
         return sorted(self.problems, key=Problem.sort_key)
 
 
+@exact
 def check(budget: Budget, tolerance: Decimal = Decimal(0), table: RolledTable | None = None,
           known_differences: bool = True) -> list[Problem]:
     """All mismatches between the published figures of ``budget`` and its arithmetic, in file order.
 
     With ``known_differences=False`` the frame's ``kjente_differanser`` are ignored: the table is checked
-    exactly as printed.
+    exactly as printed. A rule whose result is beyond the limits is returned as its problem
+    (``input-amount-out-of-range``, an input problem: the shell exits 2), and nothing else is checked.
     """
-    table = table or roll(budget)
+    if table is None:
+        try:
+            table = roll(budget)
+        except AmountOutOfRange as exc:
+            return list(exc.problems)
     frame = budget.frame
     cmp = Comparer(frame, frame.known_differences if known_differences else (), tolerance)
 
@@ -118,9 +132,21 @@ def check(budget: Budget, tolerance: Decimal = Decimal(0), table: RolledTable | 
             cmp.compare(Code.SPLIT_MISMATCH, figure, ("fordeling", None, year), total, table.start[year],
                         ("utgangspunkt", "fordeling", cells[0][0], "beløp", year),
                         computed_text=f"{format_amount(table.start[year])} as the start", year=year)
-        for year, published in frame.new_frame.published.items():
+
+    # The bottom row. Without a start (a table of changes only, its bottom row printed as "Sum"), it is the
+    # total change against the unknown base, in the declared convention: the column's changes (nivå), or
+    # the changes up to and including the year (inkrementell). So a table read in the wrong convention fails
+    # here, as a table with a start does.
+    for year, published in frame.new_frame.published.items():
+        if table.has_base:
             cmp.compare(Code.NEW_FRAME_MISMATCH, FIGURE_NEW_FRAME, ("ny_driftsramme", None, year), published,
                         table.new_frame[year], ("ny_driftsramme", "publisert", year), year=year)
+        else:
+            words = ("the sum of the column's changes (nivå)" if frame.convention is Convention.LEVEL
+                     else f"the sum of the changes up to {year} (inkrementell)")
+            cmp.compare(Code.NEW_FRAME_MISMATCH, frame.new_frame.label, ("ny_driftsramme", None, year), published,
+                        table.new_frame[year], ("ny_driftsramme", "publisert", year), year=year,
+                        computed_text=f"{format_amount(table.new_frame[year])}, {words}")
 
     for index, group in enumerate(frame.groups):
         computed: Mapping[int, Decimal | None] = table.subtotals[group.id]
@@ -137,8 +163,9 @@ def check(budget: Budget, tolerance: Decimal = Decimal(0), table: RolledTable | 
                             year=year, doc=cs)
 
     problems = cmp.problems
+    sources = budget.item_sources() if table.unallocated else {}
     for entry in table.unallocated:
-        cs, index = budget.item_source(entry.item_id)
+        cs, index = sources[entry.item_id]
         file, line, col = cs.locate("poster", index, "periodebeløp")
         problems.append(Problem(
             Code.UNALLOCATED, Severity.WARNING, file, line, col,
@@ -154,8 +181,9 @@ def published_figures(budget: Budget) -> int:
     """How many published figures :func:`check` compares (for the summary line)."""
     frame = budget.frame
     n = sum(len(g.published) for g in frame.groups) + sum(len(it.published) for it in budget.items)
+    n += len(frame.new_frame.published)
     if frame.start.amount is not None:
-        n += len(frame.start.published) + len(frame.new_frame.published)
+        n += len(frame.start.published)
         n += len({y for s in frame.start.split for y in s.amounts})
     return n
 

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .models import Budget, Override, ParameterSet, Scenario
+from .numbers import exact
+from .problems import AmountOutOfRange
 from .roll import RolledTable, roll
 from .scenarios import ScenarioError, apply_steps, cause_of
 
@@ -54,6 +56,7 @@ class Comparison:
     variants: tuple[Variant, ...]
 
 
+@exact
 def compare(budget: Budget, variants: Sequence[Sequence[Scenario]],
             parameter_sets: Mapping[str, Sequence[ParameterSet]] | None = None,
             overrides: Sequence[Override] = ()) -> Comparison:
@@ -62,8 +65,18 @@ def compare(budget: Budget, variants: Sequence[Sequence[Scenario]],
     ``parameter_sets`` gives, per scenario id, the parameter files a scenario brings. ``overrides`` (the
     command line's ``--set``) are put on again after each variant's scenarios, so that they have the last
     word there as in the base. Raises :class:`~rammecalc.core.scenarios.ScenarioError` with every problem of
-    every scenario before rolling.
+    every scenario before rolling, and with the problem of a rule whose result is beyond the limits in the
+    base, a variant or a step between (``AmountOutOfRange``, made a problem like the others).
     """
+    try:
+        return _compare(budget, variants, parameter_sets, overrides)
+    except AmountOutOfRange as exc:
+        raise ScenarioError(exc.problems) from None
+
+
+def _compare(budget: Budget, variants: Sequence[Sequence[Scenario]],
+             parameter_sets: Mapping[str, Sequence[ParameterSet]] | None,
+             overrides: Sequence[Override]) -> Comparison:
     extra = parameter_sets or {}
     base_table = roll(budget)
     problems = []

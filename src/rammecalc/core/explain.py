@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .models import Budget, Item, Source
-from .numbers import format_amount
+from .numbers import exact, format_amount
 from .roll import RolledTable
 from .rules import Step
 from .terms import Convention
@@ -54,6 +54,7 @@ def names(budget: Budget) -> list[str]:
             START_WORDS[0]]
 
 
+@exact
 def explain(budget: Budget, table: RolledTable, name: str, year: int | None = None) -> Explanation:
     """Explain the item, group, ``utgangspunkt`` or ``ny_driftsramme`` called ``name`` (every year, or one)."""
     frame = budget.frame

@@ -9,9 +9,11 @@ so the shell exits 2).
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from decimal import Decimal
 
 from .models import (
+    AmountDocument,
     Budget,
     ChangeSet,
     Frame,
@@ -23,10 +25,16 @@ from .models import (
     ParameterSet,
     PartYearRule,
     RateRule,
+    Rule,
     StepRule,
 )
+from .numbers import SPACE, format_amount, round_exact, significant_decimals, thousands_reading, written_decimals
 from .problems import Code, Problem, input_error
-from .rules import Parameters, parse_rate_literal
+from .rules import Parameters, parse_rate_literal, rate_literal_error
+
+Cell = tuple[tuple, Decimal, bool]
+"""An amount written in a document: its path, its value as written, and whether the table prints it (a rate's
+base is an amount, but not printed: it may have more decimals than the table)."""
 
 
 def link(frame: Frame, changesets: Sequence[ChangeSet],
@@ -52,16 +60,21 @@ def link(frame: Frame, changesets: Sequence[ChangeSet],
         check_years(frame, split.amounts, "utgangspunkt", "fordeling", i, "beløp")
     check_years(frame, frame.new_frame.published, "ny_driftsramme", "publisert")
     if frame.start.amount is None:
+        # Without a start, a printed start or split has nothing to be checked against. A printed bottom row
+        # has: the total change against the (unknown) base, which the roll gives from a base of 0 in either
+        # convention (nivå: the column's changes; inkrementell: the changes up to and including the year).
         for path, key, published in (("utgangspunkt", "publisert", frame.start.published),
-                                     ("ny_driftsramme", "publisert", frame.new_frame.published),
                                      ("utgangspunkt", "fordeling", frame.start.split)):
             if published:
                 problems.append(input_error(
                     Code.NO_BASE, frame.locate(path, key),
-                    "published starts, splits and new frames can only be checked from a starting frame, and "
-                    "'utgangspunkt' has no 'beløp'",
-                    "add the starting frame as 'beløp' under 'utgangspunkt'",
+                    "a published start or split can only be checked from a starting frame, and 'utgangspunkt' "
+                    "has no 'beløp'",
+                    "add the starting frame as 'beløp' under 'utgangspunkt'; a table that prints only the "
+                    "changes and their sum gives the sum under 'ny_driftsramme' ('etikett' as printed)",
                 ))
+
+    problems += amount_problems(frame, frame_cells(frame), frame.decimals, "under 'desimaler' in the frame")
 
     group_ids, found = group_problems(frame, frame.groups, "frame")
     problems += found
@@ -120,6 +133,8 @@ def link(frame: Frame, changesets: Sequence[ChangeSet],
                 ))
             check_years(cs, item.amounts, "poster", i, "beløp")
             check_years(cs, item.published, "poster", i, "publisert")
+            problems += amount_problems(cs, item_cells(item, ("poster", i)), frame.decimals,
+                                        f"under 'desimaler' in the frame ({frame.file})")
             if item.rule is not None:
                 problems += _check_rule(frame, cs, i, item, params, check_years)
 
@@ -145,7 +160,11 @@ def _check_rule(frame: Frame, cs: ChangeSet, index: int, item: Item, params: Par
                     f"the base has no amount for {', '.join(map(str, missing))}",
                     "give the base for every year under 'år', or one amount for all",
                 ))
-        if parse_rate_literal(rule.rate) is None:
+        literal_error = rate_literal_error(rule.rate)
+        if literal_error is not None:
+            problems.append(input_error(Code.INVALID, cs.locate(*at, "sats"), f"the rate '{rule.rate}': {literal_error}",
+                                        "write the rate in per cent: '2,5 %' for 2,5 per cent"))
+        elif parse_rate_literal(rule.rate) is None:
             names = params.names()
             if rule.rate not in names:
                 near = difflib.get_close_matches(rule.rate, names, n=1)
@@ -197,10 +216,16 @@ def _known(what: str, ids: Iterable[str]) -> str:
     return f"the frame's {what} are: {names}"
 
 
+#: The deepest nesting of headings (through ``under``) that rammecalc takes: top-level headings are level 1.
+#: Printed tables nest three or four levels; the limit only keeps every walk over the groups bounded.
+MAX_GROUP_DEPTH = 20
+
+
 def group_problems(doc: Located, groups: Sequence, whose: str) -> tuple[dict[str, int], list[Problem]]:
     """The groups' ids (each with the index of its first group) and what is wrong with them: an id given
-    twice, an 'under' that names no group, an 'under' chain that comes back. Shared by frames and sum
-    tables (``whose``: 'frame', 'table')."""
+    twice, an 'under' that names no group, an 'under' chain that comes back, a group nested deeper than
+    :data:`MAX_GROUP_DEPTH` (reported once per chain, at the first group too deep). Shared by frames and sum
+    tables (``whose``: 'frame', 'table'). Linear in the number of groups, however deep they nest."""
     ids: dict[str, int] = {}
     problems: list[Problem] = []
     for i, group in enumerate(groups):
@@ -212,6 +237,8 @@ def group_problems(doc: Located, groups: Sequence, whose: str) -> tuple[dict[str
         else:
             ids[group.id] = i
     parents = {g.id: g.parent for g in groups}
+    cyclic = cycles(parents)
+    depths = group_depths(groups)
     for i, group in enumerate(groups):
         if group.parent is None:
             continue
@@ -219,21 +246,147 @@ def group_problems(doc: Located, groups: Sequence, whose: str) -> tuple[dict[str
             problems.append(input_error(Code.UNKNOWN_GROUP, doc.locate("grupper", i, "under"),
                                         f"group '{group.id}' is placed under '{group.parent}', which is not a "
                                         f"group of this {whose}", f"the {whose}'s groups are: {', '.join(ids) or 'none'}"))
-        elif in_cycle(parents, group.id):
+        elif group.id in cyclic:
             problems.append(input_error(Code.GROUP_CYCLE, doc.locate("grupper", i, "under"),
                                         f"group '{group.id}' is (through 'under') placed under itself",
                                         "make the 'under' chain end at a top-level group"))
+        elif depths.get(group.id) == MAX_GROUP_DEPTH + 1 and ids[group.id] == i:
+            problems.append(input_error(Code.INVALID, doc.locate("grupper", i, "under"),
+                                        f"group '{group.id}' is nested {MAX_GROUP_DEPTH + 1} levels deep (through "
+                                        f"'under'); rammecalc takes at most {MAX_GROUP_DEPTH}",
+                                        "no printed table nests its headings this deep: check the 'under' chain"))
     return ids, problems
 
 
-def in_cycle(parents: Mapping[str, str | None], start: str) -> bool:
-    """True if following the parents (a group's 'under') from ``start`` comes back to ``start``, not merely
-    to some other cycle. Shared by frames and sum tables."""
-    seen: set[str] = set()
-    current = parents.get(start)
-    while current is not None and current not in seen:
-        if current == start:
-            return True
-        seen.add(current)
-        current = parents.get(current)
-    return False
+def cycles(parents: Mapping[str, str | None]) -> set[str]:
+    """The ids that following the parents (a group's 'under') leads back to, each visited once: the groups
+    in a cycle, not those merely leading into one."""
+    state: dict[str, int] = {}  # 1: on the path being followed, 2: done
+    found: set[str] = set()
+    for start in parents:
+        path: list[str] = []
+        node: str | None = start
+        while node is not None and node in parents and node not in state:
+            state[node] = 1
+            path.append(node)
+            node = parents[node]
+        if node is not None and state.get(node) == 1:  # came back to the path: the cycle is its tail
+            found.update(path[path.index(node):])
+        for visited in path:
+            state[visited] = 2
+    return found
+
+
+def group_depths(groups: Sequence) -> dict[str, int]:
+    """Each group's level: 1 at the top, one more under each 'under' (a group's first definition counts; a
+    chain is followed to its top once, however many groups share it). Finite in a cycle too."""
+    parents: dict[str, str | None] = {}
+    for group in groups:
+        parents.setdefault(group.id, group.parent)
+    depths: dict[str, int] = {}
+    for start in parents:
+        path: list[str] = []
+        on_path: set[str] = set()
+        node: str | None = start
+        while node is not None and node in parents and node not in depths and node not in on_path:
+            path.append(node)
+            on_path.add(node)
+            node = parents[node]
+        level = depths.get(node, 0) if node is not None and node not in on_path else 0
+        for visited in reversed(path):
+            level += 1
+            depths[visited] = level
+    return depths
+
+
+# ------------------------------------------------------------------------------------ amounts as written
+
+
+def frame_cells(frame: Frame) -> Iterator[Cell]:
+    """Every amount a frame file writes."""
+    start = frame.start
+    if start.amount is not None:
+        yield ("utgangspunkt", "beløp"), start.amount, True
+    for year, value in start.published.items():
+        yield ("utgangspunkt", "publisert", year), value, True
+    for i, split in enumerate(start.split):
+        for year, value in split.amounts.items():
+            yield ("utgangspunkt", "fordeling", i, "beløp", year), value, True
+    for i, group in enumerate(frame.groups):
+        for year, value in group.published.items():
+            yield ("grupper", i, "publisert", year), value, True
+    for year, value in frame.new_frame.published.items():
+        yield ("ny_driftsramme", "publisert", year), value, True
+    for i, record in enumerate(frame.known_differences):
+        yield ("kjente_differanser", i, "differanse"), record.difference, True
+
+
+def item_cells(item: Item, at: tuple) -> Iterator[Cell]:
+    """Every amount an item writes (``at``: the item's path in its document)."""
+    for year, value in item.amounts.items():
+        yield (*at, "beløp", year), value, True
+    for year, value in item.published.items():
+        yield (*at, "publisert", year), value, True
+    if item.period_amount is not None:
+        yield (*at, "periodebeløp"), item.period_amount, True
+    if item.rule is not None:
+        yield from rule_cells(item.rule, (*at, "regel"))
+
+
+def rule_cells(rule: Rule, at: tuple) -> Iterator[Cell]:
+    """Every amount a rule writes (``at``: the rule's path). A rate's base is not printed."""
+    if isinstance(rule, (FromRule, MoveRule)):
+        yield (*at, "beløp"), rule.amount, True
+    elif isinstance(rule, (StepRule, OneOffRule)):
+        for year, value in (rule.levels if isinstance(rule, StepRule) else rule.amounts).items():
+            yield (*at, "beløp", year), value, True
+    elif isinstance(rule, PartYearRule):
+        yield (*at, "helårsvirkning"), rule.full_year, True
+    elif isinstance(rule, RateRule) and rule.base != "utgangspunkt":
+        if isinstance(rule.base, Decimal):
+            yield (*at, "grunnlag"), rule.base, False
+        else:
+            for year, value in rule.base.items():
+                yield (*at, "grunnlag", year), value, False
+
+
+def amount_problems(doc: AmountDocument, cells: Iterable[Cell], decimals: int | None,
+                    declared_where: str) -> list[Problem]:
+    """Amounts that cannot be trusted as written, each at its own cell (``decimals``: what the table prints,
+    ``None`` for any; ``declared_where``: where that is declared, for the hint).
+
+    * An amount written with more decimals than the table prints was not copied from it as printed: a
+      mistyped figure, or a table whose ``desimaler`` is not declared. Left alone, it would show up as a
+      mismatch somewhere else.
+    * An amount such as ``1.500`` (one to three digits, a full stop or comma, exactly three digits) in a
+      table that prints fewer than three decimals has two readings, 1,5 and 1 500 (Askøy prints ``1.515``
+      for 1 515), unless the file declares its thousands separator (``tusenskille``). Refused with both.
+    """
+    problems: list[Problem] = []
+    for path, value, printed in cells:
+        written = written_decimals(value)
+        if decimals is not None and written <= decimals:
+            continue
+        reading = thousands_reading(value) if doc.thousands_separator is None and (decimals or 0) < 3 else None
+        if reading is not None:
+            plain = round_exact(value, decimals=significant_decimals(value))
+            problems.append(input_error(
+                Code.TOO_MANY_DECIMALS, doc.locate(*path),
+                f"{format_amount(plain)} or {format_amount(reading)}? The amount has a full stop or comma before "
+                "exactly three digits, which may separate thousands (Askøy prints 1.515 for 1 515), and the table "
+                f"prints {_printed(decimals)}",
+                f"write {reading} if it is {format_amount(reading)}; if the file's full stops separate thousands, "
+                f"declare 'tusenskille: punktum' at its top (or 'tusenskille: {SPACE}' if they are decimal "
+                "points)"))
+        elif printed and decimals is not None:
+            problems.append(input_error(
+                Code.TOO_MANY_DECIMALS, doc.locate(*path),
+                f"{format_amount(value)} has {written} decimal{'s' if written != 1 else ''}, but the table prints "
+                f"{_printed(decimals)}",
+                f"write the figure as the table prints it, or declare 'desimaler: {written}' {declared_where} if "
+                "the table prints that many"))
+    return problems
+
+
+def _printed(decimals: int | None) -> str:
+    return "whole units" if not decimals else f"{decimals} decimal{'s' if decimals != 1 else ''}"

@@ -28,12 +28,11 @@ from typing import Literal
 from pydantic import Field
 
 from .accounts import AccountsTable
-from .models import Frame, Id, Located, Model, Money, Source, Text, Year
-from .numbers import format_amount
+from .models import AmountDocument, Frame, Id, Located, Model, Money, Source, Text, Year
+from .numbers import exact, format_amount
 from .problems import Code, Problem, Severity, input_error
 from .sums import SumTable
-from .tables import TOTAL_LABEL, TOTAL_ROW
-
+from .tables import TOTAL_LABEL, TOTAL_ROW, TableUnit
 
 
 class FigureAddress(Model):
@@ -50,7 +49,8 @@ class FigureAddress(Model):
 class ExplainedDifference(Model):
     """A difference between two linked figures that is known and explained."""
 
-    difference: Money = Field(alias="differanse", description="The 'lik' figure minus the 'figur' figure.")
+    difference: Money = Field(alias="differanse", description="The 'lik' figure minus the 'figur' figure, in "
+                              "their unit; in kroner if their units differ.")
     explanation: Text = Field(alias="forklaring", description="Why they differ; the evidence.")
 
 
@@ -64,7 +64,7 @@ class Link(Model):
     note: Text | None = Field(None, alias="merknad")
 
 
-class LinkSet(Located):
+class LinkSet(AmountDocument):
     """A links file: figures that recur across documents."""
 
     kind: Literal["koblinger"] = Field(alias="type", description="Always 'koblinger' for a links file.")
@@ -75,15 +75,70 @@ class LinkSet(Located):
 
 @dataclass(frozen=True)
 class Figure:
-    """A resolved figure: its printed value, where it is printed, and what it is called."""
+    """A resolved figure: its printed value, where it is printed, what it is called, and its table's unit
+    (``kr``, ``1 000 kr``, ``mill. kr`` or ``årsverk``; ``None`` if not known)."""
 
     value: Decimal
     where: tuple[str, int, int]
     name: str
+    unit: str | None = None
 
     @property
     def at(self) -> str:
         return f"{self.where[0]}:{self.where[1]}:{self.where[2]}"
+
+    @property
+    def shown(self) -> str:
+        """The figure in its own unit: ``95 mill. kr``, ``94 594 (1 000 kr)``."""
+        if self.unit in (None, FTE):
+            return format_amount(self.value) + (" årsverk" if self.unit == FTE else "")
+        if self.unit == "kr":
+            return f"{format_amount(self.value)} kr"
+        return f"{format_amount(self.value)} {self.unit}" if self.unit == "mill. kr" else \
+            f"{format_amount(self.value)} ({self.unit})"
+
+
+#: Kroner per unit of a table's amounts.
+KRONER = {"kr": Decimal(1), "1 000 kr": Decimal(1000), "mill. kr": Decimal(1_000_000)}
+FTE = TableUnit.FTE.value
+
+
+@dataclass(frozen=True)
+class Difference:
+    """How two linked figures compare: ``value`` is the second minus the first, in ``unit``; ``allowance``
+    is the difference that still counts as equal (0 in one unit; across units, half a unit of the last
+    printed digit of the coarser figure, in kroner)."""
+
+    value: Decimal
+    unit: str | None
+    allowance: Decimal
+
+    @property
+    def equal(self) -> bool:
+        return self.value.copy_abs() <= self.allowance
+
+
+@exact
+def difference(a: Figure, b: Figure) -> Difference:
+    """``b`` minus ``a``. In one unit (or where a unit is unknown), as printed. Across units of money, both
+    in kroner, and equal within the rounding of the coarser figure: 95 mill. kr (95 000 000 ± 500 000 kr)
+    equals 94 594 (1 000 kr). Figures in årsverk and in money do not compare (see :func:`check`)."""
+    if a.unit == b.unit or a.unit not in KRONER or b.unit not in KRONER:
+        return Difference(b.value - a.value, a.unit if a.unit == b.unit else None, Decimal(0))
+    allowance = max(_half_unit(a), _half_unit(b))
+    return Difference(_kroner(b) - _kroner(a), "kr", allowance)
+
+
+def _kroner(figure: Figure) -> Decimal:
+    """The figure in kroner, without trailing zeros (4,2 mill. kr is 4 200 000 kr, not 4 200 000,0)."""
+    return (figure.value * KRONER[figure.unit]).normalize()  # type: ignore[index]
+
+
+def _half_unit(figure: Figure) -> Decimal:
+    """Half a unit of the figure's last printed digit, in kroner: 95 mill. kr → 500 000; 4,2 mill. → 50 000."""
+    exponent = figure.value.as_tuple().exponent
+    assert isinstance(exponent, int)  # a printed figure is finite
+    return (Decimal(5).scaleb(exponent - 1) * KRONER[figure.unit]).normalize()  # type: ignore[index]
 
 
 @dataclass(frozen=True)
@@ -103,7 +158,7 @@ def resolve(doc: Located, address: FigureAddress) -> Figure | str:
             return "a figure in a frame is named by 'rad' or 'gruppe' and 'år' (no 'kolonne')"
         year = address.year
         if address.group is not None:
-            index = next((i for i, g in enumerate(doc.groups) if g.id == address.group), None)
+            index = doc.group_index(address.group)
             if index is None:
                 return f"frame '{doc.id}' has no group '{address.group}' (it has: " \
                        f"{', '.join(g.id for g in doc.groups) or 'none'})"
@@ -117,7 +172,7 @@ def resolve(doc: Located, address: FigureAddress) -> Figure | str:
                    "named with 'gruppe'"
         if year not in printed:
             return f"frame '{doc.id}' prints no {name} for {year}"
-        return Figure(printed[year], doc.locate(*path, year), f"{name} {year}")
+        return Figure(printed[year], doc.locate(*path, year), f"{name} {year}", doc.amount_unit.value)
     if isinstance(doc, (AccountsTable, SumTable)):
         if address.column is None or address.year is not None:
             return "a figure in a table is named by 'rad' or 'gruppe' and 'kolonne' (no 'år')"
@@ -149,7 +204,8 @@ def resolve(doc: Located, address: FigureAddress) -> Figure | str:
             path, name = ("rader", index, cells), row.label
         if column not in printed:
             return f"table '{doc.id}' prints no {labels[column]} for {name}"
-        return Figure(printed[column], doc.locate(*path, column), f"{labels[column]} {name}")
+        unit = doc.amount_unit if isinstance(doc, AccountsTable) else doc.measure
+        return Figure(printed[column], doc.locate(*path, column), f"{labels[column]} {name}", unit.value)
     return f"a link names a figure in a frame, accounts table or sum table, not in a '{type(doc).__name__}' file"
 
 
@@ -160,33 +216,61 @@ def unresolved(links: LinkSet, index: int, side: str, message: str) -> Problem:
                        "correct the address; see the README under 'Links'")
 
 
+@exact
 def check(linked: LinkedSet, tolerance: Decimal = Decimal(0), known_differences: bool = True) -> list[Problem]:
-    """Each link's two printed figures against each other, in file order."""
+    """Each link's two printed figures against each other, in file order.
+
+    Figures in different units of money are compared in kroner, within the rounding of the coarser one
+    (:func:`difference`); ``tolerance`` is then in the coarser figure's unit. A link between årsverk and an
+    amount of money is an input problem (``input-unit-mismatch``) at the link.
+    """
     problems: list[Problem] = []
     links = linked.links
     for index, (link, (a, b)) in enumerate(zip(links.links, linked.figures, strict=True)):
-        difference = b.value - a.value
-        record = link.known_difference if known_differences else None
         file, line, col = links.locate("koblinger", index)
-        message = (f"{link.label}: {b.name} {format_amount(b.value)} ({b.at}), {a.name} {format_amount(a.value)} "
-                   f"({a.at}) (difference {format_amount(difference, plus=True)})")
-        if record is not None and record.difference == difference != 0:
+        if (a.unit == FTE) != (b.unit == FTE) and None not in (a.unit, b.unit):
+            problems.append(input_error(
+                Code.UNIT_MISMATCH, (file, line, col),
+                f"link '{link.label}': {b.name} ({b.at}) is in {b.unit} and {a.name} ({a.at}) in {a.unit}: "
+                "årsverk and money are not the same figure", "link figures of one kind: årsverk with årsverk"))
+            continue
+        diff = difference(a, b)
+        across = diff.unit == "kr" and a.unit != b.unit
+        record = link.known_difference if known_differences else None
+        if across:
+            message = (f"{link.label}: {b.name} {b.shown} ({b.at}), {a.name} {a.shown} ({a.at}): "
+                       f"{format_amount(_kroner(b))} kr against {format_amount(_kroner(a))} kr (difference "
+                       f"{format_amount(diff.value, plus=True)} kr, beyond the rounding of the coarser figure, "
+                       f"±{format_amount(diff.allowance)} kr)")
+            coarser = max(KRONER[a.unit], KRONER[b.unit])  # type: ignore[index]
+            explained = record is not None and (diff.value - record.difference).copy_abs() <= diff.allowance \
+                and not diff.equal
+            tolerated = diff.value.copy_abs() <= diff.allowance + tolerance * coarser
+            published, computed = _kroner(b), _kroner(a)
+        else:
+            message = (f"{link.label}: {b.name} {format_amount(b.value)} ({b.at}), {a.name} {format_amount(a.value)} "
+                       f"({a.at}) (difference {format_amount(diff.value, plus=True)})")
+            explained = record is not None and record.difference == diff.value != 0
+            tolerated = diff.value.copy_abs() <= tolerance
+            published, computed = b.value, a.value
+        if explained:
+            assert record is not None
             problems.append(Problem(Code.LINK_EXPLAINED, Severity.WARNING, file, line, col,
                                     message + f", explained (line {links.locate('koblinger', index, 'kjent_differanse')[1]}): "
-                                    f"{record.explanation}", None, link.label, None, b.value, a.value, difference))
+                                    f"{record.explanation}", None, link.label, None, published, computed, diff.value))
             continue
         if record is not None:
             problems.append(Problem(
                 Code.KNOWN_DIFFERENCE_UNUSED, Severity.WARNING,
                 *links.locate("koblinger", index, "kjent_differanse"),
                 f"link '{link.label}': the explained difference {format_amount(record.difference, plus=True)} did "
-                f"not occur ({format_amount(difference, plus=True)})",
+                f"not occur ({format_amount(diff.value, plus=True)}{' kr' if across else ''})",
                 "remove the record if the figures were corrected, or correct the record"))
-        if difference == 0:
+        if diff.equal:
             continue
-        severity = Severity.WARNING if abs(difference) <= tolerance else Severity.ERROR
+        severity = Severity.WARNING if tolerated else Severity.ERROR
         if severity is Severity.WARNING:
             message += f", within tolerance {format_amount(tolerance)}"
         problems.append(Problem(Code.LINK_MISMATCH, severity, file, line, col, message, None, link.label, None,
-                                b.value, a.value, difference))
+                                published, computed, diff.value))
     return sorted(problems, key=Problem.sort_key)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
+from contextvars import ContextVar
 from decimal import Decimal
 from typing import Annotated, Any, Literal, Union
 
@@ -27,7 +28,7 @@ from pydantic import (
     model_validator,
 )
 
-from .numbers import AmountError, parse_amount
+from .numbers import POINT, SPACE, AmountError, parse_amount
 from .terms import (
     CHANGES_KIND,
     FIGURE_NEW_FRAME,
@@ -41,8 +42,24 @@ from .terms import (
     ShareBasis,
 )
 
+#: The thousands separator the document being validated declares (``tusenskille``), for its amounts: set by
+#: :meth:`AmountDocument._declared_separator` around the validation of one document, read by :data:`Money`.
+#: A context variable, because the declaration sits at the top of the file and the amounts far below it,
+#: in models that know nothing of their document (and the loader, which could pass it, is not ours to change).
+_SEPARATOR: ContextVar[str | None] = ContextVar("rammecalc_thousands_separator", default=None)
+
 
 def _to_amount(value: Any) -> Decimal:
+    """A table amount, read with the document's declared thousands separator."""
+    try:
+        return parse_amount(value, _SEPARATOR.get())
+    except AmountError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def _to_number(value: Any) -> Decimal:
+    """A number that is not a table amount (a rate in per cent, a factor): a full stop is a decimal point
+    whatever the document declares for its amounts."""
     try:
         return parse_amount(value)
     except AmountError as exc:
@@ -55,7 +72,7 @@ _MONEY_SCHEMA = {
     "anyOf": [
         {"type": "integer"},
         {"type": "number"},
-        {"type": "string", "pattern": r"^[-−–+]?\s*\d[\d  ]*(,\d+)?$"},
+        {"type": "string", "pattern": r"^[-−–+]?\s*\d[\d  .]*(,\d+)?$"},
     ],
 }
 #: Editors validate YAML keys as text, so year keys are described by a pattern, not as integers.
@@ -81,9 +98,17 @@ _PERCENT_SCHEMA = {
 }
 Percent = Annotated[
     Decimal,
-    BeforeValidator(lambda v: _to_amount(_strip_percent(v))),
+    BeforeValidator(lambda v: _to_number(_strip_percent(v))),
     PlainSerializer(lambda d: d, return_type=Decimal),
     WithJsonSchema(_PERCENT_SCHEMA),
+]
+#: A factor (``skaler``): a plain number, not an amount of the table (no thousands separator, no decimals rule).
+Factor = Annotated[
+    Decimal,
+    BeforeValidator(_to_number),
+    PlainSerializer(lambda d: d, return_type=Decimal),
+    WithJsonSchema({"description": "A factor: 0.5, 1.25 or '1,25'.",
+                    "anyOf": [{"type": "number"}, {"type": "string", "pattern": r"^[-−–+]?\s*\d+([.,]\d+)?$"}]}),
 ]
 Year = Annotated[int, Field(ge=1900, le=2200)]
 YearAmounts = Annotated[
@@ -187,6 +212,31 @@ class Located(Model):
         return (self._file, line, col)
 
 
+class AmountDocument(Located):
+    """A document that carries table amounts, and may declare how they group thousands."""
+
+    thousands_separator: Literal["punktum", "mellomrom"] | None = Field(
+        None, alias="tusenskille",
+        description="How the file writes thousands: 'punktum' (a full stop separates them, as Askøy prints "
+        "1.515 for 1 515; a decimal part then needs a comma) or 'mellomrom' (a space, or nothing; a full stop "
+        "is a decimal point). Without it, an amount such as 1.500 in a table of whole units is refused: it "
+        "reads as 1,5 or as 1 500. Rates and factors always read a full stop as a decimal point.",
+    )
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _declared_separator(cls, data: Any, handler: Callable[[Any], Any]) -> Any:
+        """Read the document's amounts with the separator it declares (see :data:`_SEPARATOR`)."""
+        declared = None
+        if isinstance(data, dict):
+            declared = data.get("tusenskille", data.get("thousands_separator"))
+        token = _SEPARATOR.set(declared if declared in (POINT, SPACE) else None)
+        try:
+            return handler(data)
+        finally:
+            _SEPARATOR.reset(token)
+
+
 # ---------------------------------------------------------------------------------------------- frame
 
 
@@ -267,7 +317,7 @@ class KnownDifference(Model):
         return self
 
 
-class Frame(Located):
+class Frame(AmountDocument):
     """A unit's frame table: columns, convention, starting frame, groups and the published figures."""
 
     kind: Literal["ramme"] = Field(alias="type", description="Always 'ramme' for a frame file.")
@@ -279,7 +329,8 @@ class Frame(Located):
     decimals: int = Field(
         0, ge=0, le=6, alias="desimaler",
         description="How many decimals the table prints (0: whole units; 1 for a table in mill. kr printing "
-        "4,2). Amounts computed by rules are rounded to this.",
+        "4,2). Amounts computed by rules and scenarios are rounded to this, and an amount written with more "
+        "decimals (here or in the changes files) is refused at its cell.",
     )
     convention: Convention = Field(alias="konvensjon", description="'inkrementell' or 'nivå' (see README).")
     columns: YearLabels = Field(
@@ -305,6 +356,7 @@ class Frame(Located):
         description="Published figures known not to add up (e.g. a total rounded on its own), with evidence.",
     )
     note: Text | None = Field(None, alias="merknad")
+    _group_at: Any = PrivateAttr(default=None)
 
     @field_validator("columns")
     @classmethod
@@ -319,6 +371,18 @@ class Frame(Located):
     @property
     def years(self) -> tuple[int, ...]:
         return tuple(self.columns)
+
+    def group_index(self, group_id: str) -> int | None:
+        """The index of the (first) group with this id: found in a map built once per tuple of groups, not by
+        a scan per lookup."""
+        cached = self._group_at
+        if cached is None or cached[0] is not self.groups:
+            at: dict[str, int] = {}
+            for i, group in enumerate(self.groups):
+                at.setdefault(group.id, i)
+            cached = (self.groups, at)
+            self._group_at = cached
+        return cached[1].get(group_id)
 
 
 # ---------------------------------------------------------------------------------------------- rules
@@ -456,7 +520,7 @@ class Item(Model):
         return self
 
 
-class ChangeSet(Located):
+class ChangeSet(AmountDocument):
     """A changes file: the line items for one frame."""
 
     kind: Literal["endringer"] = Field(alias="type", description="Always 'endringer' for a changes file.")
@@ -534,7 +598,7 @@ class ScaleItem(Model):
 
     type: Literal["skaler"]
     item: Id = Field(alias="post")
-    factor: Money = Field(alias="faktor", description="0.5 halves the item; 0 leaves it out in effect.")
+    factor: Factor = Field(alias="faktor", description="0.5 halves the item; 0 leaves it out in effect.")
 
 
 class ShiftItem(Model):
@@ -558,7 +622,7 @@ Operation = Annotated[
 ]
 
 
-class Scenario(Located):
+class Scenario(AmountDocument):
     """A variant of a frame: operations applied in order to a copy of its budget."""
 
     kind: Literal["scenario"] = Field(alias="type", description="Always 'scenario' for a scenario file.")
@@ -606,12 +670,21 @@ class Budget(BaseModel):
         return tuple(item for cs in self.changesets for item in cs.items)
 
     def item_source(self, item_id: str) -> tuple[ChangeSet, int]:
-        """The changes file holding the item, and its index there."""
+        """The changes file holding the item, and its index there (for one item; for many, build
+        :meth:`item_sources` once)."""
         for cs in self.changesets:
             for i, item in enumerate(cs.items):
                 if item.id == item_id:
                     return cs, i
         raise KeyError(item_id)
+
+    def item_sources(self) -> dict[str, tuple[ChangeSet, int]]:
+        """Every item's changes file and index there, by id (the first, if an id were given twice)."""
+        sources: dict[str, tuple[ChangeSet, int]] = {}
+        for cs in self.changesets:
+            for i, item in enumerate(cs.items):
+                sources.setdefault(item.id, (cs, i))
+        return sources
 
 
 #: The document kinds, by the value of their top-level ``type`` key.

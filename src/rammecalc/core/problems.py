@@ -42,9 +42,16 @@ class Code(str, Enum):
     NO_BASE = "input-published-without-base"
     UNKNOWN_PARAMETER = "input-unknown-parameter"
     UNKNOWN_ITEM = "input-unknown-item"
+    #: A computed amount (a rule's result, a scaled amount) has more digits before the decimal point than
+    #: rammecalc takes: refused where it is computed, never rounded or passed on.
+    AMOUNT_OUT_OF_RANGE = "input-amount-out-of-range"
+    #: An amount written with more decimals than its table prints, or one that reads two ways (1.500).
+    TOO_MANY_DECIMALS = "input-too-many-decimals"
     # Accounts tables, sum tables and links (core/accounts.py, core/sums.py, core/links.py).
     UNKNOWN_COLUMN = "input-unknown-column"
     UNKNOWN_FIGURE = "input-unknown-figure"
+    #: A link between a figure in årsverk and one in money.
+    UNIT_MISMATCH = "input-unit-mismatch"
     # A published figure does not match the arithmetic.
     START_MISMATCH = "start-mismatch"
     SPLIT_MISMATCH = "split-mismatch"
@@ -52,6 +59,8 @@ class Code(str, Enum):
     NEW_FRAME_MISMATCH = "new-frame-mismatch"
     ITEM_MISMATCH = "item-mismatch"
     AVVIK_MISMATCH = "avvik-mismatch"
+    #: An accounts table's input cell that its row's printed avvik and its column's printed total both correct.
+    CELL_MISMATCH = "cell-mismatch"
     TOTAL_MISMATCH = "total-mismatch"
     KEY_FIGURE_MISMATCH = "key-figure-mismatch"
     LINK_MISMATCH = "link-mismatch"
@@ -98,3 +107,20 @@ class Problem:
 def input_error(code: Code, location: tuple[str, int, int], message: str, hint: str | None = None) -> Problem:
     file, line, col = location
     return Problem(code, Severity.ERROR, file, line, col, message, hint)
+
+
+class AmountOutOfRange(ValueError):
+    """A computed amount beyond the limits (``numbers.MAX_WHOLE_DIGITS``), with the problem located at the
+    cell that produced it.
+
+    The one place where the core raises rather than returns a problem: :func:`~rammecalc.core.roll.roll`
+    returns a table of figures, and a figure it refuses to compute leaves nothing to return that a caller
+    could print without noticing the hole. Every core function that returns problems turns it back into a
+    value: ``checks.check`` returns its problem, ``scenarios.apply`` and ``compare.compare`` raise it as a
+    ``ScenarioError``. Its code is an input code: the shell exits 2.
+    """
+
+    def __init__(self, problem: Problem):
+        super().__init__(f"{problem.where}: {problem.message}")
+        self.problem = problem
+        self.problems = [problem]

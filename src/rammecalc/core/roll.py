@@ -8,7 +8,9 @@ render-agnostic table (rows with a value per year) that every output format draw
 * Level (``nivå``): every column starts from the base; an item is its level against the base that year.
 
 In both, new frame = start + the sum of the items in that column, and a group's subtotal is the sum of its
-items and of its subgroups' subtotals. Arithmetic is exact ``Decimal``; nothing is rounded.
+items and of its subgroups' subtotals. Arithmetic is exact ``Decimal`` (in ``numbers.EXACT``); nothing is
+rounded but a rule's result, once. A rule whose result is beyond the limits raises
+:class:`~rammecalc.core.problems.AmountOutOfRange`, located at the rule (see there why it raises).
 """
 
 from __future__ import annotations
@@ -18,9 +20,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
-from .models import Budget, Frame, Group, Item, Location, NewFrame, RateRule, SplitRow, Start
-from .numbers import format_amount
-from .rules import Parameters, Step, evaluate, rate_amount, rule_parameters, to_convention
+from .models import Budget, ChangeSet, Frame, Group, Item, Location, NewFrame, RateRule, SplitRow, Start
+from .numbers import MAX_WHOLE_DIGITS, exact, format_amount
+from .problems import AmountOutOfRange, Code, input_error
+from .rules import Parameters, Step, TooLarge, evaluate, rate_amount, rule_parameters, to_convention
 from .terms import Category, Convention
 
 RowKind = Literal["start", "split", "group", "item", "new_frame"]
@@ -91,10 +94,13 @@ class RolledTable:
         raise KeyError((kind, id))
 
 
+@exact
 def roll(budget: Budget, trace: bool = False) -> RolledTable:
     """Roll ``budget`` forward: each item's amounts (from its rule, if it has one), start, subtotals and new
     frame for every column. With ``trace``, also how each item's amount came about (``steps``, for
-    ``explain``); without, the steps are left out, which makes a check of many files faster."""
+    ``explain``); without, the steps are left out, which makes a check of many files faster.
+
+    Raises :class:`~rammecalc.core.problems.AmountOutOfRange` if a rule gives an amount beyond the limits."""
     frame = budget.frame
     years = frame.years
     convention = frame.convention
@@ -104,7 +110,7 @@ def roll(budget: Budget, trace: bool = False) -> RolledTable:
     amounts: dict[str, dict[int, Decimal]] = {}
     steps: dict[str, dict[int, list[Step]]] = {}
     levels: dict[str, dict[int, Decimal]] = {}
-    dynamic: list[tuple[Item, RateRule, Location]] = []
+    dynamic: list[tuple[Item, RateRule, Location, ChangeSet, int]] = []
     items: list[Item] = []
     for cs in budget.changesets:
         for index, item in enumerate(cs.items):
@@ -118,19 +124,22 @@ def roll(budget: Budget, trace: bool = False) -> RolledTable:
             # Where each of the rule's keys is written (only when explaining: locations cost a re-read).
             where = (lambda key, cs=cs, index=index: cs.locate("poster", index, "regel", key)) if trace else None
             if isinstance(item.rule, RateRule) and item.rule.base == "utgangspunkt":
-                dynamic.append((item, item.rule, where))
+                dynamic.append((item, item.rule, where, cs, index))
                 amounts[item.id] = {}
                 steps[item.id] = {}
                 continue
-            evaluation = evaluate(item, years, params, where, frame.decimals, trace)
+            try:
+                evaluation = evaluate(item, years, params, where, frame.decimals, trace)
+            except TooLarge as exc:
+                raise _out_of_range(cs, index, item, exc) from None
             levels[item.id] = evaluation.levels
             amounts[item.id] = to_convention(evaluation.levels, years, convention)
             steps[item.id] = evaluation.steps
 
     start: dict[int, Decimal] = {}
     new_frame: dict[int, Decimal] = {}
-    running = {item.id: ZERO for item, _, _ in dynamic}
-    for item, _, _ in dynamic:
+    running = {item.id: ZERO for item, *_ in dynamic}
+    for item, *_ in dynamic:
         levels[item.id] = {years[0] - 1: ZERO}
     previous: Decimal | None = None
     for year in years:
@@ -138,14 +147,17 @@ def roll(budget: Budget, trace: bool = False) -> RolledTable:
         # Rules on the frame itself (the whole frame × the deflator): their base is the frame as it stands
         # when the year begins, the previous column's new frame, in either convention; known only now.
         frame_now = previous if previous is not None else base
-        for item, rule, where in dynamic:
+        for item, rule, where, cs, index in dynamic:
             if year in rule.year_list:
                 words = (f"the frame at the start of {year} (the new frame of {year - 1})" if previous is not None
                          else f"{frame.start.label}, {year}")
                 if frame.start.amount is None:  # the frame is the changes against an unknown base
                     words += "; the base is not given, so this is the sum of the changes only"
-                change, rate_steps = rate_amount(frame_now, rule, year, params, where, base_words=words,
-                                                 decimals=frame.decimals, trace=trace)
+                try:
+                    change, rate_steps = rate_amount(frame_now, rule, year, params, where, base_words=words,
+                                                     decimals=frame.decimals, trace=trace)
+                except TooLarge as exc:
+                    raise _out_of_range(cs, index, item, exc) from None
                 running[item.id] += change
                 if trace:
                     steps[item.id][year] = rate_steps
@@ -164,19 +176,28 @@ def roll(budget: Budget, trace: bool = False) -> RolledTable:
     for item in items:
         items_in.setdefault(item.group, []).append(item)
 
-    subtotals: dict[str, dict[int, Decimal | None]] = {}
+    # The groups in printed order (each heading, its items, then its subgroups), walked with a stack rather
+    # than by recursion: the nesting is bounded by the linker (link.MAX_GROUP_DEPTH), but a walk that cannot
+    # overflow Python's stack needs no such promise.
+    printed: list[tuple[Group, int]] = []
+    stack = [(group, 0) for group in reversed(children.get(None, []))]
+    while stack:
+        group, depth = stack.pop()
+        printed.append((group, depth))
+        stack.extend((child, depth + 1) for child in reversed(children.get(group.id, [])))
 
-    def subtotal(group: Group) -> dict[int, Decimal | None]:
-        if group.id not in subtotals:
-            own = items_in.get(group.id, [])
-            subs = [subtotal(child) for child in children.get(group.id, [])]
-            values: dict[int, Decimal | None] = {}
-            for year in years:
-                parts = [amounts[it.id][year] for it in own if year in amounts[it.id]]
-                parts += [sub[year] for sub in subs if sub[year] is not None]
-                values[year] = sum(parts, ZERO) if parts else None
-            subtotals[group.id] = values
-        return subtotals[group.id]
+    # Subtotals from the innermost group out (the printed order reversed puts each subgroup before its
+    # heading), so each is summed once: its items and its subgroups' subtotals.
+    subtotals: dict[str, dict[int, Decimal | None]] = {}
+    for group, _ in reversed(printed):
+        own = items_in.get(group.id, [])
+        subs = [subtotals[child.id] for child in children.get(group.id, []) if child.id in subtotals]
+        values: dict[int, Decimal | None] = {}
+        for year in years:
+            parts = [amounts[it.id][year] for it in own if year in amounts[it.id]]
+            parts += [sub[year] for sub in subs if sub[year] is not None]
+            values[year] = sum(parts, ZERO) if parts else None
+        subtotals[group.id] = values
 
     rows: list[Row] = [
         Row("start", frame.start.label, 0, dict(start) if frame.start.amount is not None else dict.fromkeys(years),
@@ -186,19 +207,13 @@ def roll(budget: Budget, trace: bool = False) -> RolledTable:
         Row("split", split.label, 1, {y: split.amounts.get(y) for y in years}, split.amounts)
         for split in frame.start.split
     ]
-
-    def emit(group: Group, depth: int) -> None:
-        rows.append(Row("group", group.label, depth, subtotal(group), group.published, id=group.id,
+    for group, depth in printed:
+        rows.append(Row("group", group.label, depth, subtotals[group.id], group.published, id=group.id,
                         group=group.parent))
         for item in items_in.get(group.id, []):
             rows.append(Row("item", item.label, depth + 1, {y: amounts[item.id].get(y) for y in years},
                             item.published, id=item.id, group=group.id, category=item.category,
                             overridden=_overridden(item, params, years)))
-        for child in children.get(group.id, []):
-            emit(child, depth + 1)
-
-    for group in children.get(None, []):
-        emit(group, 0)
     rows.append(Row("new_frame", frame.new_frame.label, 0, dict(new_frame), frame.new_frame.published))
 
     unallocated = tuple(
@@ -276,6 +291,18 @@ def convert(budget: Budget, to: Convention) -> Budget:
         for cs in budget.changesets
     )
     return budget.model_copy(update={"frame": new_frame, "changesets": changesets})
+
+
+def _out_of_range(cs: ChangeSet, index: int, item: Item, exc: TooLarge) -> AmountOutOfRange:
+    """The rule's result beyond the limits, as an input problem at the rule."""
+    amount = exc.amount
+    shown = format_amount(amount) if amount.adjusted() < 40 else f"a figure of {amount.adjusted() + 1} digits"
+    return AmountOutOfRange(input_error(
+        Code.AMOUNT_OUT_OF_RANGE, cs.locate("poster", index, "regel"),
+        f"item '{item.id}': its rule gives {shown} in {exc.year} ({exc.formula}; the rate: {exc.rate_source}), "
+        f"more than the {MAX_WHOLE_DIGITS} digits before the decimal point rammecalc takes",
+        "check the base and the rate (a rate is in per cent: 2,5 for 2,5 %), and the table's unit ('beløpsenhet')",
+    ))
 
 
 def _overridden(item: Item, params: Parameters, years: tuple[int, ...]) -> tuple[str, ...]:

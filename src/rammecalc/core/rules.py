@@ -20,7 +20,8 @@ import datetime
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decimal
+from decimal import Decimal
+from fractions import Fraction
 
 from .models import (
     Budget,
@@ -35,25 +36,29 @@ from .models import (
     RateRule,
     StepRule,
 )
-from .numbers import AmountError, format_amount, parse_amount
+from .numbers import AmountError, format_amount, parse_amount, round_exact, too_large
 from .terms import Convention, Rounding, ShareBasis
 
 ZERO = Decimal(0)
-HUNDRED = Decimal(100)
 
-_DECIMAL_MODES = {
-    Rounding.HALF_UP: ROUND_HALF_UP,
-    Rounding.HALF_EVEN: ROUND_HALF_EVEN,
-    Rounding.DOWN: ROUND_DOWN,
-    Rounding.UP: ROUND_UP,
-}
 _LITERAL_RATE = re.compile(r"^\s*[-+−]?\s*\d[\d\s]*([.,]\d+)?\s*%\s*$")
 
 
-def round_amount(value: Decimal, rule: Rounding, decimals: int = 0) -> Decimal:
+def round_amount(value: Decimal | Fraction, rule: Rounding, decimals: int = 0) -> Decimal:
     """Round to the table's precision: whole units, or ``decimals`` places (``rule`` names how; see
-    :class:`~rammecalc.core.terms.Rounding`)."""
-    return value.quantize(Decimal(1).scaleb(-decimals), rounding=_DECIMAL_MODES[rule])
+    :class:`~rammecalc.core.terms.Rounding`). ``value`` is exact (a product or a share is passed as a
+    :class:`~fractions.Fraction`), and rounded once."""
+    return round_exact(value, rule, decimals)
+
+
+class TooLarge(ArithmeticError):
+    """A rule's result has more digits before the decimal point than rammecalc takes. Raised by
+    :func:`rate_amount` (the only rule that multiplies); the roll locates it at the rule and raises
+    :class:`~rammecalc.core.problems.AmountOutOfRange`."""
+
+    def __init__(self, year: int, amount: Decimal, formula: str, rate_source: str):
+        super().__init__(f"{year}: {formula}")
+        self.year, self.amount, self.formula, self.rate_source = year, amount, formula, rate_source
 
 
 def format_rate(percent: Decimal) -> str:
@@ -150,6 +155,17 @@ def parse_rate_literal(text: str) -> Decimal | None:
         return None
 
 
+def rate_literal_error(text: str) -> str | None:
+    """Why a text written as a literal percentage (``'1000000000000000000 %'``) is not one, else ``None``."""
+    if not _LITERAL_RATE.match(text):
+        return None
+    try:
+        parse_amount(text.strip().removesuffix("%").strip())
+    except AmountError as exc:
+        return str(exc)
+    return None
+
+
 def rate_value(rate: str, year: int, params: Parameters) -> RateValue:
     literal = parse_rate_literal(rate)
     if literal is not None:
@@ -176,14 +192,14 @@ class Evaluation:
     steps: dict[int, list[Step]]
 
 
-def share_of_year(date: datetime.date, basis: ShareBasis) -> tuple[Decimal, Decimal, str]:
+def share_of_year(date: datetime.date, basis: ShareBasis) -> tuple[int, int, str]:
     """The part of ``date``'s year from ``date`` on: (numerator, denominator, words)."""
     if basis is ShareBasis.MONTHS:
         months = 13 - date.month if date.day == 1 else 12 - date.month
-        return Decimal(months), Decimal(12), f"{months} of 12 months"
+        return months, 12, f"{months} of 12 months"
     days_in_year = 366 if calendar.isleap(date.year) else 365
     days = (datetime.date(date.year, 12, 31) - date).days + 1
-    return Decimal(days), Decimal(days_in_year), f"{days} of {days_in_year} days"
+    return days, days_in_year, f"{days} of {days_in_year} days"
 
 
 def _at(where: Callable[[str], Location] | Location | None, key: str) -> Location | None:
@@ -211,12 +227,13 @@ def evaluate(item: Item, years: tuple[int, ...], params: Parameters,
                 if trace:
                     steps[y].append(Step("rule", f"{format_amount(rule.amount)} a year from {rule.year} (fra)", _at(where, "beløp")))
     elif isinstance(rule, StepRule):
-        current = ZERO
+        ordered = sorted(rule.levels.items())  # once: each year then takes the last step begun by it
+        taken = -1
         for y in span:
-            started = [s for s in rule.levels if s <= y]
-            if started:
-                step_year = max(started)
-                current = rule.levels[step_year]
+            while taken + 1 < len(ordered) and ordered[taken + 1][0] <= y:
+                taken += 1
+            if taken >= 0:
+                step_year, current = ordered[taken]
                 levels[y] = current
                 if trace:
                     steps[y].append(Step("rule", f"level {format_amount(current)} from {step_year} (trinn)", _at(where, "beløp")))
@@ -236,9 +253,10 @@ def evaluate(item: Item, years: tuple[int, ...], params: Parameters,
     elif isinstance(rule, PartYearRule):
         first = rule.effective.year
         numerator, denominator, words = share_of_year(rule.effective, rule.basis)
-        exact = rule.full_year * numerator / denominator
+        # The share is rounded once, from the exact fraction (never from a quotient rounded at 28 digits).
+        exact = Fraction(rule.full_year) * numerator / denominator
         share = round_amount(exact, rule.rounding, decimals)
-        if abs(share) > abs(rule.full_year):
+        if share.copy_abs() > rule.full_year.copy_abs():
             # Rounding may not carry a part of the year past the whole year (0,9 from 1 June is 0,525,
             # which rounds to 1 in a whole-unit table): the part-year effect is at most the full-year one.
             share = rule.full_year
@@ -249,7 +267,8 @@ def evaluate(item: Item, years: tuple[int, ...], params: Parameters,
                     steps[y] += [
                         Step("full year", f"{format_amount(rule.full_year)} (helårsvirkning)", _at(where, "helårsvirkning")),
                         Step("from", f"{rule.effective.isoformat()}: {words} of {first} ({rule.basis.value})"),
-                        Step("formula", f"{format_amount(rule.full_year)} × {numerator}/{denominator} = {_shown(exact)}"),
+                        Step("formula", f"{format_amount(rule.full_year)} × {numerator}/{denominator} = "
+                                        f"{_shown(exact, decimals)}"),
                         Step("rounding", f"{rule.rounding.value}{_places(decimals)} → {format_amount(share)}"),
                     ]
             elif y > first:
@@ -277,10 +296,16 @@ def evaluate(item: Item, years: tuple[int, ...], params: Parameters,
 def rate_amount(base: Decimal, rule: RateRule, year: int, params: Parameters,
                 where: Callable[[str], Location] | Location | None,
                 base_words: str | None = None, decimals: int = 0, trace: bool = True) -> tuple[Decimal, list[Step]]:
-    """base × rate, rounded by the rule's rounding to the table's precision: the amount and the steps."""
+    """base × rate, rounded by the rule's rounding to the table's precision: the amount and the steps.
+
+    The product is exact (a fraction: a base and a rate of up to 21 digits each make 42, past the 28 a
+    decimal context keeps by default) and rounded once. A result beyond the limits raises :class:`TooLarge`.
+    """
     rate = rate_value(rule.rate, year, params)
-    exact = base * rate.percent / HUNDRED
+    exact = Fraction(base) * Fraction(rate.percent) / 100
     amount = round_amount(exact, rule.rounding, decimals)
+    if too_large(amount):
+        raise TooLarge(year, amount, f"{format_amount(base)} × {format_rate(rate.percent)}", rate.source)
     if not trace:
         return amount, []
     label = base_words or rule.base_label or "grunnlag"
@@ -288,7 +313,7 @@ def rate_amount(base: Decimal, rule: RateRule, year: int, params: Parameters,
         Step("base", f"{format_amount(base)}: {label}", _at(where, "grunnlag")),
         Step("rate", f"{format_rate(rate.percent)}, {rate.source}", rate.where,
              note="overridden" if rate.overridden else None),
-        Step("formula", f"{format_amount(base)} × {format_rate(rate.percent)} = {_shown(exact)}"),
+        Step("formula", f"{format_amount(base)} × {format_rate(rate.percent)} = {_shown(exact, decimals)}"),
         Step("rounding", f"{rule.rounding.value}{_places(decimals)} → {format_amount(amount)}"),
     ]
     return amount, steps
@@ -298,12 +323,27 @@ def _places(decimals: int) -> str:
     return f" to {decimals} decimal{'s' if decimals > 1 else ''}" if decimals else ""
 
 
-def _shown(value: Decimal) -> str:
-    """An exact intermediate result for reading: whole, up to four decimals, or ``≈`` four decimals."""
-    if value == value.to_integral():
-        return format_amount(value.quantize(Decimal(1)))
-    short = value.quantize(Decimal("0.0001"), rounding=ROUND_HALF_EVEN)
-    return format_amount(short.normalize()) if short == value else "≈ " + format_amount(short)
+def _shown(value: Fraction, decimals: int = 0) -> str:
+    """An exact intermediate result for reading: in full where it has a short decimal expansion (a product
+    of amounts and rates always has), else ``≈`` and its first digits, cut off (never rounded up), with at
+    least two more decimals than the table prints: so it shows on which side of the rounding it lies
+    (…570,49999999999999 is not …570,5)."""
+    denominator = value.denominator
+    twos = fives = 0
+    while denominator % 2 == 0:
+        denominator //= 2
+        twos += 1
+    while denominator % 5 == 0:
+        denominator //= 5
+        fives += 1
+    places = max(twos, fives)
+    if denominator == 1 and places <= 30:
+        digits = abs(value.numerator) * 10**places // value.denominator
+        while places and digits % 10 == 0:
+            digits //= 10
+            places -= 1
+        return format_amount(Decimal(f"{'-' if value < 0 else ''}{digits}E-{places}"))
+    return "≈ " + format_amount(round_amount(value, Rounding.DOWN, max(4, decimals + 2)))
 
 
 def to_convention(levels: Mapping[int, Decimal], years: Iterable[int], convention: Convention) -> dict[int, Decimal]:

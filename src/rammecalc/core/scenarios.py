@@ -18,11 +18,12 @@ import difflib
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
-from .link import link
+from .link import amount_problems, item_cells, link, rule_cells
 from .models import (
     AddItem,
     Budget,
     ChangeSet,
+    Frame,
     FromRule,
     Item,
     MoveRule,
@@ -41,9 +42,11 @@ from .models import (
     Source,
     StepRule,
 )
-from .problems import Code, Problem, input_error
+from .numbers import MAX_WHOLE_DIGITS, AmountError, exact, format_amount, parse_amount, product, round_exact, too_large
+from .problems import AmountOutOfRange, Code, Problem, input_error
+from .roll import roll
 from .rules import Parameters
-from .terms import Convention
+from .terms import Convention, Rounding
 
 
 class ScenarioError(ValueError):
@@ -67,7 +70,7 @@ def validate(budget: Budget, scenario: Scenario, parameter_sets: Sequence[Parame
     # Each item's rule as the operations leave it, so that an operation is judged against the item as the
     # operations before it made it (an 'erstatt' may make an item a rate on the frame, or stop it being one).
     rules = {item.id: item.rule for item in budget.items}
-    ids = list(rules)
+    ids = dict.fromkeys(rules)  # the items there are as the operations go, in order (a dict: found at once)
     groups = {g.id for g in budget.frame.groups}
     for index, group in enumerate(scenario.groups):
         if group.id in groups:
@@ -76,8 +79,16 @@ def validate(budget: Budget, scenario: Scenario, parameter_sets: Sequence[Parame
                                         "give the new one its own id"))
         groups.add(group.id)
     names = Parameters((*budget.parameter_sets, *parameter_sets)).names()
+    declared = f"under 'desimaler' in the frame ({budget.frame.file})"
     for index, op in enumerate(scenario.operations):
         at = ("operasjoner", index)
+        # Amounts the scenario writes, checked as a changes file's are, at their place in the scenario.
+        if isinstance(op, AddItem):
+            problems += amount_problems(scenario, item_cells(op.item, (*at, "post")), budget.frame.decimals, declared)
+        elif isinstance(op, ReplaceItem):
+            cells = [((*at, "beløp", y), a, True) for y, a in op.amounts.items()]
+            cells += rule_cells(op.rule, (*at, "regel")) if op.rule is not None else []
+            problems += amount_problems(scenario, cells, budget.frame.decimals, declared)
         if isinstance(op, SetParameter):
             if op.parameter not in names:
                 problems.append(_unknown(scenario.locate(*at, "parameter"), "parameter", op.parameter, names,
@@ -88,13 +99,13 @@ def validate(budget: Budget, scenario: Scenario, parameter_sets: Sequence[Parame
                                             f"the frame already has an item '{op.item.id}'",
                                             "give the new item its own id, or use 'erstatt' to change that one"))
             else:
-                ids.append(op.item.id)
+                ids[op.item.id] = None
                 rules[op.item.id] = op.item.rule
         elif op.item not in ids:
-            problems.append(_unknown(scenario.locate(*at, "post"), "item", op.item, ids,
+            problems.append(_unknown(scenario.locate(*at, "post"), "item", op.item, list(ids),
                                      "an earlier operation may have removed it"))
         elif isinstance(op, RemoveItem):
-            ids.remove(op.item)
+            del ids[op.item]
         elif isinstance(op, ReplaceItem):
             rules[op.item] = op.rule
         elif isinstance(op, ScaleItem):
@@ -111,25 +122,38 @@ def apply(budget: Budget, scenario: Scenario, parameter_sets: Sequence[Parameter
     return apply_steps(budget, scenario, parameter_sets)[0]
 
 
+@exact
 def apply_steps(budget: Budget, scenario: Scenario,
                 parameter_sets: Sequence[ParameterSet] = ()) -> tuple[Budget, list[Budget]]:
     """``scenario`` applied to ``budget``: the new budget, linked, and the budget after each operation (for
     ``compare``, which attributes each step's effect to its cause). Raises :class:`ScenarioError` with every
-    problem: the operations' before anything is applied, then the result's as the linker sees it."""
+    problem: the operations' before anything is applied, then what applying them gives (a scaled amount
+    beyond the limits, at the operation), then the result's as the linker sees it, and last a rule whose
+    result is beyond the limits in the new budget (a rate set too high), at the rule."""
     problems = validate(budget, scenario, parameter_sets)
     if problems:
         raise ScenarioError(problems)
     result = with_groups(_with_parameters(budget, parameter_sets), scenario)
     states = []
     for index in range(len(scenario.operations)):
-        result = apply_operation(result, scenario, index)
+        try:
+            result = apply_operation(result, scenario, index)
+        except ScenarioError as exc:
+            problems += exc.problems
         states.append(result)
+    if problems:
+        raise ScenarioError(problems)
     result = result.model_copy(update={"scenarios": (*budget.scenarios, scenario.id)})
     linked, problems = link(result.frame, result.changesets, result.parameter_sets)
     if problems:
         raise ScenarioError(problems)
     assert linked is not None
-    return linked.model_copy(update={"overrides": result.overrides, "scenarios": result.scenarios}), states
+    applied = linked.model_copy(update={"overrides": result.overrides, "scenarios": result.scenarios})
+    try:
+        roll(applied)
+    except AmountOutOfRange as exc:
+        raise ScenarioError(exc.problems) from None
+    return applied, states
 
 
 def with_groups(budget: Budget, scenario: Scenario) -> Budget:
@@ -170,7 +194,11 @@ def set_parameters(budget: Budget, values: Mapping[str, Decimal | Mapping[int, D
         for year, rate in per_year:
             if isinstance(rate, float):
                 raise TypeError(f"{name}: rates must be exact: pass a Decimal or an int, not a float")
-            overrides.append(Override(name=name, year=year, value=Decimal(rate), origin="set by a script"))
+            try:  # within the limits of a rate written in a file (15 digits before the point, 6 after)
+                value = parse_amount(rate)
+            except AmountError as exc:
+                raise ValueError(f"{name}: {exc}") from None
+            overrides.append(Override(name=name, year=year, value=value, origin="set by a script"))
     return budget.model_copy(update={"overrides": (*budget.overrides, *overrides)})
 
 
@@ -199,7 +227,8 @@ def apply_operation(budget: Budget, scenario: Scenario, index: int) -> Budget:
         if isinstance(op, ReplaceItem):
             return item.model_copy(update={"amounts": op.amounts, "rule": op.rule, "published": {}, "note": note})
         if isinstance(op, ScaleItem):
-            return _scaled(item, op.factor).model_copy(update={"published": {}, "note": note})
+            return _scaled(item, op.factor, budget.frame, scenario, index).model_copy(
+                update={"published": {}, "note": note})
         assert isinstance(op, ShiftItem)
         return _shifted(item, op.years, years, budget.frame.convention).model_copy(
             update={"published": {}, "note": note})
@@ -259,27 +288,52 @@ def _source(scenario: Scenario):
     return Source(document=f"scenario {scenario.id}", note=scenario.label)
 
 
-def _scaled(item: Item, factor: Decimal) -> Item:
-    """Every amount of the item, or of its rule (a rate's base), times ``factor``."""
-    def times(amounts: dict[int, Decimal]) -> dict[int, Decimal]:
-        return {y: a * factor for y, a in amounts.items()}
+def _scaled(item: Item, factor: Decimal, frame: Frame, scenario: Scenario, index: int) -> Item:
+    """Every amount of the item, or of its rule (a rate's base), times ``factor``.
+
+    Each product is exact and then rounded once, per amount, as the table rounds: to the frame's decimals,
+    by the item's rule's rounding where it names one (else halv-opp), so that a table of whole thousands
+    stays whole (151,8 → 152). A rate's base is the exception: it is not printed, and the rate's result is
+    rounded once from it, so it is kept exact. An amount beyond the limits raises :class:`ScenarioError` at
+    the operation."""
+    rounding = getattr(item.rule, "rounding", Rounding.HALF_UP)
+    problems: list[Problem] = []
+
+    def times(amount: Decimal, year: int | None = None, rounded: bool = True) -> Decimal:
+        exact_product = product(amount, factor)
+        result = round_exact(exact_product, rounding, frame.decimals) if rounded else exact_product
+        if too_large(result) and not problems:
+            shown = format_amount(result) if result.adjusted() < 40 else f"a figure of {result.adjusted() + 1} digits"
+            problems.append(input_error(
+                Code.AMOUNT_OUT_OF_RANGE, scenario.locate("operasjoner", index),
+                f"item '{item.id}': {format_amount(amount)} × {format_amount(factor)} is {shown}"
+                f"{f' in {year}' if year is not None else ''}, more than the {MAX_WHOLE_DIGITS} digits before the "
+                "decimal point rammecalc takes", "check the factor ('faktor') and the item's amounts"))
+        return result
+
+    def each(amounts: dict[int, Decimal]) -> dict[int, Decimal]:
+        return {y: times(a, y) for y, a in amounts.items()}
 
     rule = item.rule
     if isinstance(rule, FromRule):
-        rule = rule.model_copy(update={"amount": rule.amount * factor})
+        rule = rule.model_copy(update={"amount": times(rule.amount)})
     elif isinstance(rule, StepRule):
-        rule = rule.model_copy(update={"levels": times(rule.levels)})
+        rule = rule.model_copy(update={"levels": each(rule.levels)})
     elif isinstance(rule, PartYearRule):
-        rule = rule.model_copy(update={"full_year": rule.full_year * factor})
+        rule = rule.model_copy(update={"full_year": times(rule.full_year)})
     elif isinstance(rule, OneOffRule):
-        rule = rule.model_copy(update={"amounts": times(rule.amounts)})
+        rule = rule.model_copy(update={"amounts": each(rule.amounts)})
     elif isinstance(rule, MoveRule):
-        rule = rule.model_copy(update={"amount": rule.amount * factor})
+        rule = rule.model_copy(update={"amount": times(rule.amount)})
     elif isinstance(rule, RateRule):
-        base = rule.base * factor if isinstance(rule.base, Decimal) else times(rule.base)
+        base = (times(rule.base, rounded=False) if isinstance(rule.base, Decimal)
+                else {y: times(a, y, rounded=False) for y, a in rule.base.items()})
         rule = rule.model_copy(update={"base": base})
-    period = item.period_amount * factor if item.period_amount is not None else None
-    return item.model_copy(update={"amounts": times(item.amounts), "rule": rule, "period_amount": period})
+    period = times(item.period_amount) if item.period_amount is not None else None
+    scaled = item.model_copy(update={"amounts": each(item.amounts), "rule": rule, "period_amount": period})
+    if problems:
+        raise ScenarioError(problems)
+    return scaled
 
 
 def _shifted(item: Item, n: int, years: tuple[int, ...], convention) -> Item:
