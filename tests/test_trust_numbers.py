@@ -735,6 +735,8 @@ def test_a_link_between_arsverk_and_money_is_an_input_problem_at_the_link(tmp_pa
     assert result.exit_code == 2, result.output
     assert "links/l.yaml:3:5: link 'L': K A (sums/b.yaml:10:31) is in 1 000 kr and K A (sums/a.yaml:10:31) in " \
            "årsverk" in result.stderr
+    rolled = cli("roll", ".", cwd=root)  # roll agrees that the input is unusable
+    assert rolled.exit_code == 2 and "link 'L'" in rolled.stderr
 
 
 # ----------------------------------------------------------------------- 3f. a mistyped input cell

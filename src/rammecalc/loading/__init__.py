@@ -364,6 +364,10 @@ def _load_links(result: Loaded, reads: dict[str, Read], get, walked: set[str]) -
             for side, address in (("figur", stated.figure), ("lik", stated.equals)):
                 pair.append(_figure(result, links, index, side, address, name, reads, get, walked))
             if all(f is not None for f in pair):
+                mismatch = links_core.unit_problem(links, index, pair[0], pair[1])
+                if mismatch is not None:  # årsverk against money: no comparison can mean anything
+                    result.problems.append(mismatch)
+                    continue
                 figures.append((pair[0], pair[1]))
         if len(figures) == len(links.links):
             result.links.append(links_core.LinkedSet(links, tuple(figures)))
