@@ -84,8 +84,8 @@ FormatOption = Annotated[
 ]
 OutputOption = Annotated[
     Path | None,
-    typer.Option("--output", "-o", help="Write to this file instead of the screen, all or nothing: a failed run "
-                 "leaves no partial file.", show_default=False),
+    typer.Option("--output", "-o", help="Write to this file (UTF-8) instead of the screen, all or nothing: a "
+                 "failed run leaves no partial file. A FIFO or device is written as a stream.", show_default=False),
 ]
 ScenarioOption = Annotated[
     list[str] | None,
@@ -405,38 +405,27 @@ def _input_problems(problems, loaded: Loaded) -> None:
 
 
 def _emit(text: str, output: Path | None) -> None:
-    """Text to standard output, or to ``output`` atomically."""
+    """Text to standard output, or to ``output`` (see ``output.write_file``)."""
     if output is None:
         typer.echo(text, nl=False)
     else:
-        _write_atomically(output, text)
+        _write_output(output, text)
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    """Write ``path`` all or nothing: a temporary file beside it, then an atomic rename over it."""
-    import os
-    import tempfile
+def _write_output(path: Path, text: str) -> None:
+    """--output: a file all or nothing, a FIFO or device as a stream; what stops it is exit 2 with a hint."""
+    from .output import OutputError, write_file
 
-    directory = path.resolve().parent
-    if not directory.is_dir():
-        raise _fail_input(f"--output {path}: the folder {directory} does not exist")
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)  # as an ordinary new file (mkstemp makes it private)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+        write_file(path, text)
+    except OutputError as exc:
+        raise _fail_input(exc.message, exc.hint) from None
 
 
 def _finish(console, output: Path | None) -> None:
     """For tables written with --output: the text gathered while printing goes into the file, at once."""
     if output is not None:
-        _write_atomically(output, "".join(console.gathered))
+        _write_output(output, "".join(console.gathered))
 
 
 def _print(console, renderable) -> None:
