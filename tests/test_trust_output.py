@@ -12,11 +12,12 @@ import subprocess
 import sys
 import textwrap
 import threading
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT
+from .conftest import ROOT, SEED000_FRAME
 
 MOLDE = "data/frames/molde-2017-ressurstjenesten.yaml"
 
@@ -213,3 +214,193 @@ def test_a_run_killed_before_the_rename_leaves_the_old_file_whole(tmp_path):
     assert target.read_text(encoding="utf-8") == "the old table\n"
     (left,) = [p for p in tmp_path.iterdir() if p != target]  # the temporary file, complete, not the target
     assert left.name.startswith(".roll.txt.") and left.read_text(encoding="utf-8").startswith("Molde kommune")
+
+
+# ------------------------------------------------------------------------------- 4. safe in every format
+
+
+NASTY = "a\x1b[31mred\x00\r\x07\x85\u2028\u202eb\nnext"
+SHOWN = "a\\x1b[31mred\\x00\\r\\x07\\x85\\u2028\\u202eb\\nnext"
+
+
+def nasty_problem(severity="error", file="x\n::error::y.yaml"):
+    from rammecalc.core.problems import Code, Problem, Severity
+
+    return Problem(Code.TOTAL_MISMATCH, Severity(severity), file, 3, 4, f"{NASTY} ::error::injected",
+                   hint="do\nthis")
+
+
+def nasty_run():
+    from rammecalc.report import CheckRun, TableResult
+
+    problems = [nasty_problem(), nasty_problem("warning"), nasty_problem(file="\udcff.yaml")]
+    return CheckRun(files=2, tables=[TableResult("t\x0c", ("x\n::error::y.yaml",), "sumtabell", 3)],
+                    problems=problems)
+
+
+def test_visible_shows_every_control_and_keeps_the_rest():
+    from rammecalc.output import visible
+
+    assert visible(NASTY) == SHOWN
+    assert visible("Økonomiplan 2018: −127, 9\u00a0864 · «sitat» C:\\data\\x.yaml\t") == (
+        "Økonomiplan 2018: −127, 9\u00a0864 · «sitat» C:\\data\\x.yaml\\t")
+    assert visible(os.fsdecode(b"\xff.yaml")) == "\\xff.yaml"
+    assert visible(visible(NASTY)) == visible(NASTY)
+
+
+def test_a_text_report_line_is_one_line_starting_with_its_location():
+    from rammecalc.render import problem_text
+
+    text = problem_text(nasty_problem())
+    first, hint = text.splitlines()
+    assert first == f"x\\n::error::y.yaml:3:4: error: {SHOWN} ::error::injected"
+    assert hint == "  hint: do\\nthis"
+    # a file named like a workflow command does not start a line as one
+    assert problem_text(nasty_problem(file="::error::x.yaml")).startswith("./::error::x.yaml:3:4: error: ")
+
+
+def test_the_source_line_is_shown_visibly_with_the_caret_under_its_character():
+    from rammecalc.core.problems import Code, Problem, Severity
+    from rammecalc.render import problem_text
+
+    problem = Problem(Code.INVALID, Severity.ERROR, "t.yaml", 1, 9, "bad")  # at the x
+    source, caret = problem_text(problem, {"t.yaml": "a: \"\x1b\x1b\" x\n"}).splitlines()[1:]
+    assert source == '    1 | a: "\\x1b\\x1b" x'
+    assert caret == "      | " + " " * (len(source) - 9) + "^"
+
+
+def test_junit_is_valid_xml_with_any_character():
+    from rammecalc.report import as_junit
+
+    root = ET.fromstring(as_junit(nasty_run()))
+    case = root.find("testsuite/testcase")
+    assert case.get("classname") == "x\\n::error::y.yaml" and case.get("name") == "sumtabell t\\x0c"
+    assert case.find("failure").text == f"x\\n::error::y.yaml:3:4: error: {SHOWN} ::error::injected [total-mismatch]"
+    other = root.findall("testsuite/testcase")[1]
+    assert other.get("classname") == "\\xff.yaml"
+
+
+def test_github_commands_cannot_be_injected():
+    from rammecalc.report import as_github
+
+    lines = as_github(nasty_run()).splitlines()
+    assert len(lines) == 4 and lines[-1].startswith("checked 2 files")
+    assert lines[0] == ("::error file=x%0A%3A%3Aerror%3A%3Ay.yaml,line=3,col=4,title=rammecalc total-mismatch::"
+                        "a\\x1b[31mred\\x00%0D\\x07\\x85\\u2028\\u202eb%0Anext ::error::injected (hint: do%0Athis)")
+    assert lines[1].startswith("::warning file=x%0A%3A%3Aerror%3A%3Ay.yaml,line=3,col=4,")
+    assert lines[2].startswith("::error file=\\xff.yaml,line=3,col=4,")
+    assert all("\x1b" not in line and "\r" not in line and "\x85" not in line for line in lines)
+
+
+def test_json_report_keeps_the_exact_texts_and_a_file_name_that_is_not_utf8():
+    from rammecalc.report import as_json
+
+    text = as_json(nasty_run())
+    assert "\x1b" not in text and "\u2028" not in text and "\x85" not in text
+    text.encode("utf-8")  # strict: no lone surrogate in it
+    problems = json.loads(text)["problems"]
+    assert problems[0]["message"] == f"{NASTY} ::error::injected"
+    assert os.fsencode(problems[2]["file"]) == b"\xff.yaml"
+
+
+def nasty_budget():
+    from rammecalc import load
+
+    budget = load([SEED000_FRAME]).budgets[0]
+    frame = budget.frame
+    frame = frame.model_copy(update={
+        "municipality": "Molde\x1b]0;owned\x07", "unit": "[/x] :smile: [bold]u",
+        "start": frame.start.model_copy(update={"label": "Start\r\nsplit"}),
+        "groups": (frame.groups[0].model_copy(update={"label": "L\u2028ønns"}), *frame.groups[1:]),
+        "columns": {**frame.columns, 2016: "Revidert\x1b[2J 2016"}})
+    return budget.model_copy(update={"frame": frame})
+
+
+def test_rolled_table_shows_controls_and_markup_as_written():
+    import io
+
+    from rich.console import Console
+
+    from rammecalc import roll
+    from rammecalc.render import rich_table, tables_csv, tables_markdown
+
+    table = roll(nasty_budget())
+    console = Console(width=120, color_system=None, file=io.StringIO())
+    with console.capture() as captured:
+        console.print(rich_table(table))
+    text = captured.get()
+    assert not any(c in text for c in "\x1b\x07\r\u2028")
+    assert "Molde\\x1b]0;owned\\x07 · [/x] :smile: [bold]u" in text
+    assert "Start\\r\\nsplit" in text and "L\\u2028ønns" in text and "Revidert\\x1b[2J" in text
+    csv_text = tables_csv([table])
+    assert len(csv_text.splitlines()) == 1 + len(table.rows) * len(table.years)  # one record, one line
+    assert "Start\\r\\nsplit" in csv_text and "\x1b" not in csv_text
+    markdown = tables_markdown([table])
+    assert "Molde\\x1b]0;owned\\x07" in markdown and "\x1b" not in markdown and "\r" not in markdown
+
+
+def test_roll_through_the_cli_with_a_label_holding_markup(cli, tmp_path):
+    (tmp_path / "t.yaml").write_text(textwrap.dedent("""\
+        type: sumtabell
+        id: t
+        kommune: "[/x] K"
+        enhet: ":smile: E"
+        kilde: {dokument: "[red]D"}
+        måleenhet: kr
+        kolonner: {a: "[b]A"}
+        rader:
+          - {etikett: "[/]R", verdier: {a: 1}}
+        """), encoding="utf-8")
+    result = cli("roll", "t.yaml", cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == "[/x] K · :smile: E"
+    assert "[/]R" in result.stdout and "[b]A" in result.stdout and "[red]D" in result.stdout
+
+
+@pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="file names that are not UTF-8")
+def test_a_file_name_that_is_not_utf8_in_every_report(tmp_path):
+    name = os.fsdecode(b"\xff.yaml")
+    (tmp_path / name).write_text("type: sumtabell\nid: t\nkommune: K\nenhet: E\nkilde: {dokument: D}\n"
+                                 "måleenhet: kr\nkolonner: {a: A}\nrader:\n  - {etikett: R, verdier: {a: 1}}\n"
+                                 "sum: {publisert: {a: 2}}\n", encoding="utf-8")
+    text = rammecalc("check", ".", cwd=tmp_path, encoding="utf-8")
+    assert text.returncode == 1, text.stderr
+    assert text.stdout.decode("utf-8").startswith("\\xff.yaml:10:22: error: Sum, A: published 2, computed 1")
+    report = rammecalc("check", "--report", "json", ".", cwd=tmp_path, encoding="utf-8")
+    assert report.returncode == 1
+    (problem,) = json.loads(report.stdout.decode("utf-8"))["problems"]
+    assert os.fsencode(problem["file"]) == b"\xff.yaml" and (tmp_path / problem["file"]).is_file()
+    junit = rammecalc("check", "--report", "junit", ".", cwd=tmp_path)
+    assert ET.fromstring(junit.stdout).find("testsuite/testcase").get("classname") == "\\xff.yaml"
+    github = rammecalc("check", "--report", "github", ".", cwd=tmp_path)
+    assert github.stdout.decode("utf-8").startswith("::error file=\\xff.yaml,line=10,col=22,")
+    rolled = rammecalc("roll", ".", "-f", "json", cwd=tmp_path)
+    assert rolled.returncode == 0
+    assert os.fsencode(json.loads(rolled.stdout)["sum_tables"][0]["file"]) == b"\xff.yaml"
+    broken = tmp_path / os.fsdecode(b"b\xfe.yaml")
+    broken.write_text("type: sumtabell\n", encoding="utf-8")
+    bad = rammecalc("check", ".", cwd=tmp_path)
+    assert bad.returncode == 2 and b"b\\xfe.yaml:1:1: error: missing key" in bad.stderr
+
+
+# ------------------------------------------------------------------------------------------- 5. messages
+
+
+def test_roll_says_differs_for_one_figure_and_differ_for_more(cli, wrong_figure):
+    one = cli("roll", MOLDE, cwd=wrong_figure)
+    assert one.exit_code == 0
+    assert (f"rammecalc: 1 published figure in {MOLDE} differs from the arithmetic; see 'rammecalc check {MOLDE}'"
+            in one.stderr)
+    frame = wrong_figure / MOLDE
+    frame.write_text(frame.read_text(encoding="utf-8").replace("2016: 9864, 2017: 11998", "2016: 9865, 2017: 11998"),
+                     encoding="utf-8")
+    two = cli("roll", MOLDE, cwd=wrong_figure)
+    assert f"rammecalc: 2 published figures in {MOLDE} differ from the arithmetic" in two.stderr
+
+
+def test_error_lines_say_error_as_warning_lines_say_warning(cli, wrong_figure):
+    result = cli("check", "data", cwd=wrong_figure)
+    problems = [ln for ln in result.stdout.splitlines() if ln.startswith("data/")]
+    assert len(problems) == 8
+    assert all(": error: " in ln or ": warning: " in ln for ln in problems)
+    assert sum(": error: " in ln for ln in problems) == 2

@@ -122,9 +122,11 @@ def _main(
 
 
 def _fail_input(message: str, hint: str | None = None) -> typer.Exit:
-    typer.echo(f"rammecalc: {message}", err=True)
+    from .output import visible
+
+    typer.echo(f"rammecalc: {visible(message)}", err=True)  # one line each, whatever a value in it holds
     if hint:
-        typer.echo(f"  hint: {hint}", err=True)
+        typer.echo(f"  hint: {visible(hint)}", err=True)
     return typer.Exit(ExitCode.BAD_INPUT)
 
 
@@ -451,6 +453,12 @@ def _print(console, renderable) -> None:
         typer.echo(text, nl=False)
 
 
+def _differs(count: int, file: str) -> None:
+    """The note under a rolled table whose printed figures do not add up (check says which)."""
+    typer.echo(f"rammecalc: {count} published figure{'s' if count != 1 else ''} in {file} "
+               f"{'differ' if count != 1 else 'differs'} from the arithmetic; see 'rammecalc check {file}'", err=True)
+
+
 def _amount_option(text: str, name: str) -> Decimal:
     from .core.numbers import AmountError, parse_amount
 
@@ -531,13 +539,10 @@ def roll(
         _emit(text, output)
         return
 
-    from rich.console import Console
-
     from .core.problems import Severity
     from .render import rich_table
 
     out = _console(output)
-    err = Console(stderr=True, highlight=False)
     for i, (budget, table) in enumerate(zip(budgets, tables, strict=True)):
         if i:
             _print(out, "")
@@ -546,15 +551,13 @@ def roll(
         own = table if table.frame.convention is budget.frame.convention else None  # not when converted
         errors = [p for p in check(budget, table=own) if p.severity is Severity.ERROR]
         if errors and not budget.overrides and not budget.scenarios:  # a variant is meant to differ
-            err.print(f"[yellow]{len(errors)} published figure{'s' if len(errors) != 1 else ''} in "
-                      f"{budget.frame.file} differ from the arithmetic; see 'rammecalc check {budget.frame.file}'",
-                      soft_wrap=True)
+            _differs(len(errors), budget.frame.file)
     if not scenarios:  # a variant is of one frame only
-        _roll_other_kinds(loaded, out, err, first=not tables)
+        _roll_other_kinds(loaded, out, first=not tables)
     _finish(out, output)
 
 
-def _roll_other_kinds(loaded: Loaded, out, err, first: bool) -> None:
+def _roll_other_kinds(loaded: Loaded, out, first: bool) -> None:
     """Accounts tables, sum tables and links, each laid out like its source, after the frames."""
     if not (loaded.accounts or loaded.sum_tables or loaded.links):
         return  # and a roll of frames alone does not import (and build the models of) the other kinds
@@ -571,8 +574,7 @@ def _roll_other_kinds(loaded: Loaded, out, err, first: bool) -> None:
         _print(out, rendered)
         errors = [p for p in check_doc(doc) if p.severity is Severity.ERROR]
         if errors:
-            err.print(f"[yellow]{len(errors)} published figure{'s' if len(errors) != 1 else ''} in {doc.file} "
-                      f"differ from the arithmetic; see 'rammecalc check {doc.file}'", soft_wrap=True)
+            _differs(len(errors), doc.file)
 
 
 @app.command()
