@@ -13,6 +13,7 @@ import sys
 import textwrap
 import threading
 import xml.etree.ElementTree as ET
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -214,6 +215,138 @@ def test_a_run_killed_before_the_rename_leaves_the_old_file_whole(tmp_path):
     assert target.read_text(encoding="utf-8") == "the old table\n"
     (left,) = [p for p in tmp_path.iterdir() if p != target]  # the temporary file, complete, not the target
     assert left.name.startswith(".roll.txt.") and left.read_text(encoding="utf-8").startswith("Molde kommune")
+
+
+# ------------------------------------------------------------------------------------- 2. any encoding
+
+
+def cells(line: str) -> list[str]:
+    """The figures of a rendered row (in a stream's encoding, minus signs and spaces as written)."""
+    import re
+
+    return re.findall(r"[-−]?\d{1,3}(?: \d{3})*(?!\d)", line.split("  ", 1)[1]) if "  " in line else []
+
+
+def row(text: str, label: str) -> str:
+    return next(line for line in text.splitlines() if line.strip().startswith(label))
+
+
+def test_roll_to_a_cp1252_stream_is_written_with_readable_figures():
+    result = rammecalc("roll", MOLDE, encoding="cp1252")
+    assert result.returncode == 0, result.stderr
+    text = result.stdout.decode("cp1252")
+    assert "Økonomiplan" in text and "Lønns- og prisvekst" in text  # cp1252 has æøå: written as they are
+    assert "?" not in text
+    # The minus sign (U+2212) is not in cp1252: written as '-', never '?'; the box line as '-'
+    assert cells(row(text, "Egenfinansiering"))[-1] == "-127"
+    assert cells(row(text, "Driftsinntekter")) == ["-6 452"]
+    assert cells(row(text, "Ny driftsramme")) == ["9 864", "11 999", "11 999", "11 999", "11 999"]
+    assert "-" * 40 in text and result.stderr == b""
+
+
+def test_roll_to_an_ascii_stream_escapes_what_ascii_lacks():
+    result = rammecalc("roll", MOLDE, encoding="ascii")
+    assert result.returncode == 0, result.stderr
+    text = result.stdout.decode("ascii")
+    assert "\\xd8konomiplan" in text and "-127" in text and "?" not in text
+    assert cells(row(text, "Ny driftsramme")) == ["9 864", "11 999", "11 999", "11 999", "11 999"]
+
+
+def test_check_and_its_reports_to_a_cp1252_stream(wrong_figure):
+    text = rammecalc("check", "data", cwd=wrong_figure, encoding="cp1252")
+    assert text.returncode == 1
+    out = text.stdout.decode("cp1252")
+    assert (f"{MOLDE}:43:33: error: Ny driftsramme 2017: published 11 998, computed 11 999 (difference -1)\n"
+            in out) and "?" not in out
+    # JSON and JUnit XML are exact in any encoding: ASCII, with the format's own escapes
+    report = rammecalc("check", "--report", "json", "data", cwd=wrong_figure, encoding="cp1252")
+    assert report.returncode == 1
+    problems = json.loads(report.stdout.decode("ascii"), parse_float=Decimal)["problems"]
+    assert any(p["message"] == "Ny driftsramme 2017: published 11 998, computed 11 999 (difference −1)"
+               for p in problems)
+    junit = rammecalc("check", "--report", "junit", "data", cwd=wrong_figure, encoding="cp1252")
+    assert junit.returncode == 1
+    root = ET.fromstring(junit.stdout)  # the bytes, as a CI server reads the file
+    failure = next(c for c in root.iter("testcase") if c.find("failure") is not None).find("failure")
+    assert "(difference −1)" in failure.text
+    github = rammecalc("check", "--report", "github", "data", cwd=wrong_figure, encoding="cp1252")
+    assert github.returncode == 1
+    assert "computed 11 999 (difference -1)" in github.stdout.decode("cp1252")
+
+
+def test_machine_formats_in_ascii_read_back_exactly():
+    from rammecalc.output import json_ascii, xml_ascii
+
+    text = json.dumps({"a": "−127 Økonomiplan \U0001F600"}, ensure_ascii=False)
+    assert json_ascii(text).isascii() and json.loads(json_ascii(text)) == json.loads(text)
+    xml = '<?xml version="1.0" encoding="UTF-8"?>\n<a b="ø">−127 \U0001F600</a>'
+    root = ET.fromstring(xml_ascii(xml).encode("ascii"))
+    assert (root.get("b"), root.text) == ("ø", "−127 \U0001F600")
+
+
+def test_input_problems_to_a_cp1252_stream(tmp_path):
+    (tmp_path / "t.yaml").write_text("type: sumtabell\nid: t\nkommune: Bø\n", encoding="utf-8")
+    result = rammecalc("check", "t.yaml", cwd=tmp_path, encoding="cp1252")
+    assert result.returncode == 2
+    err = result.stderr.decode("cp1252")
+    assert "t.yaml:1:1: error: missing key" in err and "internal error" not in err
+
+
+def test_output_files_are_utf8_whatever_the_stream(tmp_path):
+    target = tmp_path / "roll.txt"
+    result = rammecalc("roll", MOLDE, "--output", target, encoding="ascii")
+    assert result.returncode == 0 and result.stdout == b""
+    text = target.read_text(encoding="utf-8")
+    assert "−127" in text and "Økonomiplan" in text and "─" in text
+
+
+# ------------------------------------------------------------------------------------ 3. a closed pipe
+
+
+def into_closed_pipe(*args, cwd: Path = ROOT, stderr_too: bool = False) -> subprocess.CompletedProcess:
+    """Run with standard output (and error) a pipe whose reader has already gone, as after ``| head -1``
+    has read its line: every write fails, at once, every time."""
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        return rammecalc(*args, cwd=cwd, stdout=write, stderr=write if stderr_too else subprocess.PIPE)
+    finally:
+        os.close(write)
+
+
+def test_roll_into_a_closed_pipe_ends_fine():
+    result = into_closed_pipe("roll", MOLDE)
+    assert (result.returncode, result.stderr) == (0, b"")
+
+
+def test_check_into_a_closed_pipe_keeps_its_exit_code(wrong_figure, tmp_path):
+    assert (into_closed_pipe("check", "data").returncode, into_closed_pipe("check", "data").stderr) == (0, b"")
+    failed = into_closed_pipe("check", "data", cwd=wrong_figure)
+    assert (failed.returncode, failed.stderr) == (1, b"")
+    assert into_closed_pipe("check", "--report", "junit", "data", cwd=wrong_figure).returncode == 1
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "t.yaml").write_text("type: sumtabell\n", encoding="utf-8")
+    bad = into_closed_pipe("check", "bad", cwd=tmp_path)  # the problems go to standard error
+    assert bad.returncode == 2 and b"t.yaml:1:1: error: missing key" in bad.stderr
+    assert b"Traceback" not in bad.stderr and b"internal error" not in bad.stderr
+    assert into_closed_pipe("check", "bad", cwd=tmp_path, stderr_too=True).returncode == 2
+    assert into_closed_pipe("check", "--report", "json", "bad", cwd=tmp_path, stderr_too=True).returncode == 2
+
+
+def test_help_and_a_usage_error_into_a_closed_pipe():
+    # typer's own output (help, usage errors) goes through the same quiet streams: its code, not 1
+    assert into_closed_pipe("roll", "--help").returncode == 0
+    assert into_closed_pipe("roll", "--no-such-option", stderr_too=True).returncode == 2
+
+
+def test_a_reader_that_stops_after_one_line(tmp_path):
+    # `rammecalc check data | head -1`, for real: the rest of the output is dropped without a word.
+    process = subprocess.Popen([sys.executable, "-m", "rammecalc", "check", "--report", "json", "data"], cwd=ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    first = process.stdout.readline()
+    process.stdout.close()
+    assert first == b"{\n"
+    assert process.wait(timeout=120) == 0 and process.stderr.read() == b""
 
 
 # ------------------------------------------------------------------------------- 4. safe in every format

@@ -18,6 +18,7 @@ import typer
 
 from .core import terms
 from .core.terms import Convention
+from .output import echo
 
 if TYPE_CHECKING:
     from decimal import Decimal
@@ -108,7 +109,7 @@ def _version(value: bool) -> None:
     if value:
         from importlib.metadata import version
 
-        typer.echo(f"rammecalc {version('rammecalc')}")
+        echo(f"rammecalc {version('rammecalc')}")
         raise typer.Exit()
 
 
@@ -124,9 +125,9 @@ def _main(
 def _fail_input(message: str, hint: str | None = None) -> typer.Exit:
     from .output import visible
 
-    typer.echo(f"rammecalc: {visible(message)}", err=True)  # one line each, whatever a value in it holds
+    echo(f"rammecalc: {visible(message)}", err=True)  # one line each, whatever a value in it holds
     if hint:
-        typer.echo(f"  hint: {visible(hint)}", err=True)
+        echo(f"  hint: {visible(hint)}", err=True)
     return typer.Exit(ExitCode.BAD_INPUT)
 
 
@@ -280,7 +281,7 @@ def _load(paths: list[Path] | None, sets: list[tuple[str, int | None, Decimal]] 
 
     loaded = _read(paths)
     for skipped in (p for p in loaded.problems if p.code is Code.SKIPPED):
-        typer.echo(problem_text(skipped, loaded.texts), err=True)
+        echo(problem_text(skipped, loaded.texts), err=True)
     bad = [p for p in loaded.problems if p.code.is_input]
     if bad:
         _input_problems(bad, loaded)
@@ -399,19 +400,24 @@ def _input_problems(problems, loaded: Loaded) -> None:
     from .render import problem_text
 
     for problem in problems:
-        typer.echo(problem_text(problem, loaded.texts), err=True)
+        echo(problem_text(problem, loaded.texts), err=True)
     bad = [p for p in problems if p.code.is_input]
     files = len({p.file for p in bad})
-    typer.echo(f"rammecalc: {len(bad)} input problem{'s' if len(bad) != 1 else ''} in {files} "
+    echo(f"rammecalc: {len(bad)} input problem{'s' if len(bad) != 1 else ''} in {files} "
                f"file{'s' if files != 1 else ''}; nothing was rolled or checked", err=True)
 
 
-def _emit(text: str, output: Path | None) -> None:
-    """Text to standard output, or to ``output`` (see ``output.write_file``)."""
-    if output is None:
-        typer.echo(text, nl=False)
-    else:
+def _emit(text: str, output: Path | None, json: bool = False) -> None:
+    """Text to standard output, or to ``output`` (see ``output.write_file``; always UTF-8). JSON to a
+    stream that is not UTF-8 is written in ASCII, with escapes that keep it exact."""
+    if output is not None:
         _write_output(output, text)
+    elif json:
+        from .output import echo_data, json_ascii
+
+        echo_data(text, json_ascii)
+    else:
+        echo(text, nl=False)
 
 
 def _write_output(path: Path, text: str) -> None:
@@ -433,6 +439,8 @@ def _finish(console, output: Path | None) -> None:
 def _print(console, renderable) -> None:
     """Print a table. A figure is never cut: on a console too narrow for the table it is printed wider, and
     the terminal wraps the lines. Piped or redirected output has no trailing blanks (tidy logs and diffs)."""
+    import io
+
     from rich.console import Console
     from rich.measure import Measurement
 
@@ -443,20 +451,22 @@ def _print(console, renderable) -> None:
             console = Console(highlight=False, width=width, force_terminal=True, color_system=console.color_system)
         console.print(renderable)
         return
-    wide = Console(highlight=False, width=width, force_terminal=False, color_system=None)
+    # Laid out as for a UTF-8 stream whatever standard output's encoding, so that the layout never changes;
+    # echo writes what the encoding cannot carry by output.ERRORS (a box line as '-', '−' as '-').
+    wide = Console(highlight=False, width=width, force_terminal=False, color_system=None, file=io.StringIO())
     with wide.capture() as captured:
         wide.print(renderable)
     text = "\n".join(line.rstrip() for line in captured.get().splitlines()) + "\n"
     if hasattr(console, "gathered"):
         console.gathered.append(text)
     else:
-        typer.echo(text, nl=False)
+        echo(text, nl=False)
 
 
 def _differs(count: int, file: str) -> None:
     """The note under a rolled table whose printed figures do not add up (check says which)."""
-    typer.echo(f"rammecalc: {count} published figure{'s' if count != 1 else ''} in {file} "
-               f"{'differ' if count != 1 else 'differs'} from the arithmetic; see 'rammecalc check {file}'", err=True)
+    echo(f"rammecalc: {count} published figure{'s' if count != 1 else ''} in {file} "
+         f"{'differ' if count != 1 else 'differs'} from the arithmetic; see 'rammecalc check {file}'", err=True)
 
 
 def _amount_option(text: str, name: str) -> Decimal:
@@ -523,7 +533,7 @@ def roll(
             if not tables:
                 raise _fail_input(f"--format {output_format.value} lays out frame tables, and there is none here",
                                   "use --format table or --format json for accounts tables, sum tables and links")
-            typer.echo(f"rammecalc: --format {output_format.value} has the frame tables only; {others} accounts "
+            echo(f"rammecalc: --format {output_format.value} has the frame tables only; {others} accounts "
                        "table(s), sum table(s) or links file(s) are left out (use --format table or json)", err=True)
 
         text = {
@@ -536,7 +546,7 @@ def roll(
             OutputFormat.CSV: lambda: render.tables_csv(tables),
             OutputFormat.MARKDOWN: lambda: render.tables_markdown(tables, notes),
         }[output_format]()
-        _emit(text, output)
+        _emit(text, output, json=output_format is OutputFormat.JSON)
         return
 
     from .core.problems import Severity
@@ -620,7 +630,7 @@ def compare(
         OutputFormat.CSV: lambda: render.comparison_csv(comparison),
         OutputFormat.MARKDOWN: lambda: render.comparison_markdown(comparison),
     }[output_format]()
-    _emit(text, output)
+    _emit(text, output, json=output_format is OutputFormat.JSON)
 
 @app.command()
 def check(
@@ -723,11 +733,17 @@ def _report(run, report: ReportFormat, loaded: Loaded, input_failed: bool = Fals
             return
         for problem in run.problems:
             is_input = problem.code.is_input or problem.line == 0 or problem.code is Code.SKIPPED
-            typer.echo(problem_text(problem, loaded.texts, excerpt=is_input), err=is_input)
-        typer.echo(reporters.summary_line(run))
+            echo(problem_text(problem, loaded.texts, excerpt=is_input), err=is_input)
+        echo(reporters.summary_line(run))
         return
-    typer.echo({ReportFormat.JSON: reporters.as_json, ReportFormat.JUNIT: reporters.as_junit,
-                ReportFormat.GITHUB: reporters.as_github}[report](run), nl=False)
+    from .output import echo_data, json_ascii, xml_ascii
+
+    if report is ReportFormat.GITHUB:
+        echo(reporters.as_github(run), nl=False)
+    elif report is ReportFormat.JSON:  # exact in any encoding: ASCII escapes where the stream is not UTF-8
+        echo_data(reporters.as_json(run), json_ascii)
+    else:
+        echo_data(reporters.as_junit(run), xml_ascii)
 
 
 @app.command()
@@ -766,7 +782,7 @@ def explain(
         explanation = build(budget, roll_budget(budget, trace=True), item, year)
     except NotFound as exc:  # pragma: no cover - names() and explain() agree
         raise _fail_input(f"'{exc.name}' not found") from None
-    typer.echo(explanation_text(explanation))
+    echo(explanation_text(explanation))
 
 
 @app.command()
@@ -780,7 +796,7 @@ def schema(
     from .render import to_json
     from .schema import json_schema
 
-    typer.echo(to_json(json_schema(kind.value)))
+    _emit(to_json(json_schema(kind.value)) + "\n", None, json=True)
 
 
 def main() -> None:
@@ -791,8 +807,11 @@ def main() -> None:
     """
     import os
 
+    from .output import prepare_streams
+
     # We use no pydantic plugins; looking for them scans every installed package at the first validation.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    prepare_streams()  # any encoding: what it cannot carry is written another way, never an error
     try:
         app()
     except KeyboardInterrupt:  # pragma: no cover - interactive only
@@ -800,7 +819,7 @@ def main() -> None:
     except Exception as exc:
         if os.environ.get("RAMMECALC_DEBUG"):
             raise
-        typer.echo(f"rammecalc: internal error, a bug in rammecalc and not in your files: "
-                   f"{type(exc).__name__}: {exc}", err=True)
-        typer.echo("  hint: rerun with RAMMECALC_DEBUG=1 to see where, and report it", err=True)
+        echo(f"rammecalc: internal error, a bug in rammecalc and not in your files: "
+             f"{type(exc).__name__}: {exc}", err=True)
+        echo("  hint: rerun with RAMMECALC_DEBUG=1 to see where, and report it", err=True)
         sys.exit(ExitCode.INTERNAL_ERROR)
