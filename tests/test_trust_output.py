@@ -537,3 +537,56 @@ def test_error_lines_say_error_as_warning_lines_say_warning(cli, wrong_figure):
     assert len(problems) == 8
     assert all(": error: " in ln or ": warning: " in ln for ln in problems)
     assert sum(": error: " in ln for ln in problems) == 2
+
+
+# ---------------------------------------------------------------------------- 6. no table: still a report
+
+
+def no_tables(tmp_path: Path) -> Path:
+    """A folder with a YAML file that is no rammecalc file (skipped with a warning), and so no table."""
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "mkdocs.yml").write_text("site_name: Budsjett\n", encoding="utf-8")
+    return tmp_path
+
+
+@pytest.mark.parametrize("report", ["json", "junit", "github"])
+def test_a_machine_report_says_when_the_paths_hold_no_table(cli, tmp_path, report):
+    result = cli("check", "--report", report, "docs", cwd=no_tables(tmp_path))
+    assert result.exit_code == 2
+    if report == "json":
+        data = json.loads(result.stdout)
+        assert (data["errors"], data["warnings"], data["tables"]) == (1, 1, 0)
+        assert [(p["file"], p["line"], p["code"], p["message"]) for p in data["problems"]] == [
+            ("docs", 0, "input-not-found", "no frame, accounts table, sum table or links file here"),
+            ("docs/mkdocs.yml", 1, "skipped-not-rammecalc", "no 'type' key: not a rammecalc file; skipped")]
+    elif report == "junit":
+        case = ET.fromstring(result.stdout).find("testsuite/testcase")
+        assert case.get("name") == "file docs" and case.find("error").get("type") == "input-not-found"
+    else:
+        assert result.stdout.splitlines()[0] == (
+            "::error file=docs,title=rammecalc input-not-found::no frame, accounts table, sum table or links file "
+            "here (hint: a frame file has 'type: ramme' (changes files are read through the frame that lists them); "
+            "the others 'type: regnskap', 'type: sumtabell' or 'type: koblinger')")
+        assert result.stdout.splitlines()[-1] == "checked 1 file, 0 tables, 0 published figures: 1 error, 1 warning"
+
+
+def test_the_text_report_still_says_so_on_standard_error(cli, tmp_path):
+    result = cli("check", "docs", cwd=no_tables(tmp_path))
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "rammecalc: no frame, accounts, sum table or links files among the paths given" in result.stderr
+
+
+# ------------------------------------------------------------------------------------------- 7. one order
+
+
+def test_reports_come_out_in_one_order_with_a_cold_or_warm_cache(cli, wrong_figure, tmp_path):
+    for report in ("junit", "json", "github", "text"):
+        cache = tmp_path / f"cache-{report}"
+        cold = cli("check", "--cache-dir", cache, "--report", report, "data", cwd=wrong_figure)
+        warm = cli("check", "--cache-dir", cache, "--report", report, "data", cwd=wrong_figure)
+        assert cold.exit_code == warm.exit_code == 1
+        assert cold.stdout == warm.stdout, report
+    cases = ET.fromstring(cold_junit := cli("check", "--no-cache", "--report", "junit", "data",
+                                            cwd=wrong_figure).stdout).findall("testsuite/testcase")
+    keys = [(c.get("classname"), c.get("name").split(" ", 1)[1]) for c in cases]
+    assert keys == sorted(keys) and len(keys) == 14, cold_junit

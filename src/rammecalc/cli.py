@@ -267,11 +267,27 @@ def _stderr_console():
     return Console(stderr=True, highlight=False)
 
 
+_NO_TABLES = ("no frame, accounts, sum table or links files among the paths given",
+              ("a frame file has 'type: ramme' (changes files are read through the frame that lists them); the "
+               "others 'type: regnskap', 'type: sumtabell' or 'type: koblinger'"))
+
+
+def _has_tables(loaded: Loaded, cached: bool = False) -> bool:
+    return bool(cached or loaded.budgets or loaded.accounts or loaded.sum_tables or loaded.links)
+
+
 def _require_tables(loaded: Loaded, cached: bool = False) -> None:
-    if not (cached or loaded.budgets or loaded.accounts or loaded.sum_tables or loaded.links):
-        raise _fail_input("no frame, accounts, sum table or links files among the paths given",
-                          "a frame file has 'type: ramme' (changes files are read through the frame that lists "
-                          "them); the others 'type: regnskap', 'type: sumtabell' or 'type: koblinger'")
+    if not _has_tables(loaded, cached):
+        raise _fail_input(*_NO_TABLES)
+
+
+def _no_tables(paths: list[Path]) -> list:
+    """The paths hold no table, as problems (one per path, of the whole path), for the machine reports."""
+    from .core.problems import Code, Problem, Severity
+    from .loading import display_name
+
+    return [Problem(Code.NOT_FOUND, Severity.ERROR, display_name(path), 0, 0,
+                    "no frame, accounts table, sum table or links file here", _NO_TABLES[1]) for path in paths]
 
 
 def _load(paths: list[Path] | None, sets: list[tuple[str, int | None, Decimal]] = ()) -> Loaded:
@@ -665,7 +681,6 @@ def check(
     """Recompute every published figure and report every mismatch as file:line:col. Exit 1 on any."""
     from .core.checks import check as check_budget
     from .core.checks import failed, published_figures
-    from .core.problems import Problem
     from .report import TableResult
 
     limit = _amount_option(tolerance, "--tolerance")
@@ -683,20 +698,24 @@ def check(
 
     def with_sets(loaded: Loaded) -> None:
         # --set changes what a frame's rules give: its names and years are checked, and the overrides put on
-        # the budgets, before any frame is checked.
-        _require_tables(loaded)
-        _apply_sets(loaded, parsed_sets)
+        # the budgets, before any frame is checked. (Paths with no table are reported below.)
+        if _has_tables(loaded):
+            _apply_sets(loaded, parsed_sets)
 
     paths = _paths(paths)
     with _Progress() as progress:
         run, loaded = run_check(paths, check_frame, options_key(limit, known, parsed_sets), store, progress.update,
                                 prepare=with_sets if parsed_sets else None)
     bad = [p for p in loaded.problems if p.code.is_input]
+    if not bad and not _has_tables(loaded, cached=bool(run.tables)):
+        if report is ReportFormat.TEXT:
+            raise _fail_input(*_NO_TABLES)
+        bad = _no_tables(paths)  # a machine report says so in its own form, as for any unusable input
     if not bad:
-        _require_tables(loaded, cached=bool(run.tables))
         bad = _scenario_problems(loaded)
     if bad:
-        run.problems = sorted(loaded.problems + [p for p in bad if p not in loaded.problems], key=Problem.sort_key)
+        known = set(loaded.problems)  # a set: a file with thousands of problems is not searched for each
+        run.problems = loaded.problems + [p for p in bad if p not in known]
         run.tables = []
         _report(run, report, loaded, input_failed=True)
         raise typer.Exit(ExitCode.BAD_INPUT)
@@ -713,7 +732,6 @@ def check(
         run.problems += links.check(linked, limit)  # an explained difference is not a misprint: always explained
         run.tables.append(TableResult(Path(linked.links.file).stem, (linked.links.file,), "koblinger",
                                       len(linked.figures)))
-    run.problems.sort(key=Problem.sort_key)
     _report(run, report, loaded)
     if failed(run.problems):
         raise typer.Exit(ExitCode.CHECK_FAILED)
@@ -724,6 +742,9 @@ def _report(run, report: ReportFormat, loaded: Loaded, input_failed: bool = Fals
     and a hint, as in every command; the machine formats put everything on standard output."""
     from . import report as reporters
 
+    # One order, whichever frames came from the cache: tables by file and id, problems by place and code.
+    run.problems.sort(key=reporters.problem_order)
+    run.tables = reporters.sorted_tables(run.tables)
     if report is ReportFormat.TEXT:
         from .core.problems import Code
         from .render import problem_text

@@ -84,7 +84,8 @@ def as_junit(run: CheckRun) -> str:
     file that could not be used (an error).
 
     Every text in it is :func:`output.visible`: XML 1.0 cannot carry most control characters even escaped,
-    so they are shown as ``\\x1b`` and the like, and the document always parses."""
+    so they are shown as ``\\x1b`` and the like, and the document always parses. The problems are grouped
+    by file once (not searched again for each table)."""
     import xml.etree.ElementTree as ET
 
     from .output import visible
@@ -96,11 +97,11 @@ def as_junit(run: CheckRun) -> str:
     suite = ET.SubElement(suites, "testsuite", name="rammecalc check")
     cases = failures = errors = 0
     covered: set[str] = set()
-    for table in run.tables:
+    for table in sorted_tables(run.tables):
         cases += 1
         case = ET.SubElement(suite, "testcase", classname=visible(table.file), name=visible(f"{table.kind} {table.id}"))
-        mine = [p for p in run.problems if p.file in table.files]
-        covered.update(p.file for p in mine)
+        mine = sorted((p for f in dict.fromkeys(table.files) for p in by_file.get(f, ())), key=problem_order)
+        covered.update(table.files)
         failed = [p for p in mine if p.severity is Severity.ERROR]
         if failed:
             failures += 1
@@ -169,6 +170,17 @@ def as_github(run: CheckRun) -> str:
         lines.append(f"::{command} {','.join(props)}::{workflow_data(message)}")
     lines.append(summary_line(run))
     return "\n".join(lines) + "\n"
+
+
+def problem_order(p: Problem) -> tuple:
+    """The order of problems in every report: by file, line, column and code (then message, so that two
+    at one place come out the same way whether their frame was checked now or taken from the cache)."""
+    return (*p.sort_key(), p.message)
+
+
+def sorted_tables(tables: list[TableResult]) -> list[TableResult]:
+    """The order of tables in every report: by file, then id, whichever were cached."""
+    return sorted(tables, key=lambda t: (t.file, t.id, t.kind))
 
 
 def summary_line(run: CheckRun) -> str:
