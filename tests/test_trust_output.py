@@ -590,3 +590,60 @@ def test_reports_come_out_in_one_order_with_a_cold_or_warm_cache(cli, wrong_figu
                                             cwd=wrong_figure).stdout).findall("testsuite/testcase")
     keys = [(c.get("classname"), c.get("name").split(" ", 1)[1]) for c in cases]
     assert keys == sorted(keys) and len(keys) == 14, cold_junit
+
+
+# ---------------------------------------------------------------------------------- 8. deep and large
+
+
+def deep_sum_table(depth: int, published: bool = False) -> str:
+    lines = ["type: sumtabell", "id: d", "kommune: K", "enhet: E", "kilde: {dokument: D}", "måleenhet: kr",
+             "kolonner: {a: A}", "grupper:"]
+    for i in range(depth):
+        lines.append(f"  - {{id: g{i}, etikett: G{i}" + (f", under: g{i - 1}" if i else "")
+                     + (", publisert: {a: 1}" if published else "") + "}")
+    lines += ["rader:", f"  - {{etikett: R, gruppe: g{depth - 1}, verdier: {{a: 1}}}}"]
+    return "\n".join(lines) + "\n"
+
+
+def test_roll_of_groups_chained_a_thousand_deep(cli, tmp_path):
+    (tmp_path / "d.yaml").write_text(deep_sum_table(1000), encoding="utf-8")
+    result = cli("roll", "d.yaml", cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[3] == "G0" and lines[4] == "  G1"
+    assert lines[3 + 999].rstrip() == " " * 1998 + "G999"
+    assert lines[3 + 1000].startswith(" " * 2000 + "R ") and lines[3 + 1000].endswith(" 1")
+    assert cli("check", "--no-cache", "--report", "json", "d.yaml", cwd=tmp_path).exit_code == 0
+
+
+def test_group_subtotals_in_one_pass_equal_the_tables_own():
+    from rammecalc.core.sums import SumTable
+    from rammecalc.render import group_depths, group_subtotals
+
+    data = {"type": "sumtabell", "id": "s", "kommune": "K", "enhet": "E", "kilde": {"dokument": "D"},
+            "måleenhet": "kr", "kolonner": {"a": "A", "b": "B"},
+            # listed child before parent, and a second branch
+            "grupper": [{"id": "c", "etikett": "C", "under": "b"}, {"id": "b", "etikett": "B", "under": "a"},
+                        {"id": "a", "etikett": "A"}, {"id": "x", "etikett": "X", "under": "a"}],
+            "rader": [{"etikett": "1", "gruppe": "c", "verdier": {"a": 1, "b": "0,5"}},
+                      {"etikett": "2", "gruppe": "b", "verdier": {"a": 2}},
+                      {"etikett": "3", "gruppe": "x", "verdier": {"a": 4}},
+                      {"etikett": "4", "verdier": {"a": 8}}]}
+    table = SumTable.model_validate(data)
+    assert group_depths(table.groups) == {"a": 1, "b": 2, "c": 3, "x": 2} == {
+        g.id: table.depth(g.id) for g in table.groups}
+    sums = group_subtotals(table)
+    assert sums == {"a": {"a": Decimal(7), "b": Decimal("0.5")}, "b": {"a": Decimal(3), "b": Decimal("0.5")},
+                    "c": {"a": Decimal(1), "b": Decimal("0.5")}, "x": {"a": Decimal(4)}}
+    assert all(sums[g.id].get(c, 0) == table.subtotal(g.id, c) for g in table.groups for c in ("a", "b"))
+
+
+def test_every_one_of_many_problems_in_a_file_is_reported_once(cli, tmp_path):
+    rows = "".join(f"  - {{etikett: R{i}, verdier: {{b: 1}}}}\n" for i in range(300))
+    (tmp_path / "m.yaml").write_text("type: sumtabell\nid: m\nkommune: K\nenhet: E\nkilde: {dokument: D}\n"
+                                     "måleenhet: kr\nkolonner: {a: A}\nrader:\n" + rows, encoding="utf-8")
+    result = cli("check", "--report", "json", "m.yaml", cwd=tmp_path)
+    assert result.exit_code == 2
+    problems = json.loads(result.stdout)["problems"]
+    assert [p["line"] for p in problems] == list(range(9, 309))
+    assert {p["code"] for p in problems} == {"input-unknown-column"}

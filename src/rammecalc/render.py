@@ -5,6 +5,7 @@ The only module that imports rich. Every format draws from the one :class:`Rolle
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
@@ -239,12 +240,18 @@ def to_json(value: object, indent: int = 2) -> str:
 # -------------------------------------------------------------------------------------------- problems
 
 
+@functools.lru_cache(maxsize=4)
+def _source_lines(source: str) -> list[str]:
+    """A file's lines, split once for all its problems (not once for each: a file can have thousands)."""
+    return source.splitlines()
+
+
 def problem_text(problem: Problem, texts: Mapping[str, str] | None = None, excerpt: bool = True) -> str:
     """:func:`problem_line`, then (for input problems) the source line with a caret and the hint."""
     lines = [problem_line(problem)]
     source = (texts or {}).get(problem.file)
     if excerpt and source is not None and problem.line > 0:
-        src_lines = source.splitlines()
+        src_lines = _source_lines(source)
         line, col = problem.line, problem.col
         if line > len(src_lines) and src_lines:  # at the end of the file: show where the text stops
             line = len(src_lines)
@@ -513,6 +520,52 @@ def accounts_rich(table: AccountsTable) -> RenderableType:
     return RichGroup(_fit(grid), _text(""), notes)
 
 
+def group_depths(groups) -> dict[str, int]:
+    """Each group's depth (1 for a group under none, 2 under that, …), in one pass over the groups however
+    they are chained: each depth is found once, walking up only to a group already known. An unknown parent
+    ends a chain (it counts as one level, as ``SumTable.depth`` counts it); a cycle (refused when loading)
+    cannot loop."""
+    parent: dict[str, str | None] = {}
+    for group in groups:
+        parent.setdefault(group.id, group.parent)
+    depth: dict[str, int] = {}
+    for start in parent:
+        path: list[str] = []
+        on_path: set[str] = set()
+        node = start
+        while node is not None and node not in depth and node not in on_path:
+            path.append(node)
+            on_path.add(node)
+            node = parent.get(node)
+        base = depth[node] if node is not None and node in depth else 0
+        for steps, name in enumerate(reversed(path), start=1):
+            depth[name] = base + steps
+    return depth
+
+
+def group_subtotals(table: SumTable) -> dict[str, dict[str, Decimal]]:
+    """Every group's sum per column (its rows, directly or through its subgroups: ``SumTable.subtotal``),
+    all at once: each row is added to its own group, then each group to its parent, deepest first. Linear in
+    rows and groups (``subtotal`` per group walks them all for each)."""
+    depths = group_depths(table.groups)
+    parent: dict[str, str | None] = {}
+    for group in table.groups:
+        parent.setdefault(group.id, group.parent)
+    sums: dict[str, dict[str, Decimal]] = {name: {} for name in parent}
+    for row in table.rows:
+        if row.group in sums:
+            own = sums[row.group]
+            for column, value in row.values.items():
+                own[column] = own.get(column, Decimal(0)) + value
+    for name in sorted(parent, key=depths.__getitem__, reverse=True):
+        above = parent[name]
+        if above in sums and depths[above] < depths[name]:  # never round a cycle (refused when loading)
+            into = sums[above]
+            for column, value in sums[name].items():
+                into[column] = into.get(column, Decimal(0)) + value
+    return sums
+
+
 def sum_table_rich(table: SumTable) -> RenderableType:
     """A sum table as printed: groups as headings with their printed subtotals, rows, the printed total.
     A subtotal or total the source does not print is not shown (nor invented)."""
@@ -521,25 +574,32 @@ def sum_table_rich(table: SumTable) -> RenderableType:
     grid.add_column(UNIT_TEXT[table.measure.value], ratio=1, overflow="fold", min_width=20)
     for label in table.columns.values():
         grid.add_column(label, justify="right", no_wrap=True)
+    groups = {}
+    for group in table.groups:
+        groups.setdefault(group.id, group)
+    depths = group_depths(table.groups)
     shown: set[str] = set()
 
-    def heading(group_id: str) -> None:
-        index = table.group_index(group_id)
-        group = table.groups[index]
-        if group.parent is not None and group.parent not in shown:
-            heading(group.parent)
-        shown.add(group_id)
-        label = _text(group.label, style="bold")
-        depth = table.depth(group.parent)
-        grid.add_row(Padding(label, (0, 0, 0, 2 * depth)) if depth else label,
-                     *(_cell(group.published.get(c)) for c in table.columns))
+    def indented(text: Text, depth: int) -> RenderableType:
+        return Padding(text, (0, 0, 0, 2 * depth)) if depth else text
+
+    def headings(group_id: str) -> None:
+        """The group's heading, after those of its parents not yet shown: up the chain, then printed down
+        it (a loop, not recursion: a chain of any length; each group once)."""
+        chain = []
+        while group_id is not None and group_id not in shown and group_id in groups:
+            shown.add(group_id)
+            chain.append(groups[group_id])
+            group_id = groups[group_id].parent
+        for group in reversed(chain):
+            grid.add_row(indented(_text(group.label, style="bold"), depths.get(group.parent, 0)),
+                         *(_cell(group.published.get(c)) for c in table.columns))
 
     for i, row in enumerate(table.rows):
         if row.group is not None and row.group not in shown:
-            heading(row.group)
-        depth = table.depth(row.group)
+            headings(row.group)
         label = _text(row.label + (f"  ({row.reference})" if row.reference else ""))
-        grid.add_row(Padding(label, (0, 0, 0, 2 * depth)) if depth else label,
+        grid.add_row(indented(label, depths.get(row.group, 0 if row.group is None else 1)),
                      *(_cell(row.values.get(c)) for c in table.columns),
                      end_section=table.total is not None and i == len(table.rows) - 1)
     if table.total is not None:
@@ -590,12 +650,14 @@ def accounts_data(table: AccountsTable) -> dict:
 
 def sum_table_data(table: SumTable) -> dict:
     """A sum table as plain data: computed sums only beside the printed ones."""
+    subtotals = group_subtotals(table)
     return {
         **_about(table),
         "measure": table.measure.value,
         "columns": [{"id": k, "label": v} for k, v in table.columns.items()],
         "groups": [{"id": g.id, "label": g.label, "parent": g.parent, "published": dict(g.published),
-                    "computed": {c: table.subtotal(g.id, c) for c in g.published}} for g in table.groups],
+                    "computed": {c: subtotals[g.id].get(c, Decimal(0)) for c in g.published}}
+                   for g in table.groups],
         "rows": [{"id": r.id, "label": r.label, "group": r.group, "reference": r.reference,
                   "values": dict(r.values)} for r in table.rows],
         "total": None if table.total is None else {
