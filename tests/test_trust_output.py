@@ -175,7 +175,7 @@ def test_output_to_a_fifo_streams_into_it(cli, tmp_path):
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
     received: list[bytes] = []
-    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)  # never holds up pytest
     reader.start()
     result = cli("roll", MOLDE, "-f", "csv", "--output", fifo)
     reader.join(timeout=60)
