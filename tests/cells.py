@@ -43,8 +43,9 @@ def only_loaded(rel: str, kind: str):
 
 
 def problem_lines(output: str) -> list[str]:
-    return [ln for ln in output.splitlines() if re.match(r"^\S+:\d+:\d+: ", ln)]
+    """The problem lines in a report: ``file:line:col: error: …`` or ``… warning: …``."""
+    return [ln for ln in output.splitlines() if re.match(r"^\S+:\d+:\d+: (?:error|warning): ", ln)]
 
 
 def errors(output: str) -> list[str]:
-    return [ln for ln in problem_lines(output) if not re.match(r"^\S+:\d+:\d+: warning: ", ln)]
+    return [ln for ln in problem_lines(output) if re.match(r"^\S+:\d+:\d+: error: ", ln)]

@@ -68,8 +68,8 @@ def test_table15_investment_totals_are_reported_at_tolerance_zero(cli):
     strict = cli("check", "--ignore-known-differences", INV15)
     assert strict.exit_code == 1
     assert errors(strict.stdout) == [
-        f"{INV15}:68:26: Regnskap 2022 Totalsum: published 401 482, computed 401 481 (difference +1)",
-        f"{INV15}:68:64: Avvik Totalsum: published 86 945, computed 86 946 (difference −1)",
+        f"{INV15}:68:26: error: Regnskap 2022 Totalsum: published 401 482, computed 401 481 (difference +1)",
+        f"{INV15}:68:64: error: Avvik Totalsum: published 86 945, computed 86 946 (difference −1)",
     ]
     tolerant = cli("check", "--ignore-known-differences", "--tolerance", "1", INV15)
     assert tolerant.exit_code == 0
@@ -153,7 +153,7 @@ def test_one_changed_printed_figure_is_flagged_alone(cli, data_copy, rel, anchor
     result = cli("check", rel, cwd=data_copy.parent)
 
     assert result.exit_code == 1, result.output
-    assert errors(result.stdout) == [f"{rel}:{line}:{col}: {message}"]
+    assert errors(result.stdout) == [f"{rel}:{line}:{col}: error: {message}"]
 
 
 def test_the_2018_avvik_changed_in_all_of_data_fails_naming_that_line(cli, data_copy):
@@ -162,7 +162,7 @@ def test_the_2018_avvik_changed_in_all_of_data_fails_naming_that_line(cli, data_
     replace(path, line, col, "-3842", "-3841")
     result = cli("check", "data", cwd=data_copy.parent)
     assert result.exit_code == 1
-    assert errors(result.stdout) == [f"{SEED001}:{line}:{col}: Avvik 2018: published −3 841, computed −3 842 = "
+    assert errors(result.stdout) == [f"{SEED001}:{line}:{col}: error: Avvik 2018: published −3 841, computed −3 842 = "
                                      "47 250 − 51 092 (budsjett − regnskap) (difference +1)"]
 
 
@@ -185,7 +185,7 @@ def test_the_avvik_sign_is_never_guessed(cli, data_copy):
                     encoding="utf-8")
     result = cli("check", SEED001, cwd=data_copy.parent)
     assert result.exit_code == 2
-    assert f"{SEED001}:20:1: missing key 'avviksfortegn' in the document" in result.stderr
+    assert f"{SEED001}:20:1: error: missing key 'avviksfortegn' in the document" in result.stderr
 
 
 def test_roll_lays_seed001_out_like_the_source(cli):

@@ -79,7 +79,7 @@ def test_truncated_yaml(cli, tmp_path):
     err = run_bad(cli, tmp_path)
     # The file ends inside '{2024: 10, ': the parser notices only at the end of the file (line 10, column 1),
     # after the trailing comma; the place to fix is the '{' left open, line 9 column 12 ("    beløp: {").
-    assert err.startswith("data/changes/c.yaml:9:12: YAML syntax: the file ends inside a '{…}' mapping "
+    assert err.startswith("data/changes/c.yaml:9:12: error: YAML syntax: the file ends inside a '{…}' mapping "
                           "opened here")
     assert "    9 |     beløp: {2024: 10, \n      |            ^\n" in err
     assert "hint: close it; a truncated file is the usual cause" in err
@@ -91,35 +91,35 @@ def test_truncated_list_after_a_comma(cli, tmp_path):
                                              "gruppe: g, beløp: {2024: 1}},  # [ en kommentar\n  ")
     write(tmp_path, changes=changes)
     err = run_bad(cli, tmp_path)
-    assert err.startswith("data/changes/c.yaml:4:9: YAML syntax: the file ends inside a '[…]' list "
+    assert err.startswith("data/changes/c.yaml:4:9: error: YAML syntax: the file ends inside a '[…]' list "
                           "opened here")
 
 
 def test_unknown_key_suggests_the_nearest(cli, tmp_path):
     write(tmp_path, frame=FRAME.replace("konvensjon:", "konvensjonn:"))
     err = run_bad(cli, tmp_path)
-    assert "data/frames/f.yaml:7:1: unknown key 'konvensjonn' in the document" in err
+    assert "data/frames/f.yaml:7:1: error: unknown key 'konvensjonn' in the document" in err
     assert "did you mean 'konvensjon'?" in err
     # the key it replaced is now missing, reported in the same run
-    assert "data/frames/f.yaml:1:1: missing key 'konvensjon' in the document" in err
+    assert "data/frames/f.yaml:1:1: error: missing key 'konvensjon' in the document" in err
 
 
 def test_duplicate_key_is_not_silently_dropped(cli, tmp_path):
     write(tmp_path, changes=CHANGES.replace("    beløp: {2025: -3}\n", "    beløp: {2025: -3}\n    beløp: {2025: -4}\n"))
     err = run_bad(cli, tmp_path)
-    assert "data/changes/c.yaml:15:5: duplicate key 'beløp' (first at line 14)" in err
+    assert "data/changes/c.yaml:15:5: error: duplicate key 'beløp' (first at line 14)" in err
 
 
 def test_wrong_type(cli, tmp_path):
     write(tmp_path, changes=CHANGES.replace("beløp: {2024: 10, 2025: 5}", "beløp: [10, 5]"))
     err = run_bad(cli, tmp_path)
-    assert "data/changes/c.yaml:9:12: poster.0.beløp: expected a mapping" in err
+    assert "data/changes/c.yaml:9:12: error: poster.0.beløp: expected a mapping" in err
 
 
 def test_amount_that_is_not_a_number(cli, tmp_path):
     write(tmp_path, changes=CHANGES.replace("2025: -3", "2025: tre"))
     err = run_bad(cli, tmp_path)
-    assert "data/changes/c.yaml:14:19: poster.1.beløp.2025: 'tre' is not an amount" in err
+    assert "data/changes/c.yaml:14:19: error: poster.1.beløp.2025: 'tre' is not an amount" in err
 
 
 def test_decimal_amount_is_read_exactly_not_through_float(tmp_path):
@@ -139,66 +139,67 @@ def test_decimal_amount_is_read_exactly_not_through_float(tmp_path):
 def test_year_outside_the_frames_columns(cli, tmp_path):
     write(tmp_path, changes=CHANGES.replace("{2025: -3}", "{2025: -3, 2026: -3}"))
     err = run_bad(cli, tmp_path)
-    assert ("data/changes/c.yaml:14:23: year 2026 is not one of the frame's columns (2024, 2025)") in err
+    assert ("data/changes/c.yaml:14:23: error: year 2026 is not one of the frame's columns (2024, 2025)") in err
     assert "add 2026 under 'kolonner' in data/frames/f.yaml" in err
 
 
 def test_item_under_a_group_that_does_not_exist(cli, tmp_path):
     write(tmp_path, changes=CHANGES.replace("    gruppe: g\n    beløp: {2025", "    gruppe: h\n    beløp: {2025"))
     err = run_bad(cli, tmp_path)
-    assert "data/changes/c.yaml:13:13: item 'b' is under group 'h', which frame 'f' does not have" in err
+    assert "data/changes/c.yaml:13:13: error: item 'b' is under group 'h', which frame 'f' does not have" in err
     assert "the frame's groups are: g" in err
 
 
 def test_two_items_with_one_id(cli, tmp_path):
     write(tmp_path, changes=CHANGES.replace("  - id: b", "  - id: a"))
     err = run_bad(cli, tmp_path)
-    assert "data/changes/c.yaml:10:9: two items have the id 'a' (the first at data/changes/c.yaml:5)" in err
+    assert "data/changes/c.yaml:10:9: error: two items have the id 'a' (the first at data/changes/c.yaml:5)" in err
 
 
 def test_changes_file_whose_frame_is_missing(cli, tmp_path):
     write(tmp_path)
     (tmp_path / "data/frames/f.yaml").unlink()
     err = run_bad(cli, tmp_path)
-    assert ("data/changes/c.yaml:2:8: this changes file belongs to frame 'f', which is not among the files "
+    assert ("data/changes/c.yaml:2:8: error: this changes file belongs to frame 'f', which is not among the files "
             "read") in err
 
 
 def test_changes_file_the_frame_does_not_list(cli, tmp_path):
     write(tmp_path, frame=FRAME.replace("endringer:\n  - ../changes/c.yaml\n", ""))
     err = run_bad(cli, tmp_path)
-    assert "data/changes/c.yaml:2:8: frame 'f' (data/frames/f.yaml) does not list this changes file" in err
+    assert "data/changes/c.yaml:2:8: error: frame 'f' (data/frames/f.yaml) does not list this changes file" in err
 
 
 def test_listed_changes_file_that_does_not_exist(cli, tmp_path):
     write(tmp_path, frame=FRAME.replace("../changes/c.yaml", "../changes/missing.yaml"))
     err = run_bad(cli, tmp_path, "check", "data/frames/f.yaml")
-    assert ("data/frames/f.yaml:16:5: the changes file '../changes/missing.yaml' (data/changes/missing.yaml): "
+    assert ("data/frames/f.yaml:16:5: error: the changes file '../changes/missing.yaml' (data/changes/missing.yaml): "
             "no such file") in err
 
 
 def test_changes_file_naming_another_frame(cli, tmp_path):
     write(tmp_path, changes=CHANGES.replace("ramme: f", "ramme: other"))
     err = run_bad(cli, tmp_path, "check", "data/frames/f.yaml")
-    assert "data/changes/c.yaml:2:8: this changes file belongs to frame 'other', but it is listed by frame 'f'" in err
+    assert ("data/changes/c.yaml:2:8: error: this changes file belongs to frame 'other', but it is listed by "
+            "frame 'f'") in err
 
 
 def test_empty_file(cli, tmp_path):
     write(tmp_path, changes="# nothing here yet\n\n")
     err = run_bad(cli, tmp_path)
-    assert "data/changes/c.yaml:1:1: the file is empty" in err
+    assert "data/changes/c.yaml:1:1: error: the file is empty" in err
 
 
 def test_file_that_is_not_utf8(cli, tmp_path):
     write(tmp_path, changes=CHANGES.replace("Tiltak A", "Tiltak Æ").encode("latin-1"))
     err = run_bad(cli, tmp_path)
-    assert "data/changes/c.yaml:6:21: the file is not UTF-8 text (byte 0xc6 cannot be decoded)" in err
+    assert "data/changes/c.yaml:6:21: error: the file is not UTF-8 text (byte 0xc6 cannot be decoded)" in err
 
 
 def test_unknown_document_type(cli, tmp_path):
     write(tmp_path, changes=CHANGES.replace("type: endringer", "type: endring"))
     err = run_bad(cli, tmp_path)
-    assert "data/changes/c.yaml:1:7: unknown document type 'endring'" in err
+    assert "data/changes/c.yaml:1:7: error: unknown document type 'endring'" in err
 
 
 def test_every_problem_in_a_file_is_reported_at_once(cli, tmp_path):
@@ -215,7 +216,7 @@ def test_every_problem_in_a_file_is_reported_at_once(cli, tmp_path):
 def test_missing_path_and_bad_tolerance(cli, tmp_path):
     write(tmp_path)
     err = run_bad(cli, tmp_path, "check", "nowhere.yaml")
-    assert "nowhere.yaml: no such file or folder" in err
+    assert "nowhere.yaml: error: no such file or folder" in err
     err = run_bad(cli, tmp_path, "check", "--tolerance", "en", "data")
     assert "--tolerance: 'en' is not an amount" in err
 
@@ -242,7 +243,7 @@ def test_one_id_in_two_changes_files_names_both(cli, tmp_path):
     write(tmp_path, frame=FRAME + "  - ../changes/c2.yaml\n")
     (tmp_path / "data/changes/c2.yaml").write_text(CHANGES.replace("id: b", "id: d"), encoding="utf-8")
     err = run_bad(cli, tmp_path)
-    assert "data/changes/c2.yaml:5:9: two items have the id 'a' (the first at data/changes/c.yaml:5)" in err
+    assert "data/changes/c2.yaml:5:9: error: two items have the id 'a' (the first at data/changes/c.yaml:5)" in err
 
 
 # ------------------------------------------------------------------ harder inputs (from a review)
@@ -256,22 +257,22 @@ def test_yaml_aliases_are_refused_not_followed(cli, tmp_path):
           .replace("    etikett: Tiltak A\n", "    etikett: Tiltak A\n    merknad:\n" + bomb))
     err = run_bad(cli, tmp_path)
     # the recursive one at the alias itself (x: *r), then one per value used again
-    assert "data/changes/c.yaml:3:28: YAML anchors and aliases (&name, *name) are not supported" in err
+    assert "data/changes/c.yaml:3:28: error: YAML anchors and aliases (&name, *name) are not supported" in err
     assert err.count("YAML anchors and aliases") == 7  # *r, and *a0 … *a5 once each (not 60 times)
 
 
 def test_merge_keys_tabs_and_a_bare_document_marker(cli, tmp_path):
     write(tmp_path, changes=CHANGES.replace("  - id: b\n", "  - <<: {id: b}\n    id: b\n"))
-    assert "data/changes/c.yaml:10:5: YAML merge keys ('<<') are not supported" in run_bad(cli, tmp_path)
+    assert "data/changes/c.yaml:10:5: error: YAML merge keys ('<<') are not supported" in run_bad(cli, tmp_path)
     write(tmp_path, changes=CHANGES.replace("    etikett: Tiltak A", "\tetikett: Tiltak A"))
     assert "indent with spaces: YAML does not allow tabs for indentation" in run_bad(cli, tmp_path)
     write(tmp_path, changes="---\n")
-    assert "data/changes/c.yaml:1:1: the file is empty" in run_bad(cli, tmp_path)
+    assert "data/changes/c.yaml:1:1: error: the file is empty" in run_bad(cli, tmp_path)
 
 
 def test_a_year_written_twice_in_different_ways_is_a_duplicate(cli, tmp_path):
     write(tmp_path, changes=CHANGES.replace("{2024: 10, 2025: 5}", "{2024: 10, '2024': 5}"))
-    assert "data/changes/c.yaml:9:23: duplicate key '2024' (first at line 9)" in run_bad(cli, tmp_path)
+    assert "data/changes/c.yaml:9:23: error: duplicate key '2024' (first at line 9)" in run_bad(cli, tmp_path)
 
 
 def test_amounts_beyond_the_limits_are_refused(cli, tmp_path):
@@ -286,10 +287,10 @@ def test_amounts_beyond_the_limits_are_refused(cli, tmp_path):
 
 def test_control_character_and_unclosed_quote_are_located(cli, tmp_path):
     write(tmp_path, changes=CHANGES.replace("Tiltak A", "Tiltak A\x07"))
-    assert "data/changes/c.yaml:6:22: YAML does not allow the character U+0007 here" in run_bad(cli, tmp_path)
+    assert "data/changes/c.yaml:6:22: error: YAML does not allow the character U+0007 here" in run_bad(cli, tmp_path)
     write(tmp_path, changes=CHANGES.replace("    etikett: Innsparing B", "    etikett: 'Innsparing B"))
     err = run_bad(cli, tmp_path)
-    assert "data/changes/c.yaml:11:14: YAML syntax: the file ends inside a quoted text opened here" in err
+    assert "data/changes/c.yaml:11:14: error: YAML syntax: the file ends inside a quoted text opened here" in err
 
 
 def test_every_frame_listing_a_missing_file_is_told(cli, tmp_path):
@@ -297,25 +298,26 @@ def test_every_frame_listing_a_missing_file_is_told(cli, tmp_path):
     other = FRAME.replace("id: f", "id: f2").replace("../changes/c.yaml", "../changes/missing.yaml")
     (tmp_path / "data/frames/f2.yaml").write_text(other, encoding="utf-8")
     err = run_bad(cli, tmp_path)
-    assert "data/frames/f.yaml:17:5: the changes file '../changes/missing.yaml'" in err
-    assert "data/frames/f2.yaml:16:5: the changes file '../changes/missing.yaml'" in err
+    assert "data/frames/f.yaml:17:5: error: the changes file '../changes/missing.yaml'" in err
+    assert "data/frames/f2.yaml:16:5: error: the changes file '../changes/missing.yaml'" in err
 
 
 def test_a_file_listed_twice_or_a_folder_listed(cli, tmp_path):
     write(tmp_path, frame=FRAME + "  - ../changes/./c.yaml\n")
-    assert ("data/frames/f.yaml:17:5: '../changes/./c.yaml' is the same file as entry 1 of 'endringer'"
+    assert ("data/frames/f.yaml:17:5: error: '../changes/./c.yaml' is the same file as entry 1 of 'endringer'"
             in run_bad(cli, tmp_path, "check", "data/frames/f.yaml"))
     write(tmp_path, frame=FRAME.replace("../changes/c.yaml", "../changes"))
     err = run_bad(cli, tmp_path, "check", "data/frames/f.yaml")
-    assert "data/frames/f.yaml:16:5: the changes file '../changes' (data/changes): is a folder, not a file" in err
+    assert ("data/frames/f.yaml:16:5: error: the changes file '../changes' (data/changes): is a folder, not a "
+            "file") in err
 
 
 def test_an_invalid_frame_still_has_its_changes_files_checked(cli, tmp_path):
     write(tmp_path, frame=FRAME.replace("kommune: Testkommune", "kommune: ''"),
           changes=CHANGES.replace("kategori: innsparing", "kategori: sparing"))
     err = run_bad(cli, tmp_path, "check", "data/frames/f.yaml")
-    assert "data/frames/f.yaml:3:10: kommune is empty" in err
-    assert "data/changes/c.yaml:12:15: poster.1.kategori: 'sparing' is not allowed" in err
+    assert "data/frames/f.yaml:3:10: error: kommune is empty" in err
+    assert "data/changes/c.yaml:12:15: error: poster.1.kategori: 'sparing' is not allowed" in err
     assert "does not list this changes file" not in run_bad(cli, tmp_path)
 
 
@@ -331,7 +333,8 @@ def test_a_group_cycle_names_only_the_groups_in_it(cli, tmp_path):
     write(tmp_path, frame=FRAME.replace("endringer:\n", groups + "endringer:\n"))
     err = run_bad(cli, tmp_path)
     cycles = [line for line in err.splitlines() if "placed under itself" in line]
-    assert [line.split(": ")[1] for line in cycles] == ["group 'h' is (through 'under') placed under itself",
+    assert all(line.split(": ")[1] == "error" for line in cycles)
+    assert [line.split(": ")[2] for line in cycles] == ["group 'h' is (through 'under') placed under itself",
                                                       "group 'i' is (through 'under') placed under itself"]
 
 

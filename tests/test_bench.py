@@ -91,7 +91,7 @@ def test_verify_rejects_a_missed_or_an_extra_error(bench_run, tmp_path: Path) ->
     injected = [{"file": "m/frames/u.yaml", "line": 24, "column": 21, "kind": "utgangspunkt", "year": 2022,
                  "published": 16247, "true": 16246}]
     counts = {"files": 2, "frames": 1, "published_figures": 10}
-    right = ("m/frames/u.yaml:24:21: Utgangspunkt 2022: published 16 247, computed 16 246 (difference +1)\n"
+    right = ("m/frames/u.yaml:24:21: error: Utgangspunkt 2022: published 16 247, computed 16 246 (difference +1)\n"
              "m/frames/u.yaml:30:5: warning: something tolerated\n"
              "checked 2 files, 1 frame, 10 published figures: 1 error, 1 warning\n")
 
@@ -100,7 +100,7 @@ def test_verify_rejects_a_missed_or_an_extra_error(bench_run, tmp_path: Path) ->
 
     assert verdict(right).ok
     assert verdict(right).warnings == 1
-    extra = right + "m/frames/v.yaml:3:4: Ny driftsramme 2022: published 1, computed 2 (difference −1)\n"
+    extra = right + "m/frames/v.yaml:3:4: error: Ny driftsramme 2022: published 1, computed 2 (difference −1)\n"
     assert not verdict(extra).ok
     assert not verdict(right.replace(":24:21:", ":24:22:")).ok
     assert not verdict(right.replace("computed 16 246", "computed 16 245")).ok

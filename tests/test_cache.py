@@ -40,7 +40,7 @@ def test_a_changed_file_is_checked_again(cli, data_copy, tmp_path):
                      encoding="utf-8")
     code, out = run(cli, root, cache)
     assert code == 1
-    assert f"{MOLDE}:43:33: Ny driftsramme 2017: published 11 998, computed 11 999 (difference −1)" in out
+    assert f"{MOLDE}:43:33: error: Ny driftsramme 2017: published 11 998, computed 11 999 (difference −1)" in out
     # and a changed changes file too: seed 000's 1 241 (opptrappingsplan 2017) made 1 242
     frame.write_text(frame.read_text(encoding="utf-8").replace("2017: 11998, 2018", "2017: 11999, 2018"),
                      encoding="utf-8")

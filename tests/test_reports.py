@@ -71,7 +71,7 @@ def test_junit_report(cli, corpus):
     assert failing[0].get("classname") == MOLDE
     failure = failing[0].find("failure")
     assert failure.get("type") == "new-frame-mismatch"
-    assert failure.text == (f"{MOLDE}:43:33: Ny driftsramme 2017: published 11 998, computed 11 999 "
+    assert failure.text == (f"{MOLDE}:43:33: error: Ny driftsramme 2017: published 11 998, computed 11 999 "
                             "(difference −1) [new-frame-mismatch]")
     trondheim = next(c for c in cases if c.get("name") == "ramme trondheim-2022-psykisk-helse-og-rus")
     assert trondheim.find("failure") is None and "unallocated-amount" in trondheim.find("system-out").text
@@ -167,7 +167,8 @@ def test_text_report_is_the_default(cli, corpus):
     assert result.exit_code == 1
     assert result.stdout.splitlines()[0].startswith("data/accounts/molde-2022-fellesomrade-investering.yaml:68:26: "
                                                     "warning:")
-    assert f"{MOLDE}:43:33: Ny driftsramme 2017: published 11 998, computed 11 999 (difference −1)" in result.stdout
+    assert (f"{MOLDE}:43:33: error: Ny driftsramme 2017: published 11 998, computed 11 999 (difference −1)"
+            in result.stdout)
 
 
 def test_no_progress_bar_when_not_on_a_terminal(corpus):

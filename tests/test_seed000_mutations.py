@@ -83,7 +83,7 @@ def test_one_changed_published_figure_is_flagged_alone(cli, data_copy, anchor, y
     assert result.exit_code == 1, result.output
     reported = problem_lines(result.stdout)
     assert len(reported) == 1, result.stdout
-    expected = (f"data/frames/molde-2017-ressurstjenesten.yaml:{line}:{col}: {FIGURE[anchor]} {year}: "
+    expected = (f"data/frames/molde-2017-ressurstjenesten.yaml:{line}:{col}: error: {FIGURE[anchor]} {year}: "
                 f"published {format_amount(value + 1)}, computed {format_amount(value)} (difference +1)")
     assert reported[0] == expected
 
@@ -103,7 +103,7 @@ def test_one_changed_split_figure_is_flagged_alone(cli, data_copy, anchor, year,
     # The start of the column is the total of the split printed under it; the problem is reported at the
     # column's first split cell (in 2016 that is Driftsinntekter, whichever of the two was changed).
     first_line, first_col = find_cell(text, INCOME, 2016, -6452) if year == 2016 else (line, col)
-    assert reported[0].startswith(f"data/frames/molde-2017-ressurstjenesten.yaml:{first_line}:{first_col}: "
+    assert reported[0].startswith(f"data/frames/molde-2017-ressurstjenesten.yaml:{first_line}:{first_col}: error: "
                                   "Fordeling (")
     # the printed split now adds up to one more than the start: published value + 1, computed value
     start = {2016: 9681, 2017: 9864}.get(year, 11999)  # the seed's start row
@@ -122,8 +122,8 @@ def test_one_changed_printed_item_amount_is_flagged_alone(cli, data_copy, anchor
     assert result.exit_code == 1, result.output
     reported = problem_lines(result.stdout)
     assert len(reported) == 1, result.stdout
-    assert reported[0] == (f"data/changes/molde-2017-ressurstjenesten.yaml:{line}:{col}: {LABEL[anchor]} {year}: "
-                           f"published {format_amount(value + 1)}, computed {format_amount(value)} (difference +1)")
+    assert reported[0] == (f"data/changes/molde-2017-ressurstjenesten.yaml:{line}:{col}: error: "
+                           f"{LABEL[anchor]} {year}: published {format_amount(value + 1)}, computed {format_amount(value)} (difference +1)")
 
 
 def test_unchanged_seed000_checks_clean(cli):

@@ -89,7 +89,7 @@ def test_one_changed_total_is_flagged_alone(cli, data_copy, rel, anchor, key, ol
     replace(path, line, col, old, new)
     result = cli("check", rel, cwd=data_copy.parent)
     assert result.exit_code == 1, result.output
-    assert errors(result.stdout) == [f"{rel}:{line}:{col}: {message}"]
+    assert errors(result.stdout) == [f"{rel}:{line}:{col}: error: {message}"]
 
 
 SUBTOTALS = """\
@@ -115,7 +115,7 @@ def test_subtotals_nest_and_each_is_checked_on_its_own(cli, tmp_path):
     result = cli("check", "t.yaml", cwd=tmp_path)
     assert result.exit_code == 1
     # group a is 10 (via a1) + 21 = 31, printed 30; the total 31 is right
-    assert errors(result.stdout) == ["t.yaml:9:40: A, Budsjett: published 30, computed 31 (difference −1)"]
+    assert errors(result.stdout) == ["t.yaml:9:40: error: A, Budsjett: published 30, computed 31 (difference −1)"]
 
 
 # ---------------------------------------------------------------------------------------------- links
@@ -140,7 +140,7 @@ def test_a_broken_link_names_both_files_and_lines(cli, data_copy):
     result = cli("check", LINKS, cwd=data_copy.parent)
     assert result.exit_code == 1
     assert errors(result.stdout) == [
-        f"{LINKS}:18:5: Ressurstjenesten, budsjett 2016: Budsjett 2016 9 864 "
+        f"{LINKS}:18:5: error: Ressurstjenesten, budsjett 2016: Budsjett 2016 9 864 "
         "(data/accounts/molde-2018-ressurstjenesten.yaml:39:39), Ny driftsramme 2018 11 999 "
         "(data/frames/molde-2017-ressurstjenesten.yaml:43:46) (difference −2 135)"]
 
@@ -165,8 +165,9 @@ def test_a_link_to_a_missing_file_or_figure_is_an_input_error(cli, data_copy):
     result = cli("check", LINKS, cwd=data_copy.parent)
     assert result.exit_code == 2
     assert result.stdout == ""
-    assert f"{LINKS}:20:16: the file '../accounts/nope.yaml' (data/accounts/nope.yaml): no such file" in result.stderr
-    assert (f"{LINKS}:23:10: link 'Ressurstjenesten, budsjett 2017': table 'molde-2018-ressurstjenesten' has no "
+    assert (f"{LINKS}:20:16: error: the file '../accounts/nope.yaml' (data/accounts/nope.yaml): no such file"
+            in result.stderr)
+    assert (f"{LINKS}:23:10: error: link 'Ressurstjenesten, budsjett 2017': table 'molde-2018-ressurstjenesten' has no "
             "row '2019' (it has: 2015, 2016, 2017, 2018)") in result.stderr
 
 
@@ -215,14 +216,14 @@ def test_every_problem_in_the_new_kinds_at_once(cli, tmp_path):
     assert result.exit_code == 2
     assert "Traceback" not in result.output
     err = result.stderr
-    assert "a.yaml:1:1: missing key 'avviksfortegn' in the document" in err
-    assert "a.yaml:9:20: kolonner.1.rolle: 'budsjet' is not allowed" in err
-    assert "a.yaml:11:35: rader.0.beløp.b: 'tre' is not an amount" in err
-    assert "b.yaml:13:38: 'avik' is not a column that holds an amount" in err
-    assert "b.yaml:14:15: two rows are named 'x' (the first at line 13)" in err
-    assert "b.yaml:16:54: key figure 'Resultat' is computed from row 'y', which the table does not have" in err
-    assert "c.yaml:12:26: row 'x' is under group 'a2', which this table does not have" in err
-    assert "c.yaml:12:40: 'c' is not a column of this table" in err
+    assert "a.yaml:1:1: error: missing key 'avviksfortegn' in the document" in err
+    assert "a.yaml:9:20: error: kolonner.1.rolle: 'budsjet' is not allowed" in err
+    assert "a.yaml:11:35: error: rader.0.beløp.b: 'tre' is not an amount" in err
+    assert "b.yaml:13:38: error: 'avik' is not a column that holds an amount" in err
+    assert "b.yaml:14:15: error: two rows are named 'x' (the first at line 13)" in err
+    assert "b.yaml:16:54: error: key figure 'Resultat' is computed from row 'y', which the table does not have" in err
+    assert "c.yaml:12:26: error: row 'x' is under group 'a2', which this table does not have" in err
+    assert "c.yaml:12:40: error: 'c' is not a column of this table" in err
     assert "rammecalc: 8 input problems in 3 files; nothing was rolled or checked" in err
 
 

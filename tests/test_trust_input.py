@@ -58,9 +58,9 @@ def test_flow_lists_nested_deep_are_refused_where_they_go_too_deep(cli, tmp_path
     # 33rd level is the 30th bracket, at column 12 + 29. (Past 1 000 brackets libyaml's scanner, which
     # reads ahead inside brackets, stops first: then the place is where it stopped, on the same line.)
     if depth < 1000:
-        assert "data/changes/c.yaml:14:41: the file is nested more than 32 levels deep here" in err
+        assert "data/changes/c.yaml:14:41: error: the file is nested more than 32 levels deep here" in err
     else:
-        assert re.search(r"^data/changes/c\.yaml:14:\d+: the file is nested more than 32 levels deep here$", err, re.M)
+        assert re.search(r"^data/changes/c\.yaml:14:\d+: error: the file is nested more than 32 levels deep here$", err, re.M)
 
 
 def test_block_mappings_nested_deep_are_refused_at_their_line(cli, tmp_path):
@@ -69,7 +69,7 @@ def test_block_mappings_nested_deep_are_refused_at_their_line(cli, tmp_path):
     err = run_both(cli, tmp_path)
     # merknad (line 15) holds a mapping of level 2 starting at k0 (line 16); the mapping holding k(i) is
     # level 2 + i, so level 33 starts at k31: line 16 + 31, indented 2 × 33 spaces
-    assert "data/changes/c.yaml:47:67: the file is nested more than 32 levels deep here" in err
+    assert "data/changes/c.yaml:47:67: error: the file is nested more than 32 levels deep here" in err
 
 
 # ------------------------------------------------------------------------------ aliases and documents
@@ -79,13 +79,13 @@ def test_an_alias_where_a_year_key_is_expected(cli, tmp_path):
     write(tmp_path, changes=CHANGES.replace("beløp: {2024: 10, 2025: 5}", "beløp: {*y : 10, 2025: 5}")
           .replace("kilde: {dokument: Testdokument}", "kilde: {dokument: &y Testdokument}"))
     err = run_both(cli, tmp_path)
-    assert "data/changes/c.yaml:9:13: YAML anchors and aliases (&name, *name) are not supported" in err
+    assert "data/changes/c.yaml:9:13: error: YAML anchors and aliases (&name, *name) are not supported" in err
 
 
 def test_an_alias_where_a_mapping_is_expected(cli, tmp_path):
     write(tmp_path, changes=CHANGES.replace("kilde: {dokument: Testdokument}", "kilde: *k"))
     err = run_both(cli, tmp_path)
-    assert "data/changes/c.yaml:3:8: YAML anchors and aliases (&name, *name) are not supported" in err
+    assert "data/changes/c.yaml:3:8: error: YAML anchors and aliases (&name, *name) are not supported" in err
     assert "kilde: expected" not in err  # the consequence of the refused value is not news
 
 
@@ -96,18 +96,18 @@ def test_a_removed_item_behind_an_alias(cli, tmp_path):
         "parametere: [../parameters/p.yaml]\n", ""), encoding="utf-8")
     err = run_both(cli, tmp_path)
     # line 6 is "  - {type: fjern, post: *i}"
-    assert "data/scenarios/s.yaml:6:25: YAML anchors and aliases (&name, *name) are not supported" in err
+    assert "data/scenarios/s.yaml:6:25: error: YAML anchors and aliases (&name, *name) are not supported" in err
 
 
 @pytest.mark.parametrize("text", ["---\n...\n", "--- ~\n", "---\n", "# only a comment\n"])
 def test_an_empty_document_is_a_file_with_nothing_in_it(cli, tmp_path, text):
     write(tmp_path, changes=text)
-    assert "data/changes/c.yaml:1:1: the file is empty" in run_both(cli, tmp_path)
+    assert "data/changes/c.yaml:1:1: error: the file is empty" in run_both(cli, tmp_path)
 
 
 def test_a_second_document_is_refused_at_its_marker(cli, tmp_path):
     write(tmp_path, changes=CHANGES + "---\n" + CHANGES)
-    assert "data/changes/c.yaml:15:1: a second YAML document ('---') in the file" in run_both(cli, tmp_path)
+    assert "data/changes/c.yaml:15:1: error: a second YAML document ('---') in the file" in run_both(cli, tmp_path)
 
 
 # ---------------------------------------------------------------------------------- tags and controls
@@ -118,12 +118,12 @@ def test_an_unknown_tag_on_a_scalar_is_a_problem_at_its_cell(cli, tmp_path, tag)
     write(tmp_path, changes=CHANGES.replace("etikett: Tiltak A", f"etikett: {tag} Tiltak A"))
     err = run_both(cli, tmp_path)
     shown = tag.replace("!!", "tag:yaml.org,2002:")
-    assert f"data/changes/c.yaml:6:14: YAML tag '{shown}' is not supported" in err
+    assert f"data/changes/c.yaml:6:14: error: YAML tag '{shown}' is not supported" in err
 
 
 def test_an_unknown_tag_on_a_collection_and_the_string_tag(cli, tmp_path):
     write(tmp_path, changes=CHANGES.replace("beløp: {2025: -3}", "beløp: !!set {2025: -3}"))
-    assert "data/changes/c.yaml:14:12: YAML tag 'tag:yaml.org,2002:set' is not supported" in run_both(cli, tmp_path)
+    assert "data/changes/c.yaml:14:12: error: YAML tag 'tag:yaml.org,2002:set' is not supported" in run_both(cli, tmp_path)
     write(tmp_path, changes=CHANGES.replace("etikett: Tiltak A", "etikett: !!str Tiltak A"))
     assert cli("check", "--no-cache", "data", cwd=tmp_path).exit_code == 0  # !!str is text, as written
 
@@ -133,13 +133,13 @@ def test_an_unknown_tag_on_a_collection_and_the_string_tag(cli, tmp_path):
 def test_a_control_character_in_a_label_is_refused_at_its_cell(cli, tmp_path, escape, name):
     write(tmp_path, changes=CHANGES.replace("etikett: Tiltak A", f'etikett: "Tiltak {escape}A"'))
     err = run_both(cli, tmp_path)
-    assert f"data/changes/c.yaml:6:14: the text holds a control character ({name})" in err
+    assert f"data/changes/c.yaml:6:14: error: the text holds a control character ({name})" in err
     assert "\x1b" not in err and "\x00" not in err
 
 
 def test_a_nul_byte_in_a_path_named_inside_a_file(cli, tmp_path):
     write(tmp_path, frame=FRAME.replace("  - ../changes/c.yaml", '  - "../changes/c\\0.yaml"'))
-    assert "data/frames/f.yaml:16:5: the text holds a control character (NUL)" in run_both(cli, tmp_path)
+    assert "data/frames/f.yaml:16:5: error: the text holds a control character (NUL)" in run_both(cli, tmp_path)
 
 
 # --------------------------------------------------------------------------------------- special files
@@ -158,13 +158,13 @@ def test_a_fifo_named_listed_or_found_is_a_problem_at_once(tmp_path):
     for args in (["check", "--no-cache", "data"], ["roll", "data"], ["check", "data/frames/pipe.yaml"]):
         result = _no_hang(args, tmp_path)
         assert result.returncode == 2, result.stderr
-        assert "data/frames/pipe.yaml: is a FIFO (named pipe), not a regular file" in result.stderr
+        assert "data/frames/pipe.yaml: error: is a FIFO (named pipe), not a regular file" in result.stderr
     (tmp_path / "data/frames/pipe.yaml").unlink()
     os.mkfifo(tmp_path / "data/changes/p.yaml")
     write(tmp_path, frame=FRAME + "  - ../changes/p.yaml\n")
     result = _no_hang(["check", "--no-cache", "data/frames/f.yaml"], tmp_path)
     assert result.returncode == 2
-    assert ("data/frames/f.yaml:17:5: the changes file '../changes/p.yaml' (data/changes/p.yaml): is a FIFO "
+    assert ("data/frames/f.yaml:17:5: error: the changes file '../changes/p.yaml' (data/changes/p.yaml): is a FIFO "
             "(named pipe), not a regular file") in result.stderr
 
 
@@ -172,10 +172,10 @@ def test_a_fifo_named_listed_or_found_is_a_problem_at_once(tmp_path):
 def test_dev_zero_named_or_listed_is_refused_before_it_is_read(tmp_path):
     write(tmp_path, frame=FRAME + "  - /dev/zero\n")
     result = _no_hang(["check", "--no-cache", "/dev/zero"], tmp_path)
-    assert result.returncode == 2 and "/dev/zero: is a character device, not a regular file" in result.stderr
+    assert result.returncode == 2 and "/dev/zero: error: is a character device, not a regular file" in result.stderr
     result = _no_hang(["roll", "data/frames/f.yaml"], tmp_path)
     assert result.returncode == 2
-    assert ("data/frames/f.yaml:17:5: the changes file '/dev/zero' (/dev/zero): is a character device, not a "
+    assert ("data/frames/f.yaml:17:5: error: the changes file '/dev/zero' (/dev/zero): is a character device, not a "
             "regular file") in result.stderr
 
 
@@ -192,8 +192,8 @@ def test_link_loops_and_dangling_links_in_a_folder_are_said(cli, tmp_path):
     assert result.exit_code == 2
     err = result.stderr
     for name in ("a", "b", "x"):
-        assert f"data/frames/{name}.yaml: a symbolic link that leads back to itself (a loop)" in err
-    assert "data/frames/gone.yaml: a link to 'nowhere.yaml', which does not exist" in err
+        assert f"data/frames/{name}.yaml: error: a symbolic link that leads back to itself (a loop)" in err
+    assert "data/frames/gone.yaml: error: a link to 'nowhere.yaml', which does not exist" in err
     assert "data/frames/self: warning: a link to " in err and "a folder already read; not followed" in err
 
 
@@ -204,7 +204,7 @@ def test_a_file_too_large_is_refused_before_it_is_read(cli, tmp_path):
     with open(tmp_path / "data/changes/big.yaml", "wb") as stream:
         stream.truncate(MAX_FILE_BYTES + 1)  # sparse: no disk is used
     err = run_both(cli, tmp_path)
-    assert "data/changes/big.yaml: the file is 32,0 MB, more than the 32,0 MB rammecalc reads" in err
+    assert "data/changes/big.yaml: error: the file is 32,0 MB, more than the 32,0 MB rammecalc reads" in err
 
 
 # ------------------------------------------------------------------------------------------------ hints
@@ -217,7 +217,7 @@ def test_an_unquoted_decimal_comma_inside_braces_gets_its_hint(cli, tmp_path):
                                                       encoding="utf-8")
     err = cli("check", "--no-cache", "data", cwd=tmp_path).stderr
     line = PARAMETERS.replace("{2024: 4.3}", "{2024: 4,3 %}").splitlines()[3]
-    assert f"data/parameters/p.yaml:4:{line.index('3 %') + 1}: parametere.0.verdier.3 %: '3 %' is not a year" in err
+    assert f"data/parameters/p.yaml:4:{line.index('3 %') + 1}: error: parametere.0.verdier.3 %: '3 %' is not a year" in err
     assert "hint: inside '{…}' a comma separates entries, so an unquoted decimal comma splits the number" in err
 
 
@@ -226,7 +226,7 @@ def test_a_date_written_the_norwegian_way_gets_its_hint(cli, tmp_path):
         "beløp: {2025: -3}", "regel: {type: delårsvirkning, helårsvirkning: -6, virkningsdato: 01.07.2025}"))
     err = run_both(cli, tmp_path)
     # at the date itself, named by its path in the file (not by the rule's type, which is no key there)
-    assert "data/changes/c.yaml:14:70: poster.1.regel.virkningsdato:" in err
+    assert "data/changes/c.yaml:14:70: error: poster.1.regel.virkningsdato:" in err
     assert "hint: write a date as YYYY-MM-DD: 2024-05-01 for 1 May 2024" in err
 
 
@@ -239,5 +239,5 @@ def test_a_minus_and_a_space_gets_its_hint(cli, tmp_path):
 def test_a_problem_found_when_files_are_fitted_together_shows_its_line(cli, tmp_path):
     write(tmp_path, changes=CHANGES.replace("    gruppe: g\n    beløp: {2025", "    gruppe: h\n    beløp: {2025"))
     err = run_both(cli, tmp_path)
-    assert "data/changes/c.yaml:13:13: item 'b' is under group 'h', which frame 'f' does not have\n" \
+    assert "data/changes/c.yaml:13:13: error: item 'b' is under group 'h', which frame 'f' does not have\n" \
            "   13 |     gruppe: h\n      |             ^\n" in err

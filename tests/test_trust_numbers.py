@@ -132,7 +132,7 @@ def test_sats_beyond_the_limits_is_refused_at_the_rule_not_a_crash(tmp_path, cli
     })
     rolled = cli("roll", "frames/f.yaml", cwd=root)
     assert rolled.exit_code == 2, rolled.output
-    assert "changes/c.yaml:9:12: item 'a': its rule gives" in rolled.stderr
+    assert "changes/c.yaml:9:12: error: item 'a': its rule gives" in rolled.stderr
     assert "more than the 15 digits before the decimal point" in rolled.stderr
     checked = cli("check", "--report", "json", "frames/f.yaml", cwd=root)
     assert checked.exit_code == 2, checked.output
@@ -179,7 +179,7 @@ def test_skaler_beyond_the_limits_is_refused_at_the_operation(tmp_path, cli):
     for args in (("roll", ".", "-s", "s"), ("compare", ".", "-s", "s")):
         result = cli(*args, cwd=root)
         assert result.exit_code == 2, (args, result.output)
-        assert "scenarios/s.yaml:6:5: item 'a': 123 456 789 012 345,123457 × 987 654 321,987654 is" in result.stderr
+        assert "scenarios/s.yaml:6:5: error: item 'a': 123 456 789 012 345,123457 × 987 654 321,987654 is" in result.stderr
     checked = cli("check", "--report", "json", ".", cwd=root)
     assert checked.exit_code == 2 and json_codes(checked) == ["input-amount-out-of-range"]
 
@@ -218,7 +218,7 @@ def test_a_huge_rate_set_by_a_scenario_is_an_input_problem_everywhere(tmp_path, 
     for args in (("roll", ".", "-s", "s"), ("compare", ".", "-s", "s"), ("check", ".")):
         result = cli(*args, cwd=root)
         assert result.exit_code == 2, (args, result.output)
-        assert "changes/c.yaml:9:12: item 'a': its rule gives 9 999 999 999 999 990 in 2024" in result.stderr
+        assert "changes/c.yaml:9:12: error: item 'a': its rule gives 9 999 999 999 999 990 in 2024" in result.stderr
         assert "set by scenario s (scenarios/s.yaml:6:5)" in result.stderr
 
 
@@ -426,7 +426,7 @@ def test_the_cli_refuses_it_at_the_cell_with_exit_2(tmp_path, cli):
     root = write(tmp_path, {"frames/f.yaml": frame_yaml(unit="1 000 kr"), "changes/c.yaml": one_item("1.500")})
     result = cli("roll", ".", cwd=root)
     assert result.exit_code == 2
-    assert "changes/c.yaml:9:19: 1,5 or 1 500? The amount has a full stop or comma before exactly" in result.stderr
+    assert "changes/c.yaml:9:19: error: 1,5 or 1 500? The amount has a full stop or comma before exactly" in result.stderr
     assert "tusenskille: punktum" in result.stderr
 
 
@@ -567,7 +567,7 @@ def test_frame_and_scenario_amounts_are_held_to_the_frames_decimals(tmp_path, cl
     (root / "frames/f.yaml").write_text(frame_yaml(unit="1 000 kr"), encoding="utf-8")
     result = cli("roll", ".", "-s", "s", cwd=root)
     assert result.exit_code == 2
-    assert "scenarios/s.yaml:6:44: 2,5 has 1 decimal, but the table prints whole units" in result.stderr
+    assert "scenarios/s.yaml:6:44: error: 2,5 has 1 decimal, but the table prints whole units" in result.stderr
 
 
 # ---------------------------------------------------------------------------- 3c. skaler rounds as printed
@@ -655,7 +655,7 @@ def test_a_table_without_a_start_checks_its_sum_in_the_declared_convention(tmp_p
     assert result.exit_code == 1, result.output
     computed = "−3, the sum of the changes up to 2025 (inkrementell)" if convention == "inkrementell" else \
         "−1, the sum of the column's changes (nivå)"
-    assert f"frames/f.yaml:13:60: Sum 2025: published −2, computed {computed}" in result.stdout
+    assert f"frames/f.yaml:13:60: error: Sum 2025: published −2, computed {computed}" in result.stdout
 
 
 def test_a_printed_start_still_needs_a_start(tmp_path):
@@ -711,7 +711,7 @@ def test_figures_in_different_units_beyond_the_rounding_differ_in_kroner(tmp_pat
     root = link_between(tmp_path, ("mill. kr", "4,2"), ("1 000 kr", "4260"))
     result = cli("check", ".", cwd=root)
     assert result.exit_code == 1, result.output
-    assert ("links/l.yaml:3:5: L: K A 4 260 (1 000 kr) (sums/b.yaml:10:31), K A 4,2 mill. kr (sums/a.yaml:10:31): "
+    assert ("links/l.yaml:3:5: error: L: K A 4 260 (1 000 kr) (sums/b.yaml:10:31), K A 4,2 mill. kr (sums/a.yaml:10:31): "
             "4 260 000 kr against 4 200 000 kr (difference +60 000 kr, beyond the rounding of the coarser figure, "
             "±50 000 kr)") in result.stdout
     # kr against 1 000 kr: 94 594 499 kr is 94 594 (1 000 kr) within ±500 kr; 94 595 000 kr is not.
@@ -733,7 +733,7 @@ def test_a_link_between_arsverk_and_money_is_an_input_problem_at_the_link(tmp_pa
     root = link_between(tmp_path, ("årsverk", "8,6"), ("1 000 kr", "9"))
     result = cli("check", ".", cwd=root)
     assert result.exit_code == 2, result.output
-    assert "links/l.yaml:3:5: link 'L': K A (sums/b.yaml:10:31) is in 1 000 kr and K A (sums/a.yaml:10:31) in " \
+    assert "links/l.yaml:3:5: error: link 'L': K A (sums/b.yaml:10:31) is in 1 000 kr and K A (sums/a.yaml:10:31) in " \
            "årsverk" in result.stderr
     rolled = cli("roll", ".", cwd=root)  # roll agrees that the input is unusable
     assert rolled.exit_code == 2 and "link 'L'" in rolled.stderr
@@ -826,7 +826,7 @@ def test_groups_nested_a_thousand_deep_are_refused_once_at_the_first_too_deep(tm
         problems = [ln for ln in result.stderr.splitlines() if ": group 'g" in ln]
         line = first_line + 21  # 'grupper:' on first_line, g0 on the next; g20 is the 21st level
         file = "frames/f" if files is deep_frame else "sums/s"
-        expected = (f"{file}.yaml:{line}:36: group 'g20' is nested 21 levels deep (through 'under'); rammecalc "
+        expected = (f"{file}.yaml:{line}:36: error: group 'g20' is nested 21 levels deep (through 'under'); rammecalc "
                     "takes at most 20")
         assert problems == [expected], problems
 

@@ -18,6 +18,7 @@ import typer
 
 from .core import terms
 from .core.terms import Convention
+from .output import echo
 
 if TYPE_CHECKING:
     from decimal import Decimal
@@ -84,8 +85,8 @@ FormatOption = Annotated[
 ]
 OutputOption = Annotated[
     Path | None,
-    typer.Option("--output", "-o", help="Write to this file instead of the screen, all or nothing: a failed run "
-                 "leaves no partial file.", show_default=False),
+    typer.Option("--output", "-o", help="Write to this file (UTF-8) instead of the screen, all or nothing: a "
+                 "failed run leaves no partial file. A FIFO or device is written as a stream.", show_default=False),
 ]
 ScenarioOption = Annotated[
     list[str] | None,
@@ -108,7 +109,7 @@ def _version(value: bool) -> None:
     if value:
         from importlib.metadata import version
 
-        typer.echo(f"rammecalc {version('rammecalc')}")
+        echo(f"rammecalc {version('rammecalc')}")
         raise typer.Exit()
 
 
@@ -122,9 +123,11 @@ def _main(
 
 
 def _fail_input(message: str, hint: str | None = None) -> typer.Exit:
-    typer.echo(f"rammecalc: {message}", err=True)
+    from .output import visible
+
+    echo(f"rammecalc: {visible(message)}", err=True)  # one line each, whatever a value in it holds
     if hint:
-        typer.echo(f"  hint: {hint}", err=True)
+        echo(f"  hint: {visible(hint)}", err=True)
     return typer.Exit(ExitCode.BAD_INPUT)
 
 
@@ -264,11 +267,27 @@ def _stderr_console():
     return Console(stderr=True, highlight=False)
 
 
+_NO_TABLES = ("no frame, accounts, sum table or links files among the paths given",
+              ("a frame file has 'type: ramme' (changes files are read through the frame that lists them); the "
+               "others 'type: regnskap', 'type: sumtabell' or 'type: koblinger'"))
+
+
+def _has_tables(loaded: Loaded, cached: bool = False) -> bool:
+    return bool(cached or loaded.budgets or loaded.accounts or loaded.sum_tables or loaded.links)
+
+
 def _require_tables(loaded: Loaded, cached: bool = False) -> None:
-    if not (cached or loaded.budgets or loaded.accounts or loaded.sum_tables or loaded.links):
-        raise _fail_input("no frame, accounts, sum table or links files among the paths given",
-                          "a frame file has 'type: ramme' (changes files are read through the frame that lists "
-                          "them); the others 'type: regnskap', 'type: sumtabell' or 'type: koblinger'")
+    if not _has_tables(loaded, cached):
+        raise _fail_input(*_NO_TABLES)
+
+
+def _no_tables(paths: list[Path]) -> list:
+    """The paths hold no table, as problems (one per path, of the whole path), for the machine reports."""
+    from .core.problems import Code, Problem, Severity
+    from .loading import display_name
+
+    return [Problem(Code.NOT_FOUND, Severity.ERROR, display_name(path), 0, 0,
+                    "no frame, accounts table, sum table or links file here", _NO_TABLES[1]) for path in paths]
 
 
 def _load(paths: list[Path] | None, sets: list[tuple[str, int | None, Decimal]] = ()) -> Loaded:
@@ -278,7 +297,7 @@ def _load(paths: list[Path] | None, sets: list[tuple[str, int | None, Decimal]] 
 
     loaded = _read(paths)
     for skipped in (p for p in loaded.problems if p.code is Code.SKIPPED):
-        typer.echo(problem_text(skipped, loaded.texts), err=True)
+        echo(problem_text(skipped, loaded.texts), err=True)
     bad = [p for p in loaded.problems if p.code.is_input]
     if bad:
         _input_problems(bad, loaded)
@@ -397,51 +416,47 @@ def _input_problems(problems, loaded: Loaded) -> None:
     from .render import problem_text
 
     for problem in problems:
-        typer.echo(problem_text(problem, loaded.texts), err=True)
+        echo(problem_text(problem, loaded.texts), err=True)
     bad = [p for p in problems if p.code.is_input]
     files = len({p.file for p in bad})
-    typer.echo(f"rammecalc: {len(bad)} input problem{'s' if len(bad) != 1 else ''} in {files} "
+    echo(f"rammecalc: {len(bad)} input problem{'s' if len(bad) != 1 else ''} in {files} "
                f"file{'s' if files != 1 else ''}; nothing was rolled or checked", err=True)
 
 
-def _emit(text: str, output: Path | None) -> None:
-    """Text to standard output, or to ``output`` atomically."""
-    if output is None:
-        typer.echo(text, nl=False)
+def _emit(text: str, output: Path | None, json: bool = False) -> None:
+    """Text to standard output, or to ``output`` (see ``output.write_file``; always UTF-8). JSON to a
+    stream that is not UTF-8 is written in ASCII, with escapes that keep it exact."""
+    if output is not None:
+        _write_output(output, text)
+    elif json:
+        from .output import echo_data, json_ascii
+
+        echo_data(text, json_ascii)
     else:
-        _write_atomically(output, text)
+        echo(text, nl=False)
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    """Write ``path`` all or nothing: a temporary file beside it, then an atomic rename over it."""
-    import os
-    import tempfile
+def _write_output(path: Path, text: str) -> None:
+    """--output: a file all or nothing, a FIFO or device as a stream; what stops it is exit 2 with a hint."""
+    from .output import OutputError, write_file
 
-    directory = path.resolve().parent
-    if not directory.is_dir():
-        raise _fail_input(f"--output {path}: the folder {directory} does not exist")
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)  # as an ordinary new file (mkstemp makes it private)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+        write_file(path, text)
+    except OutputError as exc:
+        raise _fail_input(exc.message, exc.hint) from None
 
 
 def _finish(console, output: Path | None) -> None:
     """For tables written with --output: the text gathered while printing goes into the file, at once."""
     if output is not None:
-        _write_atomically(output, "".join(console.gathered))
+        _write_output(output, "".join(console.gathered))
 
 
 def _print(console, renderable) -> None:
     """Print a table. A figure is never cut: on a console too narrow for the table it is printed wider, and
     the terminal wraps the lines. Piped or redirected output has no trailing blanks (tidy logs and diffs)."""
+    import io
+
     from rich.console import Console
     from rich.measure import Measurement
 
@@ -452,14 +467,22 @@ def _print(console, renderable) -> None:
             console = Console(highlight=False, width=width, force_terminal=True, color_system=console.color_system)
         console.print(renderable)
         return
-    wide = Console(highlight=False, width=width, force_terminal=False, color_system=None)
+    # Laid out as for a UTF-8 stream whatever standard output's encoding, so that the layout never changes;
+    # echo writes what the encoding cannot carry by output.ERRORS (a box line as '-', '−' as '-').
+    wide = Console(highlight=False, width=width, force_terminal=False, color_system=None, file=io.StringIO())
     with wide.capture() as captured:
         wide.print(renderable)
     text = "\n".join(line.rstrip() for line in captured.get().splitlines()) + "\n"
     if hasattr(console, "gathered"):
         console.gathered.append(text)
     else:
-        typer.echo(text, nl=False)
+        echo(text, nl=False)
+
+
+def _differs(count: int, file: str) -> None:
+    """The note under a rolled table whose printed figures do not add up (check says which)."""
+    echo(f"rammecalc: {count} published figure{'s' if count != 1 else ''} in {file} "
+         f"{'differ' if count != 1 else 'differs'} from the arithmetic; see 'rammecalc check {file}'", err=True)
 
 
 def _amount_option(text: str, name: str) -> Decimal:
@@ -531,7 +554,7 @@ def roll(
             if not tables:
                 raise _fail_input(f"--format {output_format.value} lays out frame tables, and there is none here",
                                   "use --format table or --format json for accounts tables, sum tables and links")
-            typer.echo(f"rammecalc: --format {output_format.value} has the frame tables only; {others} accounts "
+            echo(f"rammecalc: --format {output_format.value} has the frame tables only; {others} accounts "
                        "table(s), sum table(s) or links file(s) are left out (use --format table or json)", err=True)
 
         text = {
@@ -544,16 +567,13 @@ def roll(
             OutputFormat.CSV: lambda: render.tables_csv(tables),
             OutputFormat.MARKDOWN: lambda: render.tables_markdown(tables, notes),
         }[output_format]()
-        _emit(text, output)
+        _emit(text, output, json=output_format is OutputFormat.JSON)
         return
-
-    from rich.console import Console
 
     from .core.problems import Severity
     from .render import rich_table
 
     out = _console(output)
-    err = Console(stderr=True, highlight=False)
     for i, (budget, table) in enumerate(zip(budgets, tables, strict=True)):
         if i:
             _print(out, "")
@@ -562,15 +582,13 @@ def roll(
         own = table if table.frame.convention is budget.frame.convention else None  # not when converted
         errors = [p for p in check(budget, table=own) if p.severity is Severity.ERROR]
         if errors and not budget.overrides and not budget.scenarios:  # a variant is meant to differ
-            err.print(f"[yellow]{len(errors)} published figure{'s' if len(errors) != 1 else ''} in "
-                      f"{budget.frame.file} differ from the arithmetic; see 'rammecalc check {budget.frame.file}'",
-                      soft_wrap=True)
+            _differs(len(errors), budget.frame.file)
     if not scenarios:  # a variant is of one frame only
-        _roll_other_kinds(loaded, out, err, first=not tables)
+        _roll_other_kinds(loaded, out, first=not tables)
     _finish(out, output)
 
 
-def _roll_other_kinds(loaded: Loaded, out, err, first: bool) -> None:
+def _roll_other_kinds(loaded: Loaded, out, first: bool) -> None:
     """Accounts tables, sum tables and links, each laid out like its source, after the frames."""
     if not (loaded.accounts or loaded.sum_tables or loaded.links):
         return  # and a roll of frames alone does not import (and build the models of) the other kinds
@@ -587,8 +605,7 @@ def _roll_other_kinds(loaded: Loaded, out, err, first: bool) -> None:
         _print(out, rendered)
         errors = [p for p in check_doc(doc) if p.severity is Severity.ERROR]
         if errors:
-            err.print(f"[yellow]{len(errors)} published figure{'s' if len(errors) != 1 else ''} in {doc.file} "
-                      f"differ from the arithmetic; see 'rammecalc check {doc.file}'", soft_wrap=True)
+            _differs(len(errors), doc.file)
 
 
 @app.command()
@@ -634,7 +651,7 @@ def compare(
         OutputFormat.CSV: lambda: render.comparison_csv(comparison),
         OutputFormat.MARKDOWN: lambda: render.comparison_markdown(comparison),
     }[output_format]()
-    _emit(text, output)
+    _emit(text, output, json=output_format is OutputFormat.JSON)
 
 @app.command()
 def check(
@@ -669,7 +686,6 @@ def check(
     """Recompute every published figure and report every mismatch as file:line:col. Exit 1 on any."""
     from .core.checks import check as check_budget
     from .core.checks import failed, published_figures
-    from .core.problems import Problem
     from .report import TableResult
 
     limit = _amount_option(tolerance, "--tolerance")
@@ -687,20 +703,24 @@ def check(
 
     def with_sets(loaded: Loaded) -> None:
         # --set changes what a frame's rules give: its names and years are checked, and the overrides put on
-        # the budgets, before any frame is checked.
-        _require_tables(loaded)
-        _apply_sets(loaded, parsed_sets)
+        # the budgets, before any frame is checked. (Paths with no table are reported below.)
+        if _has_tables(loaded):
+            _apply_sets(loaded, parsed_sets)
 
     paths = _paths(paths)
     with _Progress() as progress:
         run, loaded = run_check(paths, check_frame, options_key(limit, known, parsed_sets), store, progress.update,
                                 prepare=with_sets if parsed_sets else None)
     bad = [p for p in loaded.problems if p.code.is_input]
+    if not bad and not _has_tables(loaded, cached=bool(run.tables)):
+        if report is ReportFormat.TEXT:
+            raise _fail_input(*_NO_TABLES)
+        bad = _no_tables(paths)  # a machine report says so in its own form, as for any unusable input
     if not bad:
-        _require_tables(loaded, cached=bool(run.tables))
         bad = _scenario_problems(loaded)
     if bad:
-        run.problems = sorted(loaded.problems + [p for p in bad if p not in loaded.problems], key=Problem.sort_key)
+        known = set(loaded.problems)  # a set: a file with thousands of problems is not searched for each
+        run.problems = loaded.problems + [p for p in bad if p not in known]
         run.tables = []
         _report(run, report, loaded, input_failed=True)
         raise typer.Exit(ExitCode.BAD_INPUT)
@@ -717,7 +737,6 @@ def check(
         run.problems += links.check(linked, limit)  # an explained difference is not a misprint: always explained
         run.tables.append(TableResult(Path(linked.links.file).stem, (linked.links.file,), "koblinger",
                                       len(linked.figures)))
-    run.problems.sort(key=Problem.sort_key)
     _report(run, report, loaded)
     if any(p.code.is_input for p in run.problems):  # found while checking (a result beyond the limits)
         raise typer.Exit(ExitCode.BAD_INPUT)
@@ -730,6 +749,9 @@ def _report(run, report: ReportFormat, loaded: Loaded, input_failed: bool = Fals
     and a hint, as in every command; the machine formats put everything on standard output."""
     from . import report as reporters
 
+    # One order, whichever frames came from the cache: tables by file and id, problems by place and code.
+    run.problems.sort(key=reporters.problem_order)
+    run.tables = reporters.sorted_tables(run.tables)
     if report is ReportFormat.TEXT:
         from .core.problems import Code
         from .render import problem_text
@@ -739,11 +761,17 @@ def _report(run, report: ReportFormat, loaded: Loaded, input_failed: bool = Fals
             return
         for problem in run.problems:
             is_input = problem.code.is_input or problem.line == 0 or problem.code is Code.SKIPPED
-            typer.echo(problem_text(problem, loaded.texts, excerpt=is_input), err=is_input)
-        typer.echo(reporters.summary_line(run))
+            echo(problem_text(problem, loaded.texts, excerpt=is_input), err=is_input)
+        echo(reporters.summary_line(run))
         return
-    typer.echo({ReportFormat.JSON: reporters.as_json, ReportFormat.JUNIT: reporters.as_junit,
-                ReportFormat.GITHUB: reporters.as_github}[report](run), nl=False)
+    from .output import echo_data, json_ascii, xml_ascii
+
+    if report is ReportFormat.GITHUB:
+        echo(reporters.as_github(run), nl=False)
+    elif report is ReportFormat.JSON:  # exact in any encoding: ASCII escapes where the stream is not UTF-8
+        echo_data(reporters.as_json(run), json_ascii)
+    else:
+        echo_data(reporters.as_junit(run), xml_ascii)
 
 
 @app.command()
@@ -787,7 +815,7 @@ def explain(
     except AmountOutOfRange as exc:  # a rule's result beyond the limits: bad input, at the rule
         _input_problems(exc.problems, loaded)
         raise typer.Exit(ExitCode.BAD_INPUT) from None
-    typer.echo(explanation_text(explanation))
+    echo(explanation_text(explanation))
 
 
 @app.command()
@@ -801,7 +829,7 @@ def schema(
     from .render import to_json
     from .schema import json_schema
 
-    typer.echo(to_json(json_schema(kind.value)))
+    _emit(to_json(json_schema(kind.value)) + "\n", None, json=True)
 
 
 def main() -> None:
@@ -812,8 +840,11 @@ def main() -> None:
     """
     import os
 
+    from .output import prepare_streams
+
     # We use no pydantic plugins; looking for them scans every installed package at the first validation.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    prepare_streams()  # any encoding: what it cannot carry is written another way, never an error
     try:
         app()
     except KeyboardInterrupt:  # pragma: no cover - interactive only
@@ -821,7 +852,7 @@ def main() -> None:
     except Exception as exc:
         if os.environ.get("RAMMECALC_DEBUG"):
             raise
-        typer.echo(f"rammecalc: internal error, a bug in rammecalc and not in your files: "
-                   f"{type(exc).__name__}: {exc}", err=True)
-        typer.echo("  hint: rerun with RAMMECALC_DEBUG=1 to see where, and report it", err=True)
+        echo(f"rammecalc: internal error, a bug in rammecalc and not in your files: "
+             f"{type(exc).__name__}: {exc}", err=True)
+        echo("  hint: rerun with RAMMECALC_DEBUG=1 to see where, and report it", err=True)
         sys.exit(ExitCode.INTERNAL_ERROR)

@@ -5,6 +5,8 @@ The only module that imports rich. Every format draws from the one :class:`Rolle
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -17,9 +19,11 @@ from rich.table import Table
 from rich.text import Text
 
 from .core.numbers import format_amount, format_percent
-from .core.problems import Problem, Severity
+from .core.problems import Problem
 from .core.roll import RolledTable, Row
 from .core.terms import RELATIVE_TOTAL_LABEL, UNALLOCATED_LABEL, UNIT_TEXT
+from .output import visible
+from .report import problem_line
 
 if TYPE_CHECKING:  # the other kinds' modules load with the first such file, not with every command
     from .core.accounts import AccountsTable
@@ -42,6 +46,45 @@ _BOX = box.Box(
     "    \n"
 )
 
+class _Table(Table):
+    """A rich table that takes every header, cell, title and caption as plain text made safe.
+
+    A string given to rich is read as markup (``[/x]`` in a label would raise, ``[red]`` would colour it)
+    and emoji codes (``:smile:``). Every text here comes from a file, so each string is turned into a
+    :func:`_text`: printed as written, control characters shown as escapes (``\x1b``), never acted on.
+    The ``Text`` cells are made with :func:`_text` where they are styled."""
+
+    def __init__(self, *headers, title=None, caption=None, **options) -> None:
+        super().__init__(*map(_safe, headers), title=None if title is None else _text(title, "table.title"),
+                         caption=None if caption is None else _text(caption, "table.caption"), **options)
+
+    def add_column(self, header="", *args, **options) -> None:
+        super().add_column(_safe(header), *args, **options)
+
+    def add_row(self, *renderables, **options) -> None:
+        super().add_row(*map(_safe, renderables), **options)
+
+
+def _text(text: str, style: str = "") -> Text:
+    """A label or other text from a file, for a rich table: printed as written (rich's ``Text`` would drop a
+    CR or a bell silently and let ESC through; :func:`output.visible` shows each)."""
+    return Text(visible(text), style=style)
+
+
+def _two_lines(label: str) -> Text:
+    """A column header on two lines ("Økonomiplan" over "2018"), as the sources print them: keeps the
+    figures' columns narrow. The break is ours; anything in the label itself is shown :func:`output.visible`."""
+    return Text("\n".join(map(visible, label.rsplit(" ", 1))))
+
+
+def _safe(renderable):
+    if isinstance(renderable, str):
+        return _text(renderable)
+    if isinstance(renderable, Padding):
+        renderable.renderable = _safe(renderable.renderable)
+    return renderable
+
+
 def _fit(grid: Table) -> Table:
     """No figure is ever cut: every column but the first (the labels) is at least as wide as its widest
     header line and cell, and does not wrap. The CLI then prints a table wider than the terminal wider."""
@@ -59,9 +102,9 @@ def _cell(value: Decimal | None) -> str:
 def _label(row: Row, table: RolledTable) -> RenderableType:
     """The row's label, indented as a block so that a wrapped label stays under its first line."""
     if row.kind == "new_frame" and not table.has_base:
-        return Text(RELATIVE_TOTAL_LABEL, style="bold")
+        return _text(RELATIVE_TOTAL_LABEL, style="bold")
     style = {"start": "bold", "group": "bold", "new_frame": "bold", "split": "dim"}.get(row.kind, "")
-    text = Text(row.label + (OVERRIDDEN_MARK if row.overridden else ""), style=style)
+    text = _text(row.label + (OVERRIDDEN_MARK if row.overridden else ""), style=style)
     return Padding(text, (0, 0, 0, 2 * row.depth)) if row.depth else text
 
 
@@ -90,7 +133,7 @@ def rich_table(table: RolledTable, scenario_note: str | None = None) -> Renderab
     grid.add_column(UNIT_TEXT[frame.amount_unit.value], ratio=1, overflow="fold", min_width=20)
     for year in table.years:
         # "Økonomiplan 2018" on two lines, as the sources print their headers: keeps the figures narrow.
-        grid.add_column("\n".join(frame.columns[year].rsplit(" ", 1)), justify="right")
+        grid.add_column(_two_lines(frame.columns[year]), justify="right")
     rows = table.rows
     for i, row in enumerate(rows):
         values = [_cell(row.values.get(y)) for y in table.years]
@@ -101,15 +144,15 @@ def rich_table(table: RolledTable, scenario_note: str | None = None) -> Renderab
         grid.add_row(_label(row, table), *values, style=style, end_section=next_is_total)
     _fit(grid)
     footnote = overridden_note(table)
-    parts: list[RenderableType] = [grid] + ([Text(footnote)] if footnote else [])
+    parts: list[RenderableType] = [grid] + ([_text(footnote)] if footnote else [])
     if table.unallocated:
-        notes = Table.grid(padding=(0, 2))
+        notes = _Table.grid(padding=(0, 2))
         notes.add_column()
         notes.add_column(justify="right")
-        notes.add_row(Text(UNALLOCATED_LABEL, style="bold"), "")
+        notes.add_row(_text(UNALLOCATED_LABEL, style="bold"), "")
         for entry in table.unallocated:
             notes.add_row("  " + entry.label, format_amount(entry.amount))
-        parts += [Text(""), notes]
+        parts += [_text(""), notes]
     return parts[0] if len(parts) == 1 else RichGroup(*parts)
 
 
@@ -157,9 +200,22 @@ def table_data(table: RolledTable) -> dict:
     }
 
 
-def to_json(value: object, indent: int = 2) -> str:
-    """JSON with ``Decimal`` written as exact JSON numbers (``9864``, ``1.4``), never through float."""
+#: What JSON may carry raw but a terminal should not see raw, written as ``\\uXXXX`` in a JSON string: DEL,
+#: the C1 controls, line and paragraph separators, bidirectional controls, and lone surrogates (a file name's
+#: bytes that are not UTF-8: ``"\\udcff"``, which Python reads back as the name's own ``os.fsencode``).
+_JSON_ESCAPE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]")
+
+
+def _json_text(value: object) -> str:
     import json
+
+    return _JSON_ESCAPE.sub(lambda m: f"\\u{ord(m[0]):04x}", json.dumps(value, ensure_ascii=False))
+
+
+def to_json(value: object, indent: int = 2) -> str:
+    """JSON with ``Decimal`` written as exact JSON numbers (``9864``, ``1.4``), never through float. Texts
+    are exact (JSON escapes what must be escaped), and the output is UTF-8 text with no control character
+    and no lone surrogate raw in it (see ``_JSON_ESCAPE``)."""
 
     def encode(v: object, level: int) -> str:
         pad = " " * (indent * (level + 1))
@@ -169,14 +225,14 @@ def to_json(value: object, indent: int = 2) -> str:
         if isinstance(v, dict):
             if not v:
                 return "{}"
-            inner = ",\n".join(f"{pad}{json.dumps(str(k), ensure_ascii=False)}: {encode(x, level + 1)}"
+            inner = ",\n".join(f"{pad}{_json_text(str(k))}: {encode(x, level + 1)}"
                                for k, x in v.items())
             return "{\n" + inner + "\n" + end + "}"
         if isinstance(v, (list, tuple)):
             if not v:
                 return "[]"
             return "[\n" + ",\n".join(pad + encode(x, level + 1) for x in v) + "\n" + end + "]"
-        return json.dumps(v, ensure_ascii=False)
+        return _json_text(v)
 
     return encode(value, 0)
 
@@ -184,14 +240,18 @@ def to_json(value: object, indent: int = 2) -> str:
 # -------------------------------------------------------------------------------------------- problems
 
 
+@functools.lru_cache(maxsize=4)
+def _source_lines(source: str) -> list[str]:
+    """A file's lines, split once for all its problems (not once for each: a file can have thousands)."""
+    return source.splitlines()
+
+
 def problem_text(problem: Problem, texts: Mapping[str, str] | None = None, excerpt: bool = True) -> str:
-    """``file:line:col: message``, then (for input problems) the source line with a caret and the hint."""
-    where = problem.file if problem.line == 0 else problem.where
-    level = "" if problem.severity is Severity.ERROR else "warning: "
-    lines = [f"{where}: {level}{problem.message}"]
+    """:func:`problem_line`, then (for input problems) the source line with a caret and the hint."""
+    lines = [problem_line(problem)]
     source = (texts or {}).get(problem.file)
     if excerpt and source is not None and problem.line > 0:
-        src_lines = source.splitlines()
+        src_lines = _source_lines(source)
         line, col = problem.line, problem.col
         if line > len(src_lines) and src_lines:  # at the end of the file: show where the text stops
             line = len(src_lines)
@@ -199,10 +259,12 @@ def problem_text(problem: Problem, texts: Mapping[str, str] | None = None, excer
             lines.append("  (the file ends here)")
         if line <= len(src_lines):
             gutter = f"{line:>5} | "
-            lines.append(gutter + src_lines[line - 1])
-            lines.append(" " * (len(gutter) - 2) + "| " + " " * max(col - 1, 0) + "^")
+            text = src_lines[line - 1]
+            lines.append(gutter + visible(text))
+            # under the same character, however many an escape before it takes
+            lines.append(" " * (len(gutter) - 2) + "| " + " " * len(visible(text[:max(col - 1, 0)])) + "^")
     if excerpt and problem.hint:
-        lines.append(f"  hint: {problem.hint}")
+        lines.append(f"  hint: {visible(problem.hint)}")
     return "\n".join(lines)
 
 
@@ -210,7 +272,8 @@ def problem_text(problem: Problem, texts: Mapping[str, str] | None = None, excer
 
 
 def explanation_text(explanation: Explanation) -> str:
-    """An explanation as plain text: a title, what it is, then each year's lines with their sources."""
+    """An explanation as plain text: a title, what it is, then each year's lines with their sources. Each
+    line is made :func:`output.visible` as a whole, so a value in it cannot break it."""
     lines = [explanation.title]
     lines += [f"  {text}" for text in explanation.about]
     for year, steps in explanation.years:
@@ -224,7 +287,7 @@ def explanation_text(explanation: Explanation) -> str:
             if step.where is not None:
                 text += f"  ({step.where[0]}:{step.where[1]}:{step.where[2]})"
             lines.append(text)
-    return "\n".join(lines)
+    return "\n".join(map(visible, lines))
 
 
 # ------------------------------------------------------------------------------ CSV and Markdown (roll)
@@ -239,8 +302,9 @@ def _csv(rows: Iterable[Sequence[object]]) -> str:
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    for row in rows:
-        writer.writerow(["" if v is None else format(v, "f") if isinstance(v, Decimal) else v for v in row])
+    for row in rows:  # a text is made visible: one record is one line, and nothing in it acts on a terminal
+        writer.writerow(["" if v is None else format(v, "f") if isinstance(v, Decimal) else
+                         visible(v) if isinstance(v, str) else v for v in row])
     return buffer.getvalue()
 
 
@@ -259,7 +323,8 @@ def tables_csv(tables: Sequence[RolledTable]) -> str:
 
 
 def _md_cell(text: str) -> str:
-    return text.replace("|", "\\|")
+    """A text in a Markdown table: visible, and its ``|`` not a column's edge."""
+    return visible(text).replace("|", "\\|")
 
 
 def tables_markdown(tables: Sequence[RolledTable], notes: Sequence[str | None] = ()) -> str:
@@ -268,8 +333,9 @@ def tables_markdown(tables: Sequence[RolledTable], notes: Sequence[str | None] =
     for index, table in enumerate(tables):
         frame = table.frame
         note = notes[index] if index < len(notes) else None
-        head = f"**{frame.municipality} · {frame.unit}**" + (f" ({note})" if note else "")
-        lines = [head, "", f"{frame.source.table or frame.source.document} · {UNIT_TEXT[frame.amount_unit.value]}", "",
+        head = visible(f"**{frame.municipality} · {frame.unit}**" + (f" ({note})" if note else ""))
+        source = visible(frame.source.table or frame.source.document)
+        lines = [head, "", f"{source} · {UNIT_TEXT[frame.amount_unit.value]}", "",
                  "| | " + " | ".join(_md_cell(frame.columns[y]) for y in table.years) + " |",
                  "|---|" + "---:|" * len(table.years)]
         for row in table.rows:
@@ -333,18 +399,18 @@ def comparison_rich(comparison: Comparison) -> RenderableType:
                        "(størst først)")
     grid.add_column("", ratio=1, overflow="fold", min_width=20)
     for year in base.years:
-        grid.add_column("\n".join(frame.columns[year].rsplit(" ", 1)), justify="right", no_wrap=True)
+        grid.add_column(_two_lines(frame.columns[year]), justify="right", no_wrap=True)
     label = RELATIVE_TOTAL_LABEL if not base.has_base else frame.new_frame.label
-    grid.add_row(Text(f"{label}, grunnlag", style="bold"), *(_cell(base.new_frame[y]) for y in base.years),
+    grid.add_row(_text(f"{label}, grunnlag", style="bold"), *(_cell(base.new_frame[y]) for y in base.years),
                  end_section=True)
     for variant in comparison.variants:
-        grid.add_row(Text(" + ".join(variant.labels), style="bold"),
+        grid.add_row(_text(" + ".join(variant.labels), style="bold"),
                      *(_cell(variant.table.new_frame[y]) for y in base.years))
-        grid.add_row(Padding(Text("differanse"), (0, 0, 0, 2)),
+        grid.add_row(Padding(_text("differanse"), (0, 0, 0, 2)),
                      *(format_amount(variant.difference[y], plus=True) for y in base.years))
         for a in variant.attributions:
             what = a.label if a.kind == "item" else f"parameter {a.name} ({a.label})"
-            grid.add_row(Padding(Text(what, style="dim"), (0, 0, 0, 4)),
+            grid.add_row(Padding(_text(what, style="dim"), (0, 0, 0, 4)),
                          *(format_amount(a.values[y], plus=True) if a.values[y] else "" for y in base.years))
         grid.rows[-1].end_section = True
     return _fit(grid)
@@ -371,7 +437,7 @@ def comparison_csv(comparison: Comparison) -> str:
 def comparison_markdown(comparison: Comparison) -> str:
     base = comparison.base
     frame = base.frame
-    lines = [f"**{frame.municipality} · {frame.unit}: varianter** ({UNIT_TEXT[frame.amount_unit.value]})", "",
+    lines = [visible(f"**{frame.municipality} · {frame.unit}: varianter** ({UNIT_TEXT[frame.amount_unit.value]})"), "",
              "| | " + " | ".join(_md_cell(frame.columns[y]) for y in base.years) + " |",
              "|---|" + "---:|" * len(base.years),
              "| **Grunnlag** | " + " | ".join(_cell(base.new_frame[y]) for y in base.years) + " |"]
@@ -390,7 +456,7 @@ def comparison_markdown(comparison: Comparison) -> str:
 
 
 def _text_table(title: str, caption: str) -> Table:
-    return Table(title=title, caption=caption, box=_BOX, show_edge=False, title_justify="left",
+    return _Table(title=title, caption=caption, box=_BOX, show_edge=False, title_justify="left",
                  caption_justify="left", pad_edge=False, padding=(0, 0, 0, 1))
 
 
@@ -432,7 +498,7 @@ def accounts_rich(table: AccountsTable) -> RenderableType:
     else:
         grid.add_column(UNIT_TEXT[table.amount_unit.value], ratio=1, overflow="fold", min_width=16)
         for column in table.columns:
-            grid.add_column("\n".join(column.label.rsplit(" ", 1)) if len(column.label) > 12 else column.label,
+            grid.add_column(_two_lines(column.label) if len(column.label) > 12 else column.label,
                             justify="left" if column.role is ColumnRole.TEXT else "right", no_wrap=True)
         for column in variance:
             grid.add_column(result_header[column.id], no_wrap=True)
@@ -440,18 +506,64 @@ def accounts_rich(table: AccountsTable) -> RenderableType:
             grid.add_row(row.label, *(cell(row, c) for c in table.columns), *(result(row, c) for c in variance),
                          end_section=total is not None and i == len(table.rows) - 1)
         if total is not None:
-            grid.add_row(Text(total.label or TOTAL_LABEL, style="bold"),
+            grid.add_row(_text(total.label or TOTAL_LABEL, style="bold"),
                          *(_cell(total.amounts.get(c.id)) for c in table.columns), *("" for _ in variance),
                          style="bold")
     if not table.key_figures:
         return _fit(grid)
-    notes = Table.grid(padding=(0, 2))
+    notes = _Table.grid(padding=(0, 2))
     notes.add_column()
     notes.add_column(justify="right")
-    notes.add_row(Text("Nøkkeltall", style="bold"), "")
+    notes.add_row(_text("Nøkkeltall", style="bold"), "")
     for figure in table.key_figures:
         notes.add_row(f"  {figure.label} {figure.row}", format_percent(figure.published, figure.decimals))
-    return RichGroup(_fit(grid), Text(""), notes)
+    return RichGroup(_fit(grid), _text(""), notes)
+
+
+def group_depths(groups) -> dict[str, int]:
+    """Each group's depth (1 for a group under none, 2 under that, …), in one pass over the groups however
+    they are chained: each depth is found once, walking up only to a group already known. An unknown parent
+    ends a chain (it counts as one level, as ``SumTable.depth`` counts it); a cycle (refused when loading)
+    cannot loop."""
+    parent: dict[str, str | None] = {}
+    for group in groups:
+        parent.setdefault(group.id, group.parent)
+    depth: dict[str, int] = {}
+    for start in parent:
+        path: list[str] = []
+        on_path: set[str] = set()
+        node = start
+        while node is not None and node not in depth and node not in on_path:
+            path.append(node)
+            on_path.add(node)
+            node = parent.get(node)
+        base = depth[node] if node is not None and node in depth else 0
+        for steps, name in enumerate(reversed(path), start=1):
+            depth[name] = base + steps
+    return depth
+
+
+def group_subtotals(table: SumTable) -> dict[str, dict[str, Decimal]]:
+    """Every group's sum per column (its rows, directly or through its subgroups: ``SumTable.subtotal``),
+    all at once: each row is added to its own group, then each group to its parent, deepest first. Linear in
+    rows and groups (``subtotal`` per group walks them all for each)."""
+    depths = group_depths(table.groups)
+    parent: dict[str, str | None] = {}
+    for group in table.groups:
+        parent.setdefault(group.id, group.parent)
+    sums: dict[str, dict[str, Decimal]] = {name: {} for name in parent}
+    for row in table.rows:
+        if row.group in sums:
+            own = sums[row.group]
+            for column, value in row.values.items():
+                own[column] = own.get(column, Decimal(0)) + value
+    for name in sorted(parent, key=depths.__getitem__, reverse=True):
+        above = parent[name]
+        if above in sums and depths[above] < depths[name]:  # never round a cycle (refused when loading)
+            into = sums[above]
+            for column, value in sums[name].items():
+                into[column] = into.get(column, Decimal(0)) + value
+    return sums
 
 
 def sum_table_rich(table: SumTable) -> RenderableType:
@@ -462,29 +574,36 @@ def sum_table_rich(table: SumTable) -> RenderableType:
     grid.add_column(UNIT_TEXT[table.measure.value], ratio=1, overflow="fold", min_width=20)
     for label in table.columns.values():
         grid.add_column(label, justify="right", no_wrap=True)
+    groups = {}
+    for group in table.groups:
+        groups.setdefault(group.id, group)
+    depths = group_depths(table.groups)
     shown: set[str] = set()
 
-    def heading(group_id: str) -> None:
-        index = table.group_index(group_id)
-        group = table.groups[index]
-        if group.parent is not None and group.parent not in shown:
-            heading(group.parent)
-        shown.add(group_id)
-        label = Text(group.label, style="bold")
-        depth = table.depth(group.parent)
-        grid.add_row(Padding(label, (0, 0, 0, 2 * depth)) if depth else label,
-                     *(_cell(group.published.get(c)) for c in table.columns))
+    def indented(text: Text, depth: int) -> RenderableType:
+        return Padding(text, (0, 0, 0, 2 * depth)) if depth else text
+
+    def headings(group_id: str) -> None:
+        """The group's heading, after those of its parents not yet shown: up the chain, then printed down
+        it (a loop, not recursion: a chain of any length; each group once)."""
+        chain = []
+        while group_id is not None and group_id not in shown and group_id in groups:
+            shown.add(group_id)
+            chain.append(groups[group_id])
+            group_id = groups[group_id].parent
+        for group in reversed(chain):
+            grid.add_row(indented(_text(group.label, style="bold"), depths.get(group.parent, 0)),
+                         *(_cell(group.published.get(c)) for c in table.columns))
 
     for i, row in enumerate(table.rows):
         if row.group is not None and row.group not in shown:
-            heading(row.group)
-        depth = table.depth(row.group)
-        label = Text(row.label + (f"  ({row.reference})" if row.reference else ""))
-        grid.add_row(Padding(label, (0, 0, 0, 2 * depth)) if depth else label,
+            headings(row.group)
+        label = _text(row.label + (f"  ({row.reference})" if row.reference else ""))
+        grid.add_row(indented(label, depths.get(row.group, 0 if row.group is None else 1)),
                      *(_cell(row.values.get(c)) for c in table.columns),
                      end_section=table.total is not None and i == len(table.rows) - 1)
     if table.total is not None:
-        grid.add_row(Text(table.total.label or TOTAL_LABEL, style="bold"),
+        grid.add_row(_text(table.total.label or TOTAL_LABEL, style="bold"),
                      *(_cell(table.total.published.get(c)) for c in table.columns), style="bold")
     return _fit(grid)
 
@@ -531,12 +650,14 @@ def accounts_data(table: AccountsTable) -> dict:
 
 def sum_table_data(table: SumTable) -> dict:
     """A sum table as plain data: computed sums only beside the printed ones."""
+    subtotals = group_subtotals(table)
     return {
         **_about(table),
         "measure": table.measure.value,
         "columns": [{"id": k, "label": v} for k, v in table.columns.items()],
         "groups": [{"id": g.id, "label": g.label, "parent": g.parent, "published": dict(g.published),
-                    "computed": {c: table.subtotal(g.id, c) for c in g.published}} for g in table.groups],
+                    "computed": {c: subtotals[g.id].get(c, Decimal(0)) for c in g.published}}
+                   for g in table.groups],
         "rows": [{"id": r.id, "label": r.label, "group": r.group, "reference": r.reference,
                   "values": dict(r.values)} for r in table.rows],
         "total": None if table.total is None else {

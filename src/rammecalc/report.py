@@ -81,8 +81,14 @@ def as_json(run: CheckRun) -> str:
 
 def as_junit(run: CheckRun) -> str:
     """JUnit XML: one test case per table (a failing table is a failure listing its messages), and one per
-    file that could not be used (an error)."""
+    file that could not be used (an error).
+
+    Every text in it is :func:`output.visible`: XML 1.0 cannot carry most control characters even escaped,
+    so they are shown as ``\\x1b`` and the like, and the document always parses. The problems are grouped
+    by file once (not searched again for each table)."""
     import xml.etree.ElementTree as ET
+
+    from .output import visible
 
     by_file: dict[str, list[Problem]] = {}
     for p in run.problems:
@@ -91,11 +97,11 @@ def as_junit(run: CheckRun) -> str:
     suite = ET.SubElement(suites, "testsuite", name="rammecalc check")
     cases = failures = errors = 0
     covered: set[str] = set()
-    for table in run.tables:
+    for table in sorted_tables(run.tables):
         cases += 1
-        case = ET.SubElement(suite, "testcase", classname=table.file, name=f"{table.kind} {table.id}")
-        mine = [p for p in run.problems if p.file in table.files]
-        covered.update(p.file for p in mine)
+        case = ET.SubElement(suite, "testcase", classname=visible(table.file), name=visible(f"{table.kind} {table.id}"))
+        mine = sorted((p for f in dict.fromkeys(table.files) for p in by_file.get(f, ())), key=problem_order)
+        covered.update(table.files)
         failed = [p for p in mine if p.severity is Severity.ERROR]
         if failed:
             failures += 1
@@ -109,7 +115,7 @@ def as_junit(run: CheckRun) -> str:
         if file in covered:
             continue
         cases += 1
-        case = ET.SubElement(suite, "testcase", classname=file, name=f"file {file}")
+        case = ET.SubElement(suite, "testcase", classname=visible(file), name=visible(f"file {file}"))
         bad = [p for p in problems if p.severity is Severity.ERROR]
         if bad:
             errors += 1
@@ -125,33 +131,56 @@ def as_junit(run: CheckRun) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
 
 
+def location(problem: Problem) -> str:
+    """Where a problem is, as it starts its line: ``file:line:col``, or the file alone for the whole file.
+    The file name is shown :func:`output.visible_path` (any byte of it printable, never a line of its own)."""
+    from .output import visible_path
+
+    where = visible_path(problem.file)
+    return where if problem.line == 0 else f"{where}:{problem.line}:{problem.col}"
+
+
+def problem_line(problem: Problem) -> str:
+    """One problem, one line: ``file:line:col: error: message`` (or ``warning:``), the form editors' and CI's
+    problem matchers read. Nothing in the message can break the line or start another."""
+    from .output import visible
+
+    return f"{location(problem)}: {problem.severity.value}: {visible(problem.message)}"
+
+
 def _line(p: Problem) -> str:
-    where = p.file if p.line == 0 else p.where
-    return f"{where}: {'' if p.severity is Severity.ERROR else 'warning: '}{p.message} [{p.code.value}]"
-
-
-def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _escape_property(text: str) -> str:
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+    return f"{problem_line(p)} [{p.code.value}]"
 
 
 def as_github(run: CheckRun) -> str:
     """GitHub Actions workflow commands: ``::error file=…,line=…,col=…,title=code::message`` for errors,
-    ``::warning …`` for warnings (tolerated differences, notices), and a summary line."""
+    ``::warning …`` for warnings (tolerated differences, notices), and a summary line. GitHub's escapes keep
+    a message to its command (``%0A`` for a line break), and :func:`output.visible` shows any other control
+    character, so nothing in a file name or message can issue a command of its own."""
+    from .output import workflow_data, workflow_property
+
     lines = []
     for p in run.problems:
         command = "error" if p.severity is Severity.ERROR else "warning"
-        props = [f"file={_escape_property(p.file)}"]
+        props = [f"file={workflow_property(p.file)}"]
         if p.line:
             props += [f"line={p.line}", f"col={p.col}"]
-        props.append(f"title={_escape_property('rammecalc ' + p.code.value)}")
+        props.append(f"title={workflow_property('rammecalc ' + p.code.value)}")
         message = p.message + (f" (hint: {p.hint})" if p.hint else "")
-        lines.append(f"::{command} {','.join(props)}::{_escape_data(message)}")
+        lines.append(f"::{command} {','.join(props)}::{workflow_data(message)}")
     lines.append(summary_line(run))
     return "\n".join(lines) + "\n"
+
+
+def problem_order(p: Problem) -> tuple:
+    """The order of problems in every report: by file, line, column and code (then message, so that two
+    at one place come out the same way whether their frame was checked now or taken from the cache)."""
+    return (*p.sort_key(), p.message)
+
+
+def sorted_tables(tables: list[TableResult]) -> list[TableResult]:
+    """The order of tables in every report: by file, then id, whichever were cached."""
+    return sorted(tables, key=lambda t: (t.file, t.id, t.kind))
 
 
 def summary_line(run: CheckRun) -> str:
