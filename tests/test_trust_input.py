@@ -241,3 +241,22 @@ def test_a_problem_found_when_files_are_fitted_together_shows_its_line(cli, tmp_
     err = run_both(cli, tmp_path)
     assert "data/changes/c.yaml:13:13: error: item 'b' is under group 'h', which frame 'f' does not have\n" \
            "   13 |     gruppe: h\n      |             ^\n" in err
+
+
+def test_check_and_roll_agree_that_a_scenario_that_no_longer_applies_is_unusable(cli, tmp_path):
+    write(tmp_path)
+    (tmp_path / "data/scenarios").mkdir()
+    (tmp_path / "data/scenarios/s.yaml").write_text(
+        SCENARIO.replace("post: a}", "post: borte}").replace("parametere: [../parameters/p.yaml]\n", ""),
+        encoding="utf-8")
+    err = run_both(cli, tmp_path)
+    assert "data/scenarios/s.yaml:6:25: error: there is no item 'borte'" in err
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="symbolic links need privileges on Windows")
+def test_roll_says_which_folder_link_it_did_not_follow(cli, tmp_path):
+    write(tmp_path)
+    (tmp_path / "data/frames/self").symlink_to(".")
+    result = cli("roll", "data", cwd=tmp_path)
+    assert result.exit_code == 0
+    assert "data/frames/self: warning: a link to " in result.stderr

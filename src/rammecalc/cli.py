@@ -292,13 +292,13 @@ def _no_tables(paths: list[Path]) -> list:
 
 def _load(paths: list[Path] | None, sets: list[tuple[str, int | None, Decimal]] = ()) -> Loaded:
     """Load and link; on any input problem print them all to stderr and exit 2."""
-    from .core.problems import Code
     from .render import problem_text
 
     loaded = _read(paths)
-    for skipped in (p for p in loaded.problems if p.code is Code.SKIPPED):
-        echo(problem_text(skipped, loaded.texts), err=True)
-    bad = [p for p in loaded.problems if p.code.is_input]
+    for notice in (p for p in loaded.problems if not p.code.is_input):  # a file skipped, a link loop
+        echo(problem_text(notice, loaded.texts), err=True)
+    # Every scenario read must still apply to its frame, as check requires: the two agree on what is usable.
+    bad = [p for p in loaded.problems if p.code.is_input] or _scenario_problems(loaded)
     if bad:
         _input_problems(bad, loaded)
         raise typer.Exit(ExitCode.BAD_INPUT)
