@@ -12,7 +12,7 @@ CORE = Path(__file__).resolve().parent.parent / "src" / "rammecalc" / "core"
 
 def test_importing_the_core_loads_no_cli_rendering_or_yaml():
     code = ("import sys\nimport rammecalc.core.models, rammecalc.core.roll, rammecalc.core.checks, "
-            "rammecalc.core.link\nprint(' '.join(sorted(sys.modules)))")
+            "rammecalc.core.assemble\nprint(' '.join(sorted(sys.modules)))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     top = {m.split(".")[0] for m in out.split()}
     assert not top & {"typer", "click", "rich", "yaml"}

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rammecalc.core.checks import check, failed
-from rammecalc.core.link import link
+from rammecalc.core.assemble import assemble
 from rammecalc.core.models import (
     Budget,
     ChangeSet,
@@ -136,7 +136,7 @@ def build(
         )
         for part in parts
     ]
-    budget, problems = link(frame, changesets)
+    budget, problems = assemble(frame, changesets)
     assert problems == [], problems
     assert budget is not None
     return budget

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rammecalc.core.link import link
+from rammecalc.core.assemble import assemble
 from rammecalc.core.models import (
     Budget,
     Frame,
@@ -61,14 +61,14 @@ def written_item(id: str, amounts: dict[int, Decimal]) -> Item:
 
 
 def link_problems(frame: Frame, items: Sequence[Item], parameter_sets: Sequence[ParameterSet] = ()) -> list[Problem]:
-    budget, problems = link(frame, [changeset(items)], parameter_sets)
+    budget, problems = assemble(frame, [changeset(items)], parameter_sets)
     assert (budget is None) == bool(problems)
     return problems
 
 
 def budget_of(convention: Convention, years: Sequence[int], items: Sequence[Item],
               base: Decimal | int | None = None, parameter_sets: Sequence[ParameterSet] = ()) -> Budget:
-    budget, problems = link(make_frame(convention, years, base), [changeset(items)], parameter_sets)
+    budget, problems = assemble(make_frame(convention, years, base), [changeset(items)], parameter_sets)
     assert problems == [], problems
     assert budget is not None
     return budget
@@ -523,13 +523,13 @@ def test_part_year_in_a_table_of_millions_with_one_decimal() -> None:
     # mill. kr printing one decimal ('desimaler: 1') rounds to tenths: 4,2, not 4.
     frame = make_frame(LEVEL, (2022, 2023, 2024, 2025)).model_copy(update={"decimals": 1})
     rule = PartYearRule(type="delårsvirkning", full_year=D("8.4"), effective=datetime.date(2023, 7, 1))
-    budget, problems = link(frame, [changeset([rule_item("7a", rule)])])
+    budget, problems = assemble(frame, [changeset([rule_item("7a", rule)])])
     assert problems == []
     table = roll(budget)
     assert amounts_of(table, "7a") == {2023: D("4.2"), 2024: D("8.4"), 2025: D("8.4")}
     # and a share that needs rounding: 3,3 × 7/12 = 1,925 → 1,9 (halv-opp to one decimal)
     rule = PartYearRule(type="delårsvirkning", full_year=D("3.3"), effective=datetime.date(2023, 6, 1))
-    budget, problems = link(frame, [changeset([rule_item("x", rule)])])
+    budget, problems = assemble(frame, [changeset([rule_item("x", rule)])])
     assert problems == []
     table = roll(budget)
     assert amounts_of(table, "x")[2023] == D("1.9")

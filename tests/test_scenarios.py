@@ -36,7 +36,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rammecalc.core.compare import compare
-from rammecalc.core.link import link
+from rammecalc.core.assemble import assemble
 from rammecalc.core.models import (
     AddItem,
     Budget,
@@ -562,7 +562,7 @@ def budget_st(draw) -> Budget:
     frame = make_frame(convention, years, base, groups=(Group(id="g", label="Endringer"),
                                                        Group(id="h", label="Tiltak", parent="g")),
                        parameters=("parametere.yaml",))
-    budget, problems = link(frame, [changeset(items)], [params])
+    budget, problems = assemble(frame, [changeset(items)], [params])
     assert problems == [], problems
     return budget
 

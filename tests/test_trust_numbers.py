@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from rammecalc.core.explain import explain
-from rammecalc.core.link import link
+from rammecalc.core.assemble import assemble
 from rammecalc.core.models import Budget, Item, PartYearRule, RateRule, ScaleItem, Scenario
 from rammecalc.core.problems import AmountOutOfRange, Code
 from rammecalc.core.roll import roll
@@ -69,7 +69,7 @@ def changes_yaml(*items: str, head: str = "") -> str:
 def item_budget(item: Item, *, unit_decimals: int = 0, years=(2024,), base=0, convention=Convention.LEVEL,
                 parameter_sets=()) -> Budget:
     frame = make_frame(convention, years, base).model_copy(update={"decimals": unit_decimals})
-    budget, problems = link(frame, [changeset([item])], parameter_sets)
+    budget, problems = assemble(frame, [changeset([item])], parameter_sets)
     assert problems == [], problems
     return budget
 

@@ -3,7 +3,7 @@
 The map, one step per module; each step takes typed input and returns typed output:
 
     load     loading.load(paths)        YAML files → linked budgets, or problems with file:line:col
-    link     core.link.link(frame, cs)  a frame and its changes files fit together (called by load)
+    assemble core.assemble.assemble(frame, cs)  a frame and its changes files fit together (by load)
     roll     core.roll.roll(budget)     start + items = new frame per column → RolledTable
     check    core.checks.check(budget)  every published figure against the arithmetic → problems
     render   render.py                  RolledTable → rich table / JSON; problems → text

@@ -1,6 +1,6 @@
 """The command line: the only module that imports typer. It runs the pipeline and picks the exit code.
 
-    load (loading.py) → link (core/link.py) → roll (core/roll.py) → check (core/checks.py) → render
+    load (loading/) → assemble (core/assemble.py) → roll (core/roll.py) → check (core/checks.py) → render
 
 Start-up is kept small: at module level only typer, the standard library and the glossary (``core.terms``,
 plain enums) are imported; pydantic, yaml and rich load inside the commands that need them, so

@@ -30,7 +30,7 @@ from typing import Any, Literal
 from pydantic import Field, PrivateAttr, model_validator
 
 from .checks import Comparer
-from .link import Cell, amount_problems
+from .assemble import Cell, amount_problems
 from .models import AmountDocument, Id, Located, Model, Money, Percent, Source, Text, Year
 from .numbers import exact, format_amount, format_percent
 from .problems import Code, Problem, Severity, input_error

@@ -7,7 +7,7 @@ every step copies). Operations are applied in the order written, and scenarios c
 Before anything is applied, every operation is checked against the budget as it will stand at that point
 (an item removed by one operation cannot be scaled by the next); an unknown item or parameter is a problem
 at the operation's ``file:line:col`` that names the nearest valid names. After applying, the result is
-linked again (``core.link``), so an added item gets every check a changes file gets, cited at its place in
+assembled again (``core.assemble``), so an added item gets every check a changes file gets, cited at its place in
 the scenario file.
 """
 
@@ -18,7 +18,7 @@ import difflib
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
-from .link import amount_problems, item_cells, link, rule_cells
+from .assemble import amount_problems, assemble, item_cells, rule_cells
 from .models import (
     AddItem,
     Budget,
@@ -144,7 +144,7 @@ def apply_steps(budget: Budget, scenario: Scenario,
     if problems:
         raise ScenarioError(problems)
     result = result.model_copy(update={"scenarios": (*budget.scenarios, scenario.id)})
-    linked, problems = link(result.frame, result.changesets, result.parameter_sets)
+    linked, problems = assemble(result.frame, result.changesets, result.parameter_sets)
     if problems:
         raise ScenarioError(problems)
     assert linked is not None

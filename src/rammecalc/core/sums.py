@@ -21,7 +21,7 @@ from typing import Any, Literal
 from pydantic import Field, PrivateAttr, model_validator
 
 from .checks import Comparer
-from .link import Cell, amount_problems, cycles, group_depths, group_problems
+from .assemble import Cell, amount_problems, cycles, group_depths, group_problems
 from .models import AmountDocument, Id, Model, Money, Source, Text
 from .numbers import EXACT, exact
 from .problems import Code, Problem, input_error

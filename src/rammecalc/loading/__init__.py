@@ -8,7 +8,7 @@ in every file and returns them together. One module a step:
 * :mod:`.yamlread`: YAML text → plain data, with every YAML-level problem at its line and column;
 * :mod:`.documents`: one file → one document (pydantic), every validation error at its place;
 * :mod:`.parallel`: many files, on every core and through the cache;
-* here: the files fitted together. Frames with their changes and parameter files (``core.link``),
+* here: the files fitted together. Frames with their changes and parameter files (``core.assemble``),
   scenarios with theirs, accounts and sum tables validated (``core.accounts``, ``core.sums``), and each
   link's two figures found in the files it names (``core.links``).
 """
@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..core.link import link
+from ..core.assemble import assemble
 from ..core.models import Budget, ChangeSet, Frame, ParameterSet, Scenario
 from ..core.problems import Code, Problem, Severity, input_error
 from ..core.terms import ACCOUNTS_KIND, SUMS_KIND
@@ -267,7 +267,7 @@ def load(paths: Sequence[str | os.PathLike], progress: Callable[[int, int], None
             complete = complete and all(r is not None for r in found)
         if not complete:
             continue
-        budget, link_problems = link(frame, documents["endringer"], documents["parametere"])
+        budget, link_problems = assemble(frame, documents["endringer"], documents["parametere"])
         result.problems += link_problems
         if budget is not None:
             result.budgets.append(budget)

@@ -1,4 +1,4 @@
-"""Linking: a frame and its changes files must fit together before they can be rolled. Pure.
+"""Assembling: a frame and its changes files must fit together before they can be rolled. Pure.
 
 Each file on its own has passed its schema; here we check what only the pair can tell: that a changes
 file names the frame that lists it, that every group and item id is unique and every group exists, and that
@@ -37,7 +37,7 @@ Cell = tuple[tuple, Decimal, bool]
 base is an amount, but not printed: it may have more decimals than the table)."""
 
 
-def link(frame: Frame, changesets: Sequence[ChangeSet],
+def assemble(frame: Frame, changesets: Sequence[ChangeSet],
          parameter_sets: Sequence[ParameterSet] = ()) -> tuple[Budget | None, list[Problem]]:
     """Validate ``frame`` with ``changesets`` and ``parameter_sets`` (in the frame's order); the budget, or
     ``None`` and why."""
