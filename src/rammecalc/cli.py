@@ -267,13 +267,13 @@ def _stderr_console():
     return Console(stderr=True, highlight=False)
 
 
-_NO_TABLES = ("no frame, accounts, sum table or links files among the paths given",
-              ("a frame file has 'type: ramme' (changes files are read through the frame that lists them); the "
-               "others 'type: regnskap', 'type: sumtabell' or 'type: koblinger'"))
+_NO_TABLES = ("no frame, table or links file among the paths given",
+              ("a frame file has 'type: ramme' (changes files are read through the frame that lists them), a table "
+               "'type: tabell', a links file 'type: koblinger'"))
 
 
 def _has_tables(loaded: Loaded, cached: bool = False) -> bool:
-    return bool(cached or loaded.budgets or loaded.accounts or loaded.sum_tables or loaded.links)
+    return bool(cached or loaded.budgets or loaded.tables or loaded.accounts or loaded.sum_tables or loaded.links)
 
 
 def _require_tables(loaded: Loaded, cached: bool = False) -> None:
@@ -287,7 +287,7 @@ def _no_tables(paths: list[Path]) -> list:
     from .loading import display_name
 
     return [Problem(Code.NOT_FOUND, Severity.ERROR, display_name(path), 0, 0,
-                    "no frame, accounts table, sum table or links file here", _NO_TABLES[1]) for path in paths]
+                    "no frame, table or links file here", _NO_TABLES[1]) for path in paths]
 
 
 def _load(paths: list[Path] | None, sets: list[tuple[str, int | None, Decimal]] = ()) -> Loaded:
@@ -548,7 +548,8 @@ def roll(
     if output_format is not OutputFormat.TABLE:
         from . import render
 
-        others = 0 if scenarios else len(loaded.accounts) + len(loaded.sum_tables) + len(loaded.links)
+        others = 0 if scenarios else (len(loaded.tables) + len(loaded.accounts) + len(loaded.sum_tables)
+                                      + len(loaded.links))
         if output_format in (OutputFormat.CSV, OutputFormat.MARKDOWN) and others:
             # csv and markdown lay out frame tables; the other kinds are in the table and json formats.
             if not tables:
@@ -561,6 +562,8 @@ def roll(
             OutputFormat.JSON: lambda: render.to_json({
                 "format": render.JSON_FORMAT, "tables": [render.table_data(t) for t in tables],
                 # the same keys always; a variant (--scenario) is of one frame, so the others are empty
+                "stated_tables": [render.stated_table_data(t, loaded.references.get(t.file)) for t in loaded.tables
+                                  if not scenarios],
                 "accounts": [render.accounts_data(a) for a in loaded.accounts if not scenarios],
                 "sum_tables": [render.sum_table_data(s) for s in loaded.sum_tables if not scenarios],
                 "links": [render.links_data(k) for k in loaded.links if not scenarios]}) + "\n",
@@ -590,13 +593,16 @@ def roll(
 
 def _roll_other_kinds(loaded: Loaded, out, first: bool) -> None:
     """Accounts tables, sum tables and links, each laid out like its source, after the frames."""
-    if not (loaded.accounts or loaded.sum_tables or loaded.links):
+    if not (loaded.tables or loaded.accounts or loaded.sum_tables or loaded.links):
         return  # and a roll of frames alone does not import (and build the models of) the other kinds
     from .core import accounts, links, sums
+    from .core import table as table_core
     from .core.problems import Severity
-    from .render import accounts_rich, links_rich, sum_table_rich
+    from .render import accounts_rich, links_rich, stated_table_rich, sum_table_rich
 
-    shown = [(t, accounts_rich(t), accounts.check) for t in loaded.accounts]
+    shown = [(t, stated_table_rich(t, loaded.references.get(t.file)),
+              lambda t: table_core.check(t, references=loaded.references.get(t.file))) for t in loaded.tables]
+    shown += [(t, accounts_rich(t), accounts.check) for t in loaded.accounts]
     shown += [(t, sum_table_rich(t), sums.check) for t in loaded.sum_tables]
     shown += [(k.links, links_rich(k), lambda _, k=k: links.check(k)) for k in loaded.links]
     for i, (doc, rendered, check_doc) in enumerate(shown):
@@ -719,14 +725,20 @@ def check(
     if not bad:
         bad = _scenario_problems(loaded)
     if bad:
-        known = set(loaded.problems)  # a set: a file with thousands of problems is not searched for each
-        run.problems = loaded.problems + [p for p in bad if p not in known]
+        seen = set(loaded.problems)  # a set: a file with thousands of problems is not searched for each
+        run.problems = loaded.problems + [p for p in bad if p not in seen]
         run.tables = []
         _report(run, report, loaded, input_failed=True)
         raise typer.Exit(ExitCode.BAD_INPUT)
     run.problems += list(loaded.problems)  # notices, e.g. skipped files
     from .core import accounts, links, sums
+    from .core import table as table_core
 
+    for table in loaded.tables:
+        references = loaded.references.get(table.file)
+        run.problems += table_core.check(table, limit, known_differences=known, references=references)
+        run.tables.append(TableResult(table.id, (table.file,), "tabell",
+                                      table_core.published_figures(table, references)))
     for table in loaded.accounts:
         run.problems += accounts.check(table, limit, known_differences=known)
         run.tables.append(TableResult(table.id, (table.file,), "regnskap", accounts.published_figures(table)))

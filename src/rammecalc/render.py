@@ -31,6 +31,7 @@ if TYPE_CHECKING:  # the other kinds' modules load with the first such file, not
     from .core.explain import Explanation
     from .core.links import LinkedSet
     from .core.sums import SumTable
+    from .core.table import Table as StatedTable
 
 JSON_FORMAT = "rammecalc.roll/1"
 
@@ -675,4 +676,153 @@ def links_data(linked: LinkedSet) -> dict:
                    "difference": b.value - a.value,
                    "explained": None if link.known_difference is None else link.known_difference.difference}
                   for link, (a, b) in zip(linked.links.links, linked.figures, strict=True)],
+    }
+
+
+# ---------------------------------------------------------------------------- tables that state figures
+
+#: After a figure the source does not print, which rammecalc computed from the table's relations.
+COMPUTED_MARK = "°"
+#: After a printed figure that differs from what its relation gives.
+DIFFERS_MARK = "≠"
+
+
+def _spending_words(kind, over: Decimal) -> str:
+    """What a row's regnskap against its budsjett is called, by what the row is."""
+    from .core.table import RowKind
+
+    if over == 0:
+        return "i balanse"
+    if kind is RowKind.INCOME:
+        return "merinntekt" if over > 0 else "mindreinntekt"
+    if kind in (RowKind.DISPOSAL, RowKind.RESULT):
+        return ""
+    return "merforbruk" if over > 0 else "mindreforbruk"
+
+
+def _stated_cells(table: StatedTable, references=None):
+    """Each row's shown figure per column: (value, printed, differs), from the table's own relations."""
+    from .core import grid as grid_core
+    from .core import table as table_core
+    from .core.numbers import exact
+
+    built, _ = table_core.grid(table, references)
+    differs = set()
+    with_context = exact(lambda: grid_core.findings(built))
+    for finding in with_context():
+        if finding.difference and not (finding.relation.allowance
+                                       and abs(finding.difference) <= finding.relation.allowance):
+            differs.add(finding.relation.target)
+    values = exact(lambda: grid_core.printed_or_computed(
+        built, [(str(i), c.id) for i, r in enumerate(table.rows) if not r.is_heading for c in table.figure_columns]))()
+    return values, differs
+
+
+def _spending(table: StatedTable, index: int) -> str:
+    """Merforbruk/mindreforbruk of a row, where the table has one regnskap and one budsjett column."""
+    from .core.table import BUDGET_ROLES, ColumnRole
+
+    accounts = [c for c in table.figure_columns if c.role is ColumnRole.ACCOUNTS]
+    budgets = [c for c in table.figure_columns if c.role in BUDGET_ROLES]
+    if len(accounts) != 1 or len(budgets) != 1:
+        return ""
+    cells = {cid: v for cid, v, _ in table.cells(index)}
+    spent, budget = cells.get(accounts[0].id), cells.get(budgets[0].id)
+    if spent is None or budget is None:
+        return ""
+    words = _spending_words(table.rows[index].kind, spent - budget)
+    return f"{words} {format_amount(abs(spent - budget))}" if words and spent != budget else words
+
+
+def stated_table_rich(table: StatedTable, references=None) -> RenderableType:
+    """A table laid out like the source: headings, numbered rows, result rows in place (bold), each row's
+    merforbruk or mindreforbruk named where the table compares regnskap with budsjett; a figure the source
+    leaves blank but a relation defines is shown computed (°), a printed one that differs is marked (≠)."""
+    from .core.table import ColumnRole
+
+    values, differs = _stated_cells(table, references)
+    title = f"{table.municipality} · {table.unit}" if table.unit else table.municipality
+    caption = " · ".join(x for x in (table.source.table or table.source.document, table.form,
+                                      f"i {table.price_level}-kroner" if table.price_level else None) if x)
+    grid = _text_table(title, caption)
+    numbered = any(r.number for r in table.rows)
+    show_spending = any(_spending(table, i) for i, r in enumerate(table.rows) if not r.is_heading)
+
+    def figure(i: int, column) -> str:
+        if column.is_text:
+            return table.rows[i].texts.get(column.id, "")
+        value, was_printed = values[(str(i), column.id)]
+        if value is None:
+            return ""
+        text = format_percent(value, column.decimals if column.decimals is not None else 1) if column.is_percent \
+            else format_amount(value)
+        if not was_printed:
+            text += COMPUTED_MARK
+        elif (str(i), column.id) in differs:
+            text += DIFFERS_MARK
+        return text
+
+    if table.transposed:
+        grid.add_column(UNIT_TEXT[table.amount_unit.value], min_width=12)
+        shown_rows = [i for i, r in enumerate(table.rows) if not r.is_heading]
+        for i in shown_rows:
+            grid.add_column(table.row_name(i), justify="right", no_wrap=True)
+        for column in table.columns:
+            grid.add_row(column.label, *(figure(i, column) for i in shown_rows))
+        if show_spending:
+            grid.add_row("Merforbruk/mindreforbruk", *(_spending(table, i) for i in shown_rows))
+    else:
+        if numbered:
+            grid.add_column("", justify="right", no_wrap=True)
+        grid.add_column(UNIT_TEXT[table.amount_unit.value], ratio=1, overflow="fold", min_width=16)
+        for column in table.columns:
+            grid.add_column(_two_lines(column.label) if len(column.label) > 12 else column.label,
+                            justify="left" if column.role is ColumnRole.TEXT else "right", no_wrap=True)
+        if show_spending:
+            grid.add_column("Merforbruk/\nmindreforbruk", no_wrap=True)
+        for i, row in enumerate(table.rows):
+            number = [row.number or ""] if numbered else []
+            if row.is_heading:
+                grid.add_row(*number, _text(row.heading, style="bold"), *("" for _ in table.columns),
+                             *([""] if show_spending else []))
+                continue
+            label = Padding(_text(row.shown_label), (0, 0, 0, 2 * row.depth)) if row.depth else _text(row.shown_label)
+            style = "bold" if row.is_result else None
+            grid.add_row(*number, label, *(figure(i, c) for c in table.columns),
+                         *([_spending(table, i)] if show_spending else []), style=style)
+    marks = []
+    if any(not printed for (value, printed) in values.values() if value is not None):
+        marks.append(f"{COMPUTED_MARK} beregnet av rammecalc, ikke trykt i kilden")
+    if differs:
+        marks.append(f"{DIFFERS_MARK} trykt tall som avviker fra beregningen (se rammecalc check)")
+    fitted = _fit(grid)
+    return fitted if not marks else RichGroup(fitted, _text("   ".join(marks)))
+
+
+def stated_table_data(table: StatedTable, references=None) -> dict:
+    """A table as plain data: each row's printed figures, and the computed ones beside them."""
+    values, differs = _stated_cells(table, references)
+    return {
+        "table": table.id,
+        "file": table.file,
+        "municipality": table.municipality,
+        "unit": table.unit,
+        "source": table.source.model_dump(exclude_none=True),
+        "form": table.form,
+        "amount_unit": table.amount_unit.value,
+        "price_level": table.price_level,
+        "columns": [{"id": c.id, "label": c.label, "role": c.role.value if c.role else None, "year": c.year,
+                     "formula": c.formula} for c in table.columns],
+        "rows": [
+            {"number": r.number, "id": r.id, "label": r.shown_label, "heading": r.is_heading,
+             "kind": r.kind.value if r.kind else None, "depth": r.depth,
+             "definition": (f"sum {r.sum}" if r.sum is not None else r.formula if r.formula is not None else
+                            f"{r.share.numerator} ÷ {r.share.denominator}" if r.share is not None else None),
+             "texts": dict(r.texts),
+             "values": {} if r.is_heading else {c.id: values[(str(i), c.id)][0] for c in table.figure_columns},
+             "printed": {} if r.is_heading else {c.id: values[(str(i), c.id)][1] for c in table.figure_columns
+                                                 if values[(str(i), c.id)][0] is not None},
+             "differs": sorted(c.id for c in table.figure_columns if (str(i), c.id) in differs)}
+            for i, r in enumerate(table.rows)
+        ],
     }

@@ -12,7 +12,7 @@ from importlib import import_module
 
 from .models import DOCUMENT_KINDS as FRAME_KINDS
 from .models import Located
-from .terms import ACCOUNTS_KIND, LINKS_KIND, SUMS_KIND
+from .terms import ACCOUNTS_KIND, LINKS_KIND, SUMS_KIND, TABLE_KIND
 
 #: The other kinds, by the module and class that read them: imported when a file of that kind is first
 #: met, so a run over frames only does not pay for building the models of accounts, sums and links.
@@ -20,6 +20,7 @@ _ELSEWHERE = {
     ACCOUNTS_KIND: ("rammecalc.core.accounts", "AccountsTable"),
     SUMS_KIND: ("rammecalc.core.sums", "SumTable"),
     LINKS_KIND: ("rammecalc.core.links", "LinkSet"),
+    TABLE_KIND: ("rammecalc.core.table", "Table"),
 }
 
 

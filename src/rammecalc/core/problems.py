@@ -62,6 +62,7 @@ class Code(str, Enum):
     #: An accounts table's input cell that its row's printed avvik and its column's printed total both correct.
     CELL_MISMATCH = "cell-mismatch"
     TOTAL_MISMATCH = "total-mismatch"
+    FORMULA_MISMATCH = "formula-mismatch"
     KEY_FIGURE_MISMATCH = "key-figure-mismatch"
     LINK_MISMATCH = "link-mismatch"
     # Not wrong, but the reader should know.

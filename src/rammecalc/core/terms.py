@@ -68,6 +68,7 @@ SCENARIO_KIND = "scenario"
 ACCOUNTS_KIND = "regnskap"
 SUMS_KIND = "sumtabell"
 LINKS_KIND = "koblinger"
+TABLE_KIND = "tabell"
 
 #: The heading of a table's label column, by the unit its figures are in (frames, accounts and sum tables).
 UNIT_TEXT = {

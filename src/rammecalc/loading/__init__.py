@@ -24,7 +24,7 @@ from pathlib import Path
 from ..core.assemble import assemble
 from ..core.models import Budget, ChangeSet, Frame, ParameterSet, Scenario
 from ..core.problems import Code, Problem, Severity, input_error
-from ..core.terms import ACCOUNTS_KIND, SUMS_KIND
+from ..core.terms import ACCOUNTS_KIND, SUMS_KIND, TABLE_KIND
 from .documents import Read, content_hash, parse_document, read_document
 from .files import MAX_FILE_BYTES, display_name, expand, read_file
 from .parallel import PARALLEL_FROM, read_all
@@ -34,6 +34,7 @@ if typing.TYPE_CHECKING:
     from ..core import accounts as accounts_core
     from ..core import links as links_core
     from ..core import sums as sums_core
+    from ..core import table as table_core
 
 __all__ = ["MAX_DEPTH", "MAX_FILE_BYTES", "PARALLEL_FROM", "Loaded", "display_name", "expand", "load",
            "parse_document", "read_document", "unclosed_bracket"]
@@ -99,6 +100,9 @@ class Loaded:
     #: Scenario files read, by id, with the parameter files each brings.
     scenarios: dict[str, Scenario] = field(default_factory=dict)
     scenario_parameters: dict[str, list[ParameterSet]] = field(default_factory=dict)
+    #: Tables that state their figures (type: tabell), each with the figures it takes from other files.
+    tables: list[table_core.Table] = field(default_factory=list)
+    references: dict[str, table_core.References] = field(default_factory=dict)
     accounts: list[accounts_core.AccountsTable] = field(default_factory=list)
     sum_tables: list[sums_core.SumTable] = field(default_factory=list)
     links: list[links_core.LinkedSet] = field(default_factory=list)
@@ -311,6 +315,7 @@ def load(paths: Sequence[str | os.PathLike], progress: Callable[[int, int], None
                 "pass the frame file that lists it (or its folder, e.g. 'data'), or correct 'ramme'",
             ))
     _load_tables(result, reads)
+    _load_stated_tables(result, reads, get, walked)
     _load_links(result, reads, get, walked)
     result.problems.sort(key=Problem.sort_key)
     return result
@@ -325,7 +330,11 @@ def _not_opened(read: Read, at: tuple[str, int, int], described: str, relative_t
 
 
 def _table_problems(read: Read) -> list[Problem]:
-    """What the model of an accounts or sum table cannot see (their ``validate``); nothing for other kinds."""
+    """What the model of a table cannot see (its kind's ``validate``); nothing for other kinds."""
+    if read.doc is not None and read.raw_kind == TABLE_KIND:
+        from ..core import table as table_core
+
+        return table_core.validate(read.doc)
     if read.doc is None or read.raw_kind not in (ACCOUNTS_KIND, SUMS_KIND):
         return []
     from ..core import accounts as accounts_core
@@ -343,6 +352,50 @@ def _load_tables(result: Loaded, reads: dict[str, Read]) -> None:
         result.problems += problems
         if not problems:
             (result.accounts if read.raw_kind == ACCOUNTS_KIND else result.sum_tables).append(read.doc)
+
+
+def _load_stated_tables(result: Loaded, reads: dict[str, Read], get, walked: set[str]) -> None:
+    """Each table (type: tabell) among the files read: validated, and the figures its rows take from other
+    files (``lik``, ``fra``) found there; then kept for roll and check."""
+    if not any(r.raw_kind == TABLE_KIND for r in reads.values()):
+        return
+    from ..core import table as table_core
+    from ..core.roll import roll
+
+    budgets = {b.frame.file: b for b in result.budgets}
+
+    def rolled(frame):
+        budget = budgets.get(frame.file)
+        return roll(budget) if budget is not None else None
+
+    for name, read in list(reads.items()):
+        if read.doc is None or read.raw_kind != TABLE_KIND:
+            continue
+        table = read.doc
+        problems = table_core.validate(table)
+        if problems:
+            result.problems += problems
+            continue
+
+        def fetch(index: int, key: str, table=table, name=name):
+            address = table.rows[index].equal if key == "lik" else table.rows[index].source
+            target = display_name(Path(name).parent / address.file)
+            fresh = target not in reads
+            other = get(Path(name).parent / address.file)
+            if not other.opened:
+                if target not in walked:
+                    result.problems.append(_not_opened(other, table.locate("rader", index, key, "fil"),
+                                                       f"the file '{address.file}' ({target})", "table"))
+                return None
+            if fresh:
+                result.problems.extend(other.problems + _table_problems(other))
+            return other.doc
+
+        references, problems = table_core.resolve(table, fetch, rolled)
+        result.problems += problems
+        if not problems:
+            result.tables.append(table)
+            result.references[table.file] = references
 
 
 def _load_links(result: Loaded, reads: dict[str, Read], get, walked: set[str]) -> None:

@@ -232,7 +232,12 @@ def _from_pydantic(err: dict, model: type[BaseModel], name: str, locs: Locs, key
                    lines: list[str]) -> Problem:
     problem = _pydantic_problem(err, model, name, locs, key_locs)
     if 0 < problem.line <= len(lines):
-        hint = line_hint(lines[problem.line - 1])
+        line = lines[problem.line - 1]
+        hint = line_hint(line)
+        if hint is None and err["type"] == "extra_forbidden" and err.get("input") is None and "{" in line:
+            # {etikett: SKATT, RAMMETILSKOT, FINANS}: YAML read "RAMMETILSKOT" and "FINANS" as keys
+            hint = ("inside '{…}' a comma ends a value, so a text with a comma in it is cut there: put the whole "
+                    "text in quotes ('SKATT, RAMMETILSKOT, FINANS')")
         if hint is not None:
             return input_error(problem.code, (problem.file, problem.line, problem.col), problem.message, hint)
     return problem
