@@ -9,9 +9,9 @@ The map, one step per module; each step takes typed input and returns typed outp
     render   render.py                  RolledTable → rich table / JSON; problems → text
     cli      cli.py                     the shell: runs the steps, prints, picks the exit code
 
-Beside the frames, ``load`` returns accounts tables, sum tables and links (``Loaded.accounts``,
-``.sum_tables``, ``.links``), checked by ``core.accounts.check``, ``core.sums.check`` and
-``core.links.check``.
+Beside the frames, ``load`` returns the tables that state their figures (statutory forms, accounts,
+summaries: ``Loaded.tables``, checked by ``core.table.check``) and links (``Loaded.links``, checked by
+``core.links.check``).
 
 ``core`` is pure (no I/O; no typer, rich or yaml). The names below are the Python API; they are imported
 on first use, so ``import rammecalc`` stays cheap::

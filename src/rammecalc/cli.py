@@ -55,8 +55,7 @@ class SchemaKind(str, Enum):
     CHANGES = terms.CHANGES_KIND
     PARAMETERS = terms.PARAMETERS_KIND
     SCENARIO = terms.SCENARIO_KIND
-    ACCOUNTS = terms.ACCOUNTS_KIND
-    SUMS = terms.SUMS_KIND
+    TABLE = terms.TABLE_KIND
     LINKS = terms.LINKS_KIND
 
 
@@ -273,7 +272,7 @@ _NO_TABLES = ("no frame, table or links file among the paths given",
 
 
 def _has_tables(loaded: Loaded, cached: bool = False) -> bool:
-    return bool(cached or loaded.budgets or loaded.tables or loaded.accounts or loaded.sum_tables or loaded.links)
+    return bool(cached or loaded.budgets or loaded.tables or loaded.links)
 
 
 def _require_tables(loaded: Loaded, cached: bool = False) -> None:
@@ -548,24 +547,21 @@ def roll(
     if output_format is not OutputFormat.TABLE:
         from . import render
 
-        others = 0 if scenarios else (len(loaded.tables) + len(loaded.accounts) + len(loaded.sum_tables)
-                                      + len(loaded.links))
+        others = 0 if scenarios else len(loaded.tables) + len(loaded.links)
         if output_format in (OutputFormat.CSV, OutputFormat.MARKDOWN) and others:
             # csv and markdown lay out frame tables; the other kinds are in the table and json formats.
             if not tables:
                 raise _fail_input(f"--format {output_format.value} lays out frame tables, and there is none here",
-                                  "use --format table or --format json for accounts tables, sum tables and links")
-            echo(f"rammecalc: --format {output_format.value} has the frame tables only; {others} accounts "
-                       "table(s), sum table(s) or links file(s) are left out (use --format table or json)", err=True)
+                                  "use --format table or --format json for tables and links")
+            echo(f"rammecalc: --format {output_format.value} has the frame tables only; {others} table(s) or "
+                 "links file(s) are left out (use --format table or json)", err=True)
 
         text = {
             OutputFormat.JSON: lambda: render.to_json({
-                "format": render.JSON_FORMAT, "tables": [render.table_data(t) for t in tables],
+                "format": render.JSON_FORMAT, "frames": [render.table_data(t) for t in tables],
                 # the same keys always; a variant (--scenario) is of one frame, so the others are empty
-                "stated_tables": [render.stated_table_data(t, loaded.references.get(t.file)) for t in loaded.tables
-                                  if not scenarios],
-                "accounts": [render.accounts_data(a) for a in loaded.accounts if not scenarios],
-                "sum_tables": [render.sum_table_data(s) for s in loaded.sum_tables if not scenarios],
+                "tables": [render.stated_table_data(t, loaded.references.get(t.file)) for t in loaded.tables
+                           if not scenarios],
                 "links": [render.links_data(k) for k in loaded.links if not scenarios]}) + "\n",
             OutputFormat.CSV: lambda: render.tables_csv(tables),
             OutputFormat.MARKDOWN: lambda: render.tables_markdown(tables, notes),
@@ -592,18 +588,16 @@ def roll(
 
 
 def _roll_other_kinds(loaded: Loaded, out, first: bool) -> None:
-    """Accounts tables, sum tables and links, each laid out like its source, after the frames."""
-    if not (loaded.tables or loaded.accounts or loaded.sum_tables or loaded.links):
+    """Tables and links, each laid out like its source, after the frames."""
+    if not (loaded.tables or loaded.links):
         return  # and a roll of frames alone does not import (and build the models of) the other kinds
-    from .core import accounts, links, sums
+    from .core import links
     from .core import table as table_core
     from .core.problems import Severity
-    from .render import accounts_rich, links_rich, stated_table_rich, sum_table_rich
+    from .render import links_rich, stated_table_rich
 
     shown = [(t, stated_table_rich(t, loaded.references.get(t.file)),
               lambda t: table_core.check(t, references=loaded.references.get(t.file))) for t in loaded.tables]
-    shown += [(t, accounts_rich(t), accounts.check) for t in loaded.accounts]
-    shown += [(t, sum_table_rich(t), sums.check) for t in loaded.sum_tables]
     shown += [(k.links, links_rich(k), lambda _, k=k: links.check(k)) for k in loaded.links]
     for i, (doc, rendered, check_doc) in enumerate(shown):
         if i or not first:
@@ -731,7 +725,7 @@ def check(
         _report(run, report, loaded, input_failed=True)
         raise typer.Exit(ExitCode.BAD_INPUT)
     run.problems += list(loaded.problems)  # notices, e.g. skipped files
-    from .core import accounts, links, sums
+    from .core import links
     from .core import table as table_core
 
     for table in loaded.tables:
@@ -739,12 +733,6 @@ def check(
         run.problems += table_core.check(table, limit, known_differences=known, references=references)
         run.tables.append(TableResult(table.id, (table.file,), "tabell",
                                       table_core.published_figures(table, references)))
-    for table in loaded.accounts:
-        run.problems += accounts.check(table, limit, known_differences=known)
-        run.tables.append(TableResult(table.id, (table.file,), "regnskap", accounts.published_figures(table)))
-    for sum_table in loaded.sum_tables:
-        run.problems += sums.check(sum_table, limit, known_differences=known)
-        run.tables.append(TableResult(sum_table.id, (sum_table.file,), "sumtabell", sums.published_figures(sum_table)))
     for linked in loaded.links:
         run.problems += links.check(linked, limit)  # an explained difference is not a misprint: always explained
         run.tables.append(TableResult(Path(linked.links.file).stem, (linked.links.file,), "koblinger",
@@ -804,7 +792,7 @@ def explain(
     loaded = _load([path], _parse_sets(sets))
     if not loaded.budgets:
         raise _fail_input(f"there is no frame in {path}: explain follows the figures of frame tables (type: ramme)",
-                          f"'rammecalc roll {path}' lays out an accounts table, sum table or links, and "
+                          f"'rammecalc roll {path}' lays out a table or links, and "
                           f"'rammecalc check {path}' recomputes each of their figures")
     matches = [b for b in loaded.budgets if item in names(b) or find_item(b, item) is not None]
     if not matches:

@@ -26,14 +26,12 @@ from .output import visible
 from .report import problem_line
 
 if TYPE_CHECKING:  # the other kinds' modules load with the first such file, not with every command
-    from .core.accounts import AccountsTable
     from .core.compare import Comparison
     from .core.explain import Explanation
     from .core.links import LinkedSet
-    from .core.sums import SumTable
     from .core.table import Table as StatedTable
 
-JSON_FORMAT = "rammecalc.roll/1"
+JSON_FORMAT = "rammecalc.roll/2"
 
 #: A rule under the header and above the new frame, nothing else: the look of the printed tables.
 _BOX = box.Box(
@@ -453,160 +451,12 @@ def comparison_markdown(comparison: Comparison) -> str:
                          + " | ".join(format_amount(a.values[y], plus=True) if a.values[y] else ""
                                       for y in base.years) + " |")
     return "\n".join(lines) + "\n"
-# ------------------------------------------------------------------- accounts tables, sum tables, links
+# ------------------------------------------------------------------------------------------------ links
 
 
 def _text_table(title: str, caption: str) -> Table:
     return _Table(title=title, caption=caption, box=_BOX, show_edge=False, title_justify="left",
                  caption_justify="left", pad_edge=False, padding=(0, 0, 0, 1))
-
-
-def accounts_rich(table: AccountsTable) -> RenderableType:
-    """An accounts table laid out like the source (rows across if it prints them so), with each row's
-    merforbruk or mindreforbruk named."""
-    from .core.accounts import ColumnRole, VarianceSign
-    from .core.tables import TOTAL_LABEL
-    sign = "budsjett − regnskap" if table.variance_sign is VarianceSign.BUDGET_MINUS_ACCOUNTS else \
-        "regnskap − budsjett"
-    grid = _text_table(f"{table.municipality} · {table.unit}",
-                       f"{table.source.table or table.source.document} · avvik = {sign}")
-    variance = table.variance_columns
-    result_header = {c.id: ("Merforbruk/mindreforbruk" if len(variance) == 1 else f"{c.label}: mer-/mindreforbruk")
-                     for c in variance}
-
-    def cell(row, column) -> str:
-        if column.role is ColumnRole.TEXT:
-            return row.texts.get(column.id, "")
-        return _cell(row.amounts.get(column.id))
-
-    def result(row, column) -> str:
-        word, amount = table.spending(row, column)
-        return word if amount == 0 else f"{word} {format_amount(amount)}"
-
-    total = table.total
-    if table.transposed:
-        grid.add_column(UNIT_TEXT[table.amount_unit.value], min_width=12)
-        for row in table.rows:
-            grid.add_column(row.label, justify="right", no_wrap=True)
-        if total is not None:
-            grid.add_column(total.label or TOTAL_LABEL, justify="right", no_wrap=True)
-        for column in table.columns:
-            extra = [_cell(total.amounts.get(column.id))] if total is not None else []
-            grid.add_row(column.label, *(cell(r, column) for r in table.rows), *extra)
-        for column in variance:
-            grid.add_row(result_header[column.id], *(result(r, column) for r in table.rows),
-                         *([""] if total is not None else []))
-    else:
-        grid.add_column(UNIT_TEXT[table.amount_unit.value], ratio=1, overflow="fold", min_width=16)
-        for column in table.columns:
-            grid.add_column(_two_lines(column.label) if len(column.label) > 12 else column.label,
-                            justify="left" if column.role is ColumnRole.TEXT else "right", no_wrap=True)
-        for column in variance:
-            grid.add_column(result_header[column.id], no_wrap=True)
-        for i, row in enumerate(table.rows):
-            grid.add_row(row.label, *(cell(row, c) for c in table.columns), *(result(row, c) for c in variance),
-                         end_section=total is not None and i == len(table.rows) - 1)
-        if total is not None:
-            grid.add_row(_text(total.label or TOTAL_LABEL, style="bold"),
-                         *(_cell(total.amounts.get(c.id)) for c in table.columns), *("" for _ in variance),
-                         style="bold")
-    if not table.key_figures:
-        return _fit(grid)
-    notes = _Table.grid(padding=(0, 2))
-    notes.add_column()
-    notes.add_column(justify="right")
-    notes.add_row(_text("Nøkkeltall", style="bold"), "")
-    for figure in table.key_figures:
-        notes.add_row(f"  {figure.label} {figure.row}", format_percent(figure.published, figure.decimals))
-    return RichGroup(_fit(grid), _text(""), notes)
-
-
-def group_depths(groups) -> dict[str, int]:
-    """Each group's depth (1 for a group under none, 2 under that, …), in one pass over the groups however
-    they are chained: each depth is found once, walking up only to a group already known. An unknown parent
-    ends a chain (it counts as one level, as ``SumTable.depth`` counts it); a cycle (refused when loading)
-    cannot loop."""
-    parent: dict[str, str | None] = {}
-    for group in groups:
-        parent.setdefault(group.id, group.parent)
-    depth: dict[str, int] = {}
-    for start in parent:
-        path: list[str] = []
-        on_path: set[str] = set()
-        node = start
-        while node is not None and node not in depth and node not in on_path:
-            path.append(node)
-            on_path.add(node)
-            node = parent.get(node)
-        base = depth[node] if node is not None and node in depth else 0
-        for steps, name in enumerate(reversed(path), start=1):
-            depth[name] = base + steps
-    return depth
-
-
-def group_subtotals(table: SumTable) -> dict[str, dict[str, Decimal]]:
-    """Every group's sum per column (its rows, directly or through its subgroups: ``SumTable.subtotal``),
-    all at once: each row is added to its own group, then each group to its parent, deepest first. Linear in
-    rows and groups (``subtotal`` per group walks them all for each)."""
-    depths = group_depths(table.groups)
-    parent: dict[str, str | None] = {}
-    for group in table.groups:
-        parent.setdefault(group.id, group.parent)
-    sums: dict[str, dict[str, Decimal]] = {name: {} for name in parent}
-    for row in table.rows:
-        if row.group in sums:
-            own = sums[row.group]
-            for column, value in row.values.items():
-                own[column] = own.get(column, Decimal(0)) + value
-    for name in sorted(parent, key=depths.__getitem__, reverse=True):
-        above = parent[name]
-        if above in sums and depths[above] < depths[name]:  # never round a cycle (refused when loading)
-            into = sums[above]
-            for column, value in sums[name].items():
-                into[column] = into.get(column, Decimal(0)) + value
-    return sums
-
-
-def sum_table_rich(table: SumTable) -> RenderableType:
-    """A sum table as printed: groups as headings with their printed subtotals, rows, the printed total.
-    A subtotal or total the source does not print is not shown (nor invented)."""
-    from .core.tables import TOTAL_LABEL
-    grid = _text_table(f"{table.municipality} · {table.unit}", table.source.table or table.source.document)
-    grid.add_column(UNIT_TEXT[table.measure.value], ratio=1, overflow="fold", min_width=20)
-    for label in table.columns.values():
-        grid.add_column(label, justify="right", no_wrap=True)
-    groups = {}
-    for group in table.groups:
-        groups.setdefault(group.id, group)
-    depths = group_depths(table.groups)
-    shown: set[str] = set()
-
-    def indented(text: Text, depth: int) -> RenderableType:
-        return Padding(text, (0, 0, 0, 2 * depth)) if depth else text
-
-    def headings(group_id: str) -> None:
-        """The group's heading, after those of its parents not yet shown: up the chain, then printed down
-        it (a loop, not recursion: a chain of any length; each group once)."""
-        chain = []
-        while group_id is not None and group_id not in shown and group_id in groups:
-            shown.add(group_id)
-            chain.append(groups[group_id])
-            group_id = groups[group_id].parent
-        for group in reversed(chain):
-            grid.add_row(indented(_text(group.label, style="bold"), depths.get(group.parent, 0)),
-                         *(_cell(group.published.get(c)) for c in table.columns))
-
-    for i, row in enumerate(table.rows):
-        if row.group is not None and row.group not in shown:
-            headings(row.group)
-        label = _text(row.label + (f"  ({row.reference})" if row.reference else ""))
-        grid.add_row(indented(label, depths.get(row.group, 0 if row.group is None else 1)),
-                     *(_cell(row.values.get(c)) for c in table.columns),
-                     end_section=table.total is not None and i == len(table.rows) - 1)
-    if table.total is not None:
-        grid.add_row(_text(table.total.label or TOTAL_LABEL, style="bold"),
-                     *(_cell(table.total.published.get(c)) for c in table.columns), style="bold")
-    return _fit(grid)
 
 
 def links_rich(linked: LinkedSet) -> RenderableType:
@@ -628,43 +478,6 @@ def _about(table) -> dict:
     """What every table's data begins with: which table, where it is written, whose it is, its source."""
     return {"table": table.id, "file": table.file, "municipality": table.municipality, "unit": table.unit,
             "source": table.source.model_dump(exclude_none=True)}
-
-
-def accounts_data(table: AccountsTable) -> dict:
-    """An accounts table as plain data (README, "JSON output")."""
-    return {
-        **_about(table),
-        "amount_unit": table.amount_unit.value,
-        "variance_sign": table.variance_sign.value,
-        "columns": [{"id": c.id, "role": c.role.value, "label": c.label, "year": c.year} for c in table.columns],
-        "rows": [
-            {"id": r.id, "label": r.label, "amounts": dict(r.amounts), "texts": dict(r.texts),
-             "variance": {c.id: {"computed": table.variance(r, c), "result": table.spending(r, c)[0],
-                                 "amount": table.spending(r, c)[1]} for c in table.variance_columns}}
-            for r in table.rows
-        ],
-        "total": None if table.total is None else {"label": table.total.label, "amounts": dict(table.total.amounts)},
-        "key_figures": [{"label": f.label, "kind": f.kind, "row": f.row, "published": f.published,
-                         "computed": table.key_figure(f), "decimals": f.decimals} for f in table.key_figures],
-    }
-
-
-def sum_table_data(table: SumTable) -> dict:
-    """A sum table as plain data: computed sums only beside the printed ones."""
-    subtotals = group_subtotals(table)
-    return {
-        **_about(table),
-        "measure": table.measure.value,
-        "columns": [{"id": k, "label": v} for k, v in table.columns.items()],
-        "groups": [{"id": g.id, "label": g.label, "parent": g.parent, "published": dict(g.published),
-                    "computed": {c: subtotals[g.id].get(c, Decimal(0)) for c in g.published}}
-                   for g in table.groups],
-        "rows": [{"id": r.id, "label": r.label, "group": r.group, "reference": r.reference,
-                  "values": dict(r.values)} for r in table.rows],
-        "total": None if table.total is None else {
-            "label": table.total.label, "published": dict(table.total.published),
-            "computed": {c: table.grand_total(c) for c in table.total.published}},
-    }
 
 
 def links_data(linked: LinkedSet) -> dict:
@@ -719,15 +532,15 @@ def _stated_cells(table: StatedTable, references=None):
 
 
 def _spending(table: StatedTable, index: int) -> str:
-    """Merforbruk/mindreforbruk of a row, where the table has one regnskap and one budsjett column."""
-    from .core.table import BUDGET_ROLES, ColumnRole
+    """Merforbruk/mindreforbruk (merinntekt/mindreinntekt for an income row) of a row of a table that compares
+    regnskap with budsjett."""
+    from .core.table import compared_columns
 
-    accounts = [c for c in table.figure_columns if c.role is ColumnRole.ACCOUNTS]
-    budgets = [c for c in table.figure_columns if c.role in BUDGET_ROLES]
-    if len(accounts) != 1 or len(budgets) != 1:
+    pair = compared_columns(table)
+    if pair is None:
         return ""
     cells = {cid: v for cid, v, _ in table.cells(index)}
-    spent, budget = cells.get(accounts[0].id), cells.get(budgets[0].id)
+    spent, budget = cells.get(pair[0].id), cells.get(pair[1].id)
     if spent is None or budget is None:
         return ""
     words = _spending_words(table.rows[index].kind, spent - budget)
@@ -748,19 +561,19 @@ def stated_table_rich(table: StatedTable, references=None) -> RenderableType:
     numbered = any(r.number for r in table.rows)
     show_spending = any(_spending(table, i) for i, r in enumerate(table.rows) if not r.is_heading)
 
+    used: set[str] = set()  # the marks shown, for the legend
+
     def figure(i: int, column) -> str:
         if column.is_text:
             return table.rows[i].texts.get(column.id, "")
         value, was_printed = values[(str(i), column.id)]
-        if value is None:
-            return ""
+        if value is None or (column.is_percent and not was_printed):
+            return ""  # (a per cent the source prints for one row is not invented for the others)
         text = format_percent(value, column.decimals if column.decimals is not None else 1) if column.is_percent \
             else format_amount(value)
-        if not was_printed:
-            text += COMPUTED_MARK
-        elif (str(i), column.id) in differs:
-            text += DIFFERS_MARK
-        return text
+        mark = COMPUTED_MARK if not was_printed else DIFFERS_MARK if (str(i), column.id) in differs else ""
+        used.add(mark)
+        return text + mark
 
     if table.transposed:
         grid.add_column(UNIT_TEXT[table.amount_unit.value], min_width=12)
@@ -779,7 +592,7 @@ def stated_table_rich(table: StatedTable, references=None) -> RenderableType:
             grid.add_column(_two_lines(column.label) if len(column.label) > 12 else column.label,
                             justify="left" if column.role is ColumnRole.TEXT else "right", no_wrap=True)
         if show_spending:
-            grid.add_column("Merforbruk/\nmindreforbruk", no_wrap=True)
+            grid.add_column(_two_lines("Merforbruk/ mindreforbruk"), no_wrap=True)
         for i, row in enumerate(table.rows):
             number = [row.number or ""] if numbered else []
             if row.is_heading:
@@ -788,12 +601,14 @@ def stated_table_rich(table: StatedTable, references=None) -> RenderableType:
                 continue
             label = Padding(_text(row.shown_label), (0, 0, 0, 2 * row.depth)) if row.depth else _text(row.shown_label)
             style = "bold" if row.is_result else None
+            following = table.rows[i + 1] if i + 1 < len(table.rows) else None
             grid.add_row(*number, label, *(figure(i, c) for c in table.columns),
-                         *([_spending(table, i)] if show_spending else []), style=style)
+                         *([_spending(table, i)] if show_spending else []), style=style,
+                         end_section=following is not None and str(following.sum).strip() == "alle")
     marks = []
-    if any(not printed for (value, printed) in values.values() if value is not None):
+    if COMPUTED_MARK in used:
         marks.append(f"{COMPUTED_MARK} beregnet av rammecalc, ikke trykt i kilden")
-    if differs:
+    if DIFFERS_MARK in used:
         marks.append(f"{DIFFERS_MARK} trykt tall som avviker fra beregningen (se rammecalc check)")
     fitted = _fit(grid)
     return fitted if not marks else RichGroup(fitted, _text("   ".join(marks)))

@@ -187,8 +187,7 @@ def summary_line(run: CheckRun) -> str:
     def n(count: int, one: str, many: str) -> str:
         return f"{count} {one if count == 1 else many}"
 
-    kinds = {"ramme": ("frame", "frames"), "tabell": ("stated table", "stated tables"),
-             "regnskap": ("accounts table", "accounts tables"), "sumtabell": ("sum table", "sum tables")}
+    kinds = {"ramme": ("frame", "frames"), "tabell": ("other table", "other tables")}
     counts = [(sum(1 for t in run.tables if t.kind == kind), words) for kind, words in kinds.items()]
     present = [n(count, *words) for count, words in counts if count]
     tables = sum(count for count, _ in counts)

@@ -10,13 +10,12 @@ from pydantic.json_schema import models_json_schema
 
 from .core.documents import DOCUMENT_KINDS
 from .core.terms import (
-    ACCOUNTS_KIND,
     CHANGES_KIND,
     FRAME_KIND,
     LINKS_KIND,
     PARAMETERS_KIND,
     SCENARIO_KIND,
-    SUMS_KIND,
+    TABLE_KIND,
 )
 
 #: ``rammecalc schema KIND`` → the schema's title; the model is the one the loader reads the kind with.
@@ -25,16 +24,15 @@ _TITLES = {
     FRAME_KIND: "rammecalc frame (type: ramme)",
     CHANGES_KIND: "rammecalc changes (type: endringer)",
     PARAMETERS_KIND: "rammecalc parameters (type: parametere)",
-    ACCOUNTS_KIND: "rammecalc accounts table (type: regnskap)",
-    SUMS_KIND: "rammecalc sum table (type: sumtabell)",
+    TABLE_KIND: "rammecalc table (type: tabell)",
     LINKS_KIND: "rammecalc links (type: koblinger)",
     SCENARIO_KIND: "rammecalc scenario (type: scenario)",
 }
 
 
 def json_schema(kind: str = "alle") -> dict:
-    """The schema for one kind (``ramme``, ``endringer``, ``parametere``, ``regnskap``, ``sumtabell``,
-    ``koblinger``), or ``alle`` (any, told apart by ``type``)."""
+    """The schema for one kind (``ramme``, ``endringer``, ``parametere``, ``tabell``, ``koblinger``,
+    ``scenario``), or ``alle`` (any, told apart by ``type``)."""
     models = {k: DOCUMENT_KINDS[k] for k in _TITLES}
     _, combined = models_json_schema([(m, "validation") for m in models.values()], by_alias=True,
                                      ref_template="#/$defs/{model}")
@@ -44,5 +42,5 @@ def json_schema(kind: str = "alle") -> dict:
         root: dict = {"$ref": f"#/$defs/{models[kind].__name__}"}
     else:
         root = {"oneOf": [{"$ref": f"#/$defs/{m.__name__}"} for m in models.values()]}
-        title = "rammecalc frame, changes, parameter, accounts, sum table, links or scenario file"
+        title = "rammecalc frame, changes, parameter, table, links or scenario file"
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": title, **root, "$defs": defs}

@@ -58,9 +58,10 @@ class Comparer:
 
     def compare(self, code: Code, figure: str, key: tuple | None, published: Decimal, computed: Decimal,
                 path: tuple, computed_text: str | None = None, year: int | None = None,
-                doc: Located | None = None) -> None:
+                doc: Located | None = None, unit: str = "") -> None:
         """One figure: ``key`` matches a record's ``key`` (None: no record can apply); ``path`` is where the
-        printed figure stands in ``doc`` (default: this comparer's document)."""
+        printed figure stands in ``doc`` (default: this comparer's document); ``unit`` follows each figure
+        (" %" for a share)."""
         difference = published - computed
         index = self._index.get(key) if key is not None else None
         recorded = index is not None and self.records[index].difference == difference
@@ -70,8 +71,9 @@ class Comparer:
             return
         file, line, col = (doc or self.doc).locate(*path)
         name = figure if year is None else f"{figure} {year}"
-        message = (f"{name}: published {format_amount(published)}, computed {computed_text or format_amount(computed)}"
-                   f" (difference {format_amount(difference, plus=True)})")
+        message = (f"{name}: published {format_amount(published)}{unit}, computed "
+                   f"{computed_text or format_amount(computed) + unit} (difference {format_amount(difference, plus=True)}"
+                   f"{unit})")
         if recorded:
             severity = Severity.WARNING
             record_line = self.doc.locate("kjente_differanser", index)[1]

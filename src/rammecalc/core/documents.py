@@ -1,6 +1,6 @@
 """Every document kind, by the value of its top-level ``type`` key.
 
-``models.DOCUMENT_KINDS`` holds the frame kinds (ramme, endringer, parametere); the accounts tables, sum
+``models.DOCUMENT_KINDS`` holds the frame kinds (ramme, endringer, parametere, scenario); the tables, the
 tables and links live in their own modules, which build on ``models``. Joining them here, rather than in
 ``models.py``, keeps the import graph a tree (``models`` never imports the modules that import it).
 """
@@ -12,13 +12,11 @@ from importlib import import_module
 
 from .models import DOCUMENT_KINDS as FRAME_KINDS
 from .models import Located
-from .terms import ACCOUNTS_KIND, LINKS_KIND, SUMS_KIND, TABLE_KIND
+from .terms import LINKS_KIND, TABLE_KIND
 
 #: The other kinds, by the module and class that read them: imported when a file of that kind is first
-#: met, so a run over frames only does not pay for building the models of accounts, sums and links.
+#: met, so a run over frames only does not pay for building the models of tables and links.
 _ELSEWHERE = {
-    ACCOUNTS_KIND: ("rammecalc.core.accounts", "AccountsTable"),
-    SUMS_KIND: ("rammecalc.core.sums", "SumTable"),
     LINKS_KIND: ("rammecalc.core.links", "LinkSet"),
     TABLE_KIND: ("rammecalc.core.table", "Table"),
 }

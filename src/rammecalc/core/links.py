@@ -9,8 +9,7 @@ A link compares **printed** figures, as the two documents print them:
 
 * a frame: ``rad: utgangspunkt`` or ``rad: ny_driftsramme``, or ``gruppe: <id>`` (its printed subtotal),
   with ``år``;
-* an accounts table: ``rad: <row>`` (its id, else its label) or ``rad: sum``, with ``kolonne``;
-* a sum table: ``rad: <row>``, ``gruppe: <id>`` or ``rad: sum``, with ``kolonne``.
+* a table (``type: tabell``): ``rad: <row>`` (its number, id or label), with ``kolonne``.
 
 A link to a file or figure that does not exist is an input problem (``input-not-found``,
 ``input-unknown-figure``: exit 2). The loader reads the files; here everything is pure.
@@ -27,23 +26,21 @@ from typing import Literal
 
 from pydantic import Field
 
-from .accounts import AccountsTable
 from .models import AmountDocument, Frame, Id, Located, Model, Money, Source, Text, Year
 from .numbers import exact, format_amount
 from .problems import Code, Problem, Severity, input_error
-from .sums import SumTable
-from .tables import TOTAL_LABEL, TOTAL_ROW, TableUnit
+from .table import KRONER_PER_UNIT, Names, Ref, Table, TableUnit
 
 
 class FigureAddress(Model):
     """Where a figure is printed: a file, and the figure's place in it."""
 
     file: Text = Field(alias="fil", description="The file, relative to this links file.")
-    row: Text | None = Field(None, alias="rad", description="Frame: 'utgangspunkt' or 'ny_driftsramme'. Table: "
-                             "the row's id (else its label), or 'sum' for the printed total.")
+    row: Ref | None = Field(None, alias="rad", description="Frame: 'utgangspunkt' or 'ny_driftsramme'. Table: "
+                            "the row's number, id or label.")
     group: Id | None = Field(None, alias="gruppe", description="A group's id: its printed subtotal.")
     year: Year | None = Field(None, alias="år", description="Frame: the column's year.")
-    column: Id | None = Field(None, alias="kolonne", description="Accounts or sum table: the column's id.")
+    column: Id | None = Field(None, alias="kolonne", description="A table: the column's id.")
 
 
 class ExplainedDifference(Model):
@@ -99,7 +96,7 @@ class Figure:
 
 
 #: Kroner per unit of a table's amounts.
-KRONER = {"kr": Decimal(1), "1 000 kr": Decimal(1000), "mill. kr": Decimal(1_000_000)}
+KRONER = KRONER_PER_UNIT
 FTE = TableUnit.FTE.value
 
 
@@ -173,40 +170,23 @@ def resolve(doc: Located, address: FigureAddress) -> Figure | str:
         if year not in printed:
             return f"frame '{doc.id}' prints no {name} for {year}"
         return Figure(printed[year], doc.locate(*path, year), f"{name} {year}", doc.amount_unit.value)
-    if isinstance(doc, (AccountsTable, SumTable)):
-        if address.column is None or address.year is not None:
-            return "a figure in a table is named by 'rad' or 'gruppe' and 'kolonne' (no 'år')"
-        column = address.column
-        if isinstance(doc, AccountsTable):
-            labels = {c.id: c.label for c in doc.columns}
-            cells = "beløp"
-        else:
-            labels = dict(doc.columns)
-            cells = "verdier"
-        if column not in labels:
-            return f"table '{doc.id}' has no column '{column}' (it has: {', '.join(labels)})"
-        if address.row == TOTAL_ROW and doc.total is not None:
-            printed = doc.total.amounts if isinstance(doc, AccountsTable) else doc.total.published
-            path = ("sum", "beløp" if isinstance(doc, AccountsTable) else "publisert")
-            name = doc.total.label or TOTAL_LABEL
-        elif address.group is not None:
-            index = doc.group_index(address.group) if isinstance(doc, SumTable) else None
-            if index is None:
-                return f"table '{doc.id}' has no group '{address.group}'"
-            printed, path, name = doc.groups[index].published, ("grupper", index, "publisert"), doc.groups[index].label
-        else:
-            index = doc.row_index(address.row or "")
-            if index is None:
-                return f"table '{doc.id}' has no row '{address.row}' (it has: " \
-                       f"{', '.join(r.key for r in doc.rows)})"
-            row = doc.rows[index]
-            printed = row.amounts if isinstance(doc, AccountsTable) else row.values
-            path, name = ("rader", index, cells), row.label
-        if column not in printed:
-            return f"table '{doc.id}' prints no {labels[column]} for {name}"
-        unit = doc.amount_unit if isinstance(doc, AccountsTable) else doc.measure
-        return Figure(printed[column], doc.locate(*path, column), f"{labels[column]} {name}", unit.value)
-    return f"a link names a figure in a frame, accounts table or sum table, not in a '{type(doc).__name__}' file"
+    if isinstance(doc, Table):
+        if address.column is None or address.year is not None or address.group is not None:
+            return "a figure in a table is named by 'rad' and 'kolonne' (no 'år', no 'gruppe')"
+        column = doc.column(address.column)
+        if column is None or column.is_text:
+            figures = ", ".join(c.id for c in doc.figure_columns)
+            return f"table '{doc.id}' has no column of figures '{address.column}' (it has: {figures})"
+        index = Names(doc).find(address.row or "")
+        if isinstance(index, str):
+            return index
+        for column_id, value, path in doc.cells(index):
+            if column_id == column.id:
+                if value is None:
+                    return f"table '{doc.id}' prints no {column.label} for {doc.row_name(index)}"
+                unit = "prosent" if column.is_percent else doc.amount_unit.value
+                return Figure(value, doc.locate(*path), f"{column.label} {doc.row_name(index)}", unit)
+    return f"a link names a figure in a frame or a table, not in a '{type(doc).__name__}' file"
 
 
 def unresolved(links: LinkSet, index: int, side: str, message: str) -> Problem:

@@ -47,7 +47,7 @@ class Code(str, Enum):
     AMOUNT_OUT_OF_RANGE = "input-amount-out-of-range"
     #: An amount written with more decimals than its table prints, or one that reads two ways (1.500).
     TOO_MANY_DECIMALS = "input-too-many-decimals"
-    # Accounts tables, sum tables and links (core/accounts.py, core/sums.py, core/links.py).
+    # Tables and links (core/table.py, core/links.py).
     UNKNOWN_COLUMN = "input-unknown-column"
     UNKNOWN_FIGURE = "input-unknown-figure"
     #: A link between a figure in årsverk and one in money.
@@ -59,7 +59,7 @@ class Code(str, Enum):
     NEW_FRAME_MISMATCH = "new-frame-mismatch"
     ITEM_MISMATCH = "item-mismatch"
     AVVIK_MISMATCH = "avvik-mismatch"
-    #: An accounts table's input cell that its row's printed avvik and its column's printed total both correct.
+    #: A table's printed cell that two printed results (its row's and its column's, say) both correct alike.
     CELL_MISMATCH = "cell-mismatch"
     TOTAL_MISMATCH = "total-mismatch"
     FORMULA_MISMATCH = "formula-mismatch"

@@ -31,7 +31,16 @@ from decimal import Decimal
 from enum import Enum
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BeforeValidator, Field, PlainSerializer, WithJsonSchema, field_validator, model_validator
+from pydantic import (
+    BeforeValidator,
+    Discriminator,
+    Field,
+    PlainSerializer,
+    Tag,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 from .assemble import amount_problems
 from .checks import Comparer
@@ -88,8 +97,11 @@ _DASHES = frozenset(("-", "–", "−"))
 def _cell(value: Any) -> Decimal | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    if isinstance(value, str) and value.strip() in _DASHES:
-        return Decimal(0)
+    if isinstance(value, str):
+        if value.strip() in _DASHES:
+            return Decimal(0)
+        if value.rstrip().endswith("%"):  # a per cent as printed: '−8,1 %'
+            value = value.rstrip()[:-1]
     return _to_amount(value)
 
 
@@ -157,6 +169,13 @@ class TableColumn(Model):
         return self.share is not None
 
 
+#: A row's figures, as a list (in the order of the figure columns) or a mapping (column id → figure); told
+#: apart before validating, so that an error names the cell, not both ways of writing the row.
+Cells = Annotated[
+    Union[Annotated[list[TableCell], Tag("list")], Annotated[dict[Id, TableCell], Tag("dict")]],  # noqa: UP007
+    Discriminator(lambda v: "list" if isinstance(v, list) else "dict"),
+]
+
 SumSpec = Annotated[
     Union[str, list[Ref]],  # noqa: UP007 - pydantic needs the Union
     BeforeValidator(lambda v: _as_text(v) if not isinstance(v, list) else v),
@@ -173,7 +192,7 @@ class TableRow(Model):
     label: Text | None = Field(None, alias="etikett", description="The row's label as printed.")
     heading: Text | None = Field(None, alias="overskrift", description="A heading row: its text, and no figures.")
     kind: RowKind | None = Field(None, alias="art", description="inntekt | utgift | disponering | resultat")
-    amounts: list[TableCell] | dict[Id, TableCell] = Field(
+    amounts: Cells = Field(
         default_factory=dict, alias="beløp",
         description="The printed figures: a list in the order of the figure columns (text columns left out; "
         "null or '' for a blank, '-' for a printed dash, a zero), or a mapping column id → figure.")
@@ -714,14 +733,15 @@ def check(table: Table, tolerance: Decimal = Decimal(0), known_differences: bool
                                         f"{name(target)}: {relation.formula} cannot be computed: its denominator "
                                         "is 0"))
             continue
-        computed_text = f"{format_amount(finding.computed)} ({built.shown(relation, name)})"
+        unit = " %" if relation.is_share else ""
+        computed_text = f"{format_amount(finding.computed)}{unit} ({built.shown(relation, name)})"
         if relation.source is not None:
             computed_text = f"{format_amount(finding.computed)} ({relation.formula}, {relation.source})"
         difference = finding.published - finding.computed
         if relation.allowance and abs(difference) <= relation.allowance:
             continue  # one figure in two units: equal within the rounding of the coarser
         cmp.compare(relation.code, name(target), ("celle", *target), finding.published, finding.computed,
-                    paths[target], computed_text=computed_text)
+                    paths[target], computed_text=computed_text, unit=unit)
     return cmp.finish()
 
 
@@ -753,8 +773,9 @@ def resolve(table: Table, fetch, rolled) -> tuple[References, list[Problem]]:
     rolled), for the figures a frame does not print. A frame's figure for a column is found by the column's
     ``år``; a table's by the column of the same id (or the ``kolonne`` named, for the one cell ``i``).
     """
-    from .links import FTE, KRONER
     from .models import Frame
+
+    FTE, KRONER = TableUnit.FTE.value, KRONER_PER_UNIT
 
     values: dict[tuple[int, str], tuple[Decimal, str, Decimal]] = {}
     problems: list[Problem] = []
@@ -857,3 +878,24 @@ def _figure_in(doc, address: Address, column: TableColumn, rolled) -> tuple[Deci
             file, line, col = doc.locate(*path)
             return value, f"{file}:{line}:{col}"
     return f"table '{doc.id}' has no figure column '{there}'"
+
+
+def compared_columns(table: Table) -> tuple[TableColumn, TableColumn] | None:
+    """The regnskap and budsjett columns a row's result is named from (merforbruk, merinntekt): those an avvik
+    column's formula compares, else the one pair of the same year, else the only pair; ``None`` if unclear."""
+    accounts = [c for c in table.figure_columns if c.role is ColumnRole.ACCOUNTS]
+    budgets = [c for c in table.figure_columns if c.role in BUDGET_ROLES]
+    for column in table.figure_columns:
+        if column.role is ColumnRole.VARIANCE and column.formula:
+            parsed = parse_formula(column.formula, {c.id for c in table.figure_columns})
+            if not isinstance(parsed, str):
+                named = {n for _, n in parsed}
+                pair = [c for c in accounts if c.id in named], [c for c in budgets if c.id in named]
+                if len(pair[0]) == 1 and len(pair[1]) == 1:
+                    return pair[0][0], pair[1][0]
+    same_year = [(a, b) for a in accounts for b in budgets if a.year is not None and a.year == b.year]
+    if len(same_year) == 1:
+        return same_year[0]
+    if len(accounts) == 1 and len(budgets) == 1:
+        return accounts[0], budgets[0]
+    return None

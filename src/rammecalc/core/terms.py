@@ -65,12 +65,10 @@ FRAME_KIND = "ramme"
 CHANGES_KIND = "endringer"
 PARAMETERS_KIND = "parametere"
 SCENARIO_KIND = "scenario"
-ACCOUNTS_KIND = "regnskap"
-SUMS_KIND = "sumtabell"
 LINKS_KIND = "koblinger"
 TABLE_KIND = "tabell"
 
-#: The heading of a table's label column, by the unit its figures are in (frames, accounts and sum tables).
+#: The heading of a table's label column, by the unit its figures are in (frames and tables).
 UNIT_TEXT = {
     "kr": "Beløp i kroner",
     "1 000 kr": "Beløp i 1 000 kr",

@@ -9,7 +9,7 @@ in every file and returns them together. One module a step:
 * :mod:`.documents`: one file → one document (pydantic), every validation error at its place;
 * :mod:`.parallel`: many files, on every core and through the cache;
 * here: the files fitted together. Frames with their changes and parameter files (``core.assemble``),
-  scenarios with theirs, accounts and sum tables validated (``core.accounts``, ``core.sums``), and each
+  scenarios with theirs, tables validated with the figures they take from other files (``core.table``), and each
   link's two figures found in the files it names (``core.links``).
 """
 
@@ -24,16 +24,14 @@ from pathlib import Path
 from ..core.assemble import assemble
 from ..core.models import Budget, ChangeSet, Frame, ParameterSet, Scenario
 from ..core.problems import Code, Problem, Severity, input_error
-from ..core.terms import ACCOUNTS_KIND, SUMS_KIND, TABLE_KIND
+from ..core.terms import TABLE_KIND
 from .documents import Read, content_hash, parse_document, read_document
 from .files import MAX_FILE_BYTES, display_name, expand, read_file
 from .parallel import PARALLEL_FROM, read_all
 from .yamlread import MAX_DEPTH, unclosed_bracket
 
 if typing.TYPE_CHECKING:
-    from ..core import accounts as accounts_core
     from ..core import links as links_core
-    from ..core import sums as sums_core
     from ..core import table as table_core
 
 __all__ = ["MAX_DEPTH", "MAX_FILE_BYTES", "PARALLEL_FROM", "Loaded", "display_name", "expand", "load",
@@ -103,8 +101,6 @@ class Loaded:
     #: Tables that state their figures (type: tabell), each with the figures it takes from other files.
     tables: list[table_core.Table] = field(default_factory=list)
     references: dict[str, table_core.References] = field(default_factory=dict)
-    accounts: list[accounts_core.AccountsTable] = field(default_factory=list)
-    sum_tables: list[sums_core.SumTable] = field(default_factory=list)
     links: list[links_core.LinkedSet] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     #: The text of each file read (see :class:`Texts`), for the excerpts under problems.
@@ -314,7 +310,6 @@ def load(paths: Sequence[str | os.PathLike], progress: Callable[[int, int], None
                 f"this changes file belongs to frame '{frame_id}', which is not among the files read",
                 "pass the frame file that lists it (or its folder, e.g. 'data'), or correct 'ramme'",
             ))
-    _load_tables(result, reads)
     _load_stated_tables(result, reads, get, walked)
     _load_links(result, reads, get, walked)
     result.problems.sort(key=Problem.sort_key)
@@ -330,28 +325,12 @@ def _not_opened(read: Read, at: tuple[str, int, int], described: str, relative_t
 
 
 def _table_problems(read: Read) -> list[Problem]:
-    """What the model of a table cannot see (its kind's ``validate``); nothing for other kinds."""
-    if read.doc is not None and read.raw_kind == TABLE_KIND:
-        from ..core import table as table_core
-
-        return table_core.validate(read.doc)
-    if read.doc is None or read.raw_kind not in (ACCOUNTS_KIND, SUMS_KIND):
+    """What the model of a table cannot see (``core.table.validate``); nothing for other kinds."""
+    if read.doc is None or read.raw_kind != TABLE_KIND:
         return []
-    from ..core import accounts as accounts_core
-    from ..core import sums as sums_core
+    from ..core import table as table_core
 
-    return (accounts_core.validate if read.raw_kind == ACCOUNTS_KIND else sums_core.validate)(read.doc)
-
-
-def _load_tables(result: Loaded, reads: dict[str, Read]) -> None:
-    """The accounts and sum tables among the files read: validated, then kept for roll and check."""
-    for read in reads.values():
-        if read.doc is None or read.raw_kind not in (ACCOUNTS_KIND, SUMS_KIND):
-            continue
-        problems = _table_problems(read)
-        result.problems += problems
-        if not problems:
-            (result.accounts if read.raw_kind == ACCOUNTS_KIND else result.sum_tables).append(read.doc)
+    return table_core.validate(read.doc)
 
 
 def _load_stated_tables(result: Loaded, reads: dict[str, Read], get, walked: set[str]) -> None:
@@ -372,7 +351,7 @@ def _load_stated_tables(result: Loaded, reads: dict[str, Read], get, walked: set
         if read.doc is None or read.raw_kind != TABLE_KIND:
             continue
         table = read.doc
-        problems = table_core.validate(table)
+        problems = _table_problems(read)
         if problems:
             result.problems += problems
             continue
