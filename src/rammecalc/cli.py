@@ -776,11 +776,13 @@ def _report(run, report: ReportFormat, loaded: Loaded, input_failed: bool = Fals
 
 @app.command()
 def explain(
-    path: Annotated[Path, typer.Argument(help="The frame file (or a folder holding only one frame with ITEM).")],
+    path: Annotated[Path, typer.Argument(help="The frame or table file (or a folder holding only one with "
+                                            "ITEM).")],
     item: Annotated[str, typer.Argument(
-        help="An item's id (or the source's number for it, e.g. 7a), a group's id, 'utgangspunkt' or "
-        "'ny_driftsramme'.")],
-    year: Annotated[int | None, typer.Argument(help="Only this year (default: every column).")] = None,
+        help="In a frame: an item's id (or the source's number for it, e.g. 7a), a group's id, 'utgangspunkt' or "
+        "'ny_driftsramme'. In a table: a row's number, id or label.")],
+    year: Annotated[str | None, typer.Argument(help="Only this year (default: every column); in a table, a "
+                                                  "column's id or year.", metavar="[YEAR|COLUMN]")] = None,
     sets: SetOption = None,
 ) -> None:
     """Show how a figure came about: inputs and where they were written, parameters, formula, rounding."""
@@ -791,9 +793,15 @@ def explain(
 
     loaded = _load([path], _parse_sets(sets))
     if not loaded.budgets:
-        raise _fail_input(f"there is no frame in {path}: explain follows the figures of frame tables (type: ramme)",
-                          f"'rammecalc roll {path}' lays out a table or links, and "
-                          f"'rammecalc check {path}' recomputes each of their figures")
+        if loaded.tables:
+            _explain_table(loaded, path, item, year)
+            return
+        raise _fail_input(f"there is no frame or table in {path}: explain follows the figures of frames "
+                          "(type: ramme) and tables (type: tabell)",
+                          f"'rammecalc roll {path}' lays out links, and 'rammecalc check {path}' checks them")
+    if year is not None and not year.isdigit():
+        raise _fail_input(f"'{year}' is not a year", "give a column's year, e.g. 2024")
+    year = int(year) if year is not None else None
     matches = [b for b in loaded.budgets if item in names(b) or find_item(b, item) is not None]
     if not matches:
         every = sorted({n for b in loaded.budgets for n in names(b)})
@@ -818,11 +826,33 @@ def explain(
     echo(explanation_text(explanation))
 
 
+def _explain_table(loaded: Loaded, path: Path, item: str, column: str | None) -> None:
+    """explain on a table: the row named ``item`` in the one table that has it."""
+    from .core.explain import NotFound, explain_row
+    from .core.table import Names
+    from .render import explanation_text
+
+    matches = [t for t in loaded.tables if isinstance(Names(t).find(item), int)]
+    if not matches:
+        every = sorted({str(r.number or r.id or r.label) for t in loaded.tables for r in t.rows if not r.is_heading})
+        raise _fail_input(f"'{item}' is no row of the tables in {path}", "choose one of: " + ", ".join(every))
+    if len(matches) > 1:
+        raise _fail_input(f"'{item}' is a row of {len(matches)} tables: " + ", ".join(t.file for t in matches),
+                          "pass the table's file")
+    table = matches[0]
+    try:
+        explanation = explain_row(table, item, column, loaded.references.get(table.file))
+    except NotFound as exc:
+        raise _fail_input(f"'{exc.name}' is no column of table '{table.id}'",
+                          "the columns are " + ", ".join(exc.candidates)) from None
+    echo(explanation_text(explanation))
+
+
 @app.command()
 def schema(
     kind: Annotated[
-        SchemaKind, typer.Argument(help="Which document: ramme, endringer, parametere, scenario, regnskap, sumtabell, "
-                                    "koblinger, or alle (any, by 'type').")
+        SchemaKind, typer.Argument(help="Which document: ramme, endringer, parametere, scenario, tabell, koblinger, "
+                                    "or alle (any, by 'type').")
     ] = SchemaKind.ALL,
 ) -> None:
     """Print the JSON Schema of the YAML files, for editors that validate and complete them."""

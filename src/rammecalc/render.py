@@ -531,20 +531,28 @@ def _stated_cells(table: StatedTable, references=None):
     return values, differs
 
 
-def _spending(table: StatedTable, index: int) -> str:
-    """Merforbruk/mindreforbruk (merinntekt/mindreinntekt for an income row) of a row of a table that compares
-    regnskap with budsjett."""
+def _result(table: StatedTable, index: int) -> tuple[str, Decimal] | None:
+    """A row's result in a table that compares regnskap with budsjett: ("merforbruk", 3842); merinntekt or
+    mindreinntekt for a row of income; ``None`` where the table or the row names none."""
     from .core.table import compared_columns
 
     pair = compared_columns(table)
     if pair is None:
-        return ""
+        return None
     cells = {cid: v for cid, v, _ in table.cells(index)}
     spent, budget = cells.get(pair[0].id), cells.get(pair[1].id)
     if spent is None or budget is None:
-        return ""
+        return None
     words = _spending_words(table.rows[index].kind, spent - budget)
-    return f"{words} {format_amount(abs(spent - budget))}" if words and spent != budget else words
+    return (words, abs(spent - budget)) if words else None
+
+
+def _spending(table: StatedTable, index: int) -> str:
+    found = _result(table, index)
+    if found is None:
+        return ""
+    words, amount = found
+    return f"{words} {format_amount(amount)}" if amount else words
 
 
 def stated_table_rich(table: StatedTable, references=None) -> RenderableType:
@@ -627,7 +635,9 @@ def stated_table_data(table: StatedTable, references=None) -> dict:
         "amount_unit": table.amount_unit.value,
         "price_level": table.price_level,
         "columns": [{"id": c.id, "label": c.label, "role": c.role.value if c.role else None, "year": c.year,
-                     "formula": c.formula} for c in table.columns],
+                     "formula": c.formula,
+                     "share": f"{c.share.numerator} ÷ {c.share.denominator}" if c.share is not None else None}
+                    for c in table.columns],
         "rows": [
             {"number": r.number, "id": r.id, "label": r.shown_label, "heading": r.is_heading,
              "kind": r.kind.value if r.kind else None, "depth": r.depth,
@@ -637,7 +647,9 @@ def stated_table_data(table: StatedTable, references=None) -> dict:
              "values": {} if r.is_heading else {c.id: values[(str(i), c.id)][0] for c in table.figure_columns},
              "printed": {} if r.is_heading else {c.id: values[(str(i), c.id)][1] for c in table.figure_columns
                                                  if values[(str(i), c.id)][0] is not None},
-             "differs": sorted(c.id for c in table.figure_columns if (str(i), c.id) in differs)}
+             "differs": sorted(c.id for c in table.figure_columns if (str(i), c.id) in differs),
+             "result": None if r.is_heading or _result(table, i) is None else
+             dict(zip(("name", "amount"), _result(table, i)))}
             for i, r in enumerate(table.rows)
         ],
     }

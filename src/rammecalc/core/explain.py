@@ -27,7 +27,8 @@ START_WORDS = ("utgangspunkt",)
 class Explanation:
     title: str
     about: tuple[str, ...]
-    years: tuple[tuple[int, tuple[Step, ...]], ...]
+    #: Per year (a frame) or per column (a table, by its label): the lines.
+    years: tuple[tuple[int | str, tuple[Step, ...]], ...]
 
 
 class NotFound(LookupError):
@@ -157,3 +158,91 @@ def _convention_step(convention: Convention, levels, year: int, first: int) -> S
         return Step("convention", f"nivå: the level against the base: {format_amount(level)}")
     return Step("convention", f"nivå: the level against the base: {format_amount(level)} − {format_amount(before)} "
                               f"(already in the base) = {format_amount(level - before)}")
+
+
+# ------------------------------------------------------------------------------ tables that state figures
+
+
+@exact
+def explain_row(table, name: str, column: str | None = None, references=None) -> Explanation:
+    """How a table's row came about, column by column (or in one column: its id, or its year): the relation
+    that defines each figure, the figures it read (printed, or computed where the source leaves them blank)
+    with where each is written, the result, and the printed figure against it.
+
+    A row with no relation of its own is an input: its figures, and the results that read them."""
+    from .grid import findings
+    from .table import Names, grid
+
+    names = Names(table)
+    index = names.find(name)
+    if isinstance(index, str):
+        raise NotFound(name, [str(r.number or r.id or r.label) for r in table.rows if not r.is_heading])
+    built, _ = grid(table, references)
+    row = table.rows[index]
+    key = str(index)
+    columns = [c for c in table.figure_columns
+               if column is None or c.id == column or (c.year is not None and str(c.year) == str(column))]
+    if column is not None and not columns:
+        raise NotFound(column, [c.id for c in table.figure_columns])
+    paths = {(str(i), cid): path for i in range(len(table.rows)) if not table.rows[i].is_heading
+             for cid, _, path in table.cells(i)}
+    by_target: dict[tuple, list] = {}
+    for found in findings(built):
+        by_target.setdefault(found.relation.target, []).append(found)
+    readers = [r for r in built.relations if any(t.cell[0] == key for t in (*r.terms, *r.denominator))]
+
+    def where(cell: tuple) -> tuple[str, int, int] | None:
+        return table.locate(*paths[cell]) if cell in paths and cell in built.printed else None
+
+    def shown(cell: tuple) -> str:
+        value = built.operand(cell)
+        column_of = next(c for c in table.columns if c.id == cell[1])
+        text = format_amount(value) + (" %" if column_of.is_percent else "")
+        if cell not in built.printed:
+            text += " (computed)" if cell in built.primary else " (blank: 0)"
+        return text
+
+    written = ":".join(map(str, table.locate("rader", index)))
+    about = [f"row {row.number or index + 1} of table {table.id}, written at {written}"]
+    if row.note:
+        about.append(f"note: {row.note}")
+    sections = []
+    for col in columns:
+        cell = (key, col.id)
+        lines: list[Step] = []
+        relations = [r for r in built.relations if r.target == cell]
+        for relation in relations:
+            lines.append(Step("defined as", relation.formula.replace(" - ", " − ")))
+            for term in relation.terms:
+                other = table.row_name(int(term.cell[0])) if term.cell[0] != key else \
+                    next(c.label for c in table.columns if c.id == term.cell[1])
+                lines.append(Step(("− " if term.sign < 0 else "+ ") + other, shown(term.cell), where(term.cell)))
+            for term in relation.denominator:
+                lines.append(Step("÷ " + table.row_name(int(term.cell[0])), shown(term.cell), where(term.cell)))
+            value = built.evaluate(relation)
+            if relation.source is not None:
+                lines.append(Step("from", f"{format_amount(relation.value)} ({relation.source})"))
+            lines.append(Step("computed", "cannot: its denominator is 0" if value is None else
+                              format_amount(value) + (" %" if relation.is_share else "")))
+        if not relations:
+            lines.append(Step("input", "a printed figure no relation of the table defines"))
+        printed = built.printed.get(cell)
+        if printed is not None:
+            verdict = ""
+            for found in by_target.get(cell, []):
+                if found.difference:
+                    verdict = f"; differs from {found.relation.formula.replace(' - ', ' − ')} by " \
+                              f"{format_amount(found.difference, plus=True)}"
+                    record = next((r for r in table.known_differences if r.column == col.id
+                                   and names.find(r.row) == index and r.difference == found.difference), None)
+                    if record is not None:
+                        verdict += f", a known difference: {record.explanation}"
+            lines.append(Step("printed", format_amount(printed) + (" %" if col.is_percent else "") +
+                              (verdict or ("; agrees" if relations else "")), where(cell)))
+        else:
+            lines.append(Step("printed", "nothing printed here"))
+        users = [r for r in readers if r.target[1] == col.id]
+        if users:
+            lines.append(Step("read by", ", ".join(dict.fromkeys(table.row_name(int(r.target[0])) for r in users))))
+        sections.append((col.label, tuple(lines)))
+    return Explanation(table.row_name(index), tuple(about), tuple(sections))
