@@ -364,39 +364,45 @@ class Names:
             (", …)" if len(known) > 12 else ")")
 
 
-_OPERATOR = re.compile(r"\s*([+\-−–])\s*")
+_SIGNS = {"+": 1, "-": -1, "−": -1, "–": -1}
 
 
 def parse_formula(text: str, known: set[str]) -> list[tuple[int, str]] | str:
-    """``"10 + 11 - 13"`` → ``[(1, "10"), (1, "11"), (-1, "13")]``; a name with a hyphen in it ("sum-drift")
-    is kept whole when it is a known name. A message if the formula cannot be read."""
-    parts = _OPERATOR.split(text.strip())
-    # parts: [term, op, term, op, term ...] (a leading sign gives an empty first term)
+    """``"10 + 11 - 13"`` → ``[(1, "10"), (1, "11"), (-1, "13")]``. A name with hyphens in it
+    ("lønns-og-prisvekst", "ramme-2024") is read whole when it is a known name (the longest that fits), so
+    ``5-8`` is 5 minus 8 and ``ramme-2024 - rullering`` a column minus another. A message if the formula cannot
+    be read."""
+    names = sorted(known, key=len, reverse=True)
     terms: list[tuple[int, str]] = []
-    sign = 1
-    pending: str | None = None
-    i = 0
-    if parts and parts[0] == "" and len(parts) > 1:
-        sign = -1 if parts[1] != "+" else 1
-        i = 2
-    while i < len(parts):
-        piece = parts[i]
-        if pending is not None:
-            piece = pending + parts[i - 1] + piece
-            pending = None
-        # join "sum", "-", "drift" into "sum-drift" when that is a name and the pieces alone are not
-        if i + 2 < len(parts) and parts[i + 1] in "-–" and f"{piece}-{parts[i + 2]}" in known \
-                and not (piece in known and parts[i + 2] in known):
-            pending = piece
-            i += 2
+    sign, i, n = 1, 0, len(text)
+    expect_term = True
+    while i < n:
+        char = text[i]
+        if char.isspace():
+            i += 1
             continue
-        if not piece:
-            return f"'{text}': a term is missing"
-        terms.append((sign, piece))
-        if i + 1 < len(parts):
-            sign = 1 if parts[i + 1] == "+" else -1
-        i += 2
-    return terms if terms else f"'{text}': nothing to compute"
+        if char in _SIGNS:
+            if expect_term and terms:
+                return f"'{text}': two signs in a row"
+            sign = _SIGNS[char] if terms else sign * _SIGNS[char]  # (a leading sign, or the operator)
+            expect_term = True
+            i += 1
+            continue
+        if not expect_term:
+            return f"'{text}': '+' or '-' expected before '{text[i:].split()[0]}'"
+        name = next((m for m in names if text.startswith(m, i) and
+                     (i + len(m) == n or text[i + len(m)].isspace() or text[i + len(m)] in _SIGNS)), None)
+        if name is None:  # not a known name: up to the next space or sign (the caller says it is unknown)
+            j = i
+            while j < n and not text[j].isspace() and text[j] not in _SIGNS:
+                j += 1
+            name = text[i:j]
+        terms.append((sign, name))
+        sign, expect_term = 1, False
+        i += len(name)
+    if expect_term:
+        return f"'{text}': a term is missing" if terms else f"'{text}': nothing to compute"
+    return terms
 
 
 # ------------------------------------------------------------------------------------------ relations
