@@ -285,3 +285,12 @@ def test_readme_names_every_loaded_method():
     for name in ("variant", "apply", "compare", "set_parameters", "scenario", "scenario_problems"):
         assert f".{name}(" in section, name
     assert "InputError" in section and "parse_rate" in section
+
+
+def test_parameters_given_as_text_are_a_type_error(loaded):
+    # The --set syntax is the command line's; in Python the parameters are a mapping (or parse_sets' overrides).
+    with pytest.raises(TypeError, match="mapping"):
+        loaded.variant("tiltak-i-løpende-priser", parameters="deflator=5%")
+    (override,) = parse_sets(["deflator:2024=5%"])
+    assert roll(loaded.variant("tiltak-i-løpende-priser", parameters=[override])).new_frame == roll(
+        loaded.variant("tiltak-i-løpende-priser", parameters={"deflator": {2024: 5}})).new_frame

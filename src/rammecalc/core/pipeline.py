@@ -129,6 +129,8 @@ def as_overrides(values: Values | Iterable[Override] | None) -> tuple[Override, 
     (:func:`parse_sets`); ``None`` is none."""
     if values is None:
         return ()
+    if isinstance(values, str):
+        raise TypeError(f"parameters are a mapping such as {{'deflator': '4,8 %'}}, not the text {values!r}")
     if isinstance(values, Mapping):
         return read_overrides(values)
     overrides = tuple(values)

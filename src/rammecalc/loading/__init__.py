@@ -127,7 +127,7 @@ class Loaded:
         naming the ids there are."""
         return self._scenarios([scenario])[0]
 
-    def variant(self, *scenarios: str | Scenario, parameters=None) -> Budget:
+    def variant(self, *scenarios: str | Scenario, parameters: Mapping | Sequence | None = None) -> Budget:
         """The budget of the scenarios' frame with the scenarios applied in order, each with the parameter
         files it brings, then ``parameters`` on top: ``rammecalc roll -s A -s B --set …``. The parameters'
         names are checked against the parameter files of the frame and of the scenarios, their years
@@ -138,7 +138,7 @@ class Loaded:
         budget = pipeline.frame_of(self.budgets, chosen)
         return pipeline.variant(budget, chosen, self.scenario_parameters, pipeline.as_overrides(parameters))
 
-    def apply(self, budget: Budget, *scenarios: str | Scenario, parameters=None) -> Budget:
+    def apply(self, budget: Budget, *scenarios: str | Scenario, parameters: Mapping | Sequence | None = None) -> Budget:
         """``budget`` (any, e.g. one with parameters set already) with the scenarios applied in order, each
         with the parameter files it brings, then ``parameters`` on top. ``rammecalc.apply(budget, scenario)``
         needs the parameter files passed (``scenario_parameters[id]``); this finds them."""
@@ -147,7 +147,7 @@ class Loaded:
         return pipeline.variant(budget, self._scenarios(scenarios), self.scenario_parameters,
                                 pipeline.as_overrides(parameters))
 
-    def compare(self, *variants: str | Scenario | Sequence[str | Scenario], parameters=None):
+    def compare(self, *variants: str | Scenario | Sequence[str | Scenario], parameters: Mapping | Sequence | None = None):
         """Compare the base with each variant (a scenario, or scenarios applied in order): a
         :class:`~rammecalc.core.compare.Comparison`, as ``rammecalc compare -s A -s B+C --set …`` prints it.
         ``parameters`` are put on the base and again after each variant's scenarios (the last word)."""
@@ -168,7 +168,7 @@ class Loaded:
         except ScenarioError as exc:
             raise pipeline.InputError(exc.problems) from None
 
-    def set_parameters(self, values=None, /, **named) -> Loaded:
+    def set_parameters(self, values: Mapping | Sequence | None = None, /, **named) -> Loaded:
         """A copy with the parameters set on every budget: ``rammecalc check --set …`` (or ``roll``
         without a scenario). A name must be defined by the parameter files of some frame or scenario read,
         a year used by some frame read."""
