@@ -1,6 +1,11 @@
 """The command line: the only module that imports typer. It runs the pipeline and picks the exit code.
 
-    load (loading/) → assemble (core/assemble.py) → roll (core/roll.py) → check (core/checks.py) → render
+    load (loading/) → assemble (core/assemble.py) → --set and scenarios (core/pipeline.py, through Loaded's
+    methods) → roll (core/roll.py) → check (core/checks.py) → render
+
+It is a thin layer: it parses options, calls the steps a script calls (``loaded.variant(*ids,
+parameters=...)``, ``loaded.compare``, ``loaded.set_parameters``), and prints what they return or refuse
+(``InputError``), so what the command line can do, the Python API does the same way.
 
 Start-up is kept small: at module level only typer, the standard library and the glossary (``core.terms``,
 plain enums) are imported; pydantic, yaml and rich load inside the commands that need them, so
@@ -130,77 +135,49 @@ def _fail_input(message: str, hint: str | None = None) -> typer.Exit:
     return typer.Exit(ExitCode.BAD_INPUT)
 
 
-def _parse_sets(values: list[str] | None) -> list[tuple[str, int | None, Decimal]]:
-    import re
+def _refuse(exc, loaded: Loaded | None = None) -> typer.Exit:
+    """An ``InputError`` of the pipeline (``core.pipeline``), printed as every input problem is: one at a
+    file's place with its line and a hint, one with the command line itself as ``rammecalc: message``.
+    Returns the exit (2) to raise."""
+    from .output import visible
+    from .render import problem_text
 
-    from .core.rules import parse_rate_literal
-
-    out = []
-    for text in values or []:
-        m = re.fullmatch(r"\s*([^\W\d]\w*)(?::(\d{4}))?\s*=\s*(.+)", text)
-        rate = parse_rate_literal(m[3]) if m else None
-        if not m or rate is None:
-            raise _fail_input(f"--set {text!r}: expected NAME=RATE or NAME:YEAR=RATE with the rate in per cent",
-                              "e.g. --set prisvekst=2.5% or --set deflator:2024=4,3%")
-        out.append((m[1], int(m[2]) if m[2] else None, rate))
-    return out
-
-
-def _overrides(sets: list[tuple[str, int | None, Decimal]]) -> tuple:
-    """--set values as overrides that say where they came from (for explain)."""
-    from .core.models import Override
-    from .core.rules import format_rate
-
-    return tuple(
-        Override(name=n, year=y, value=v, origin=f"set on the command line: --set {n}{':' + str(y) if y else ''}="
-                 f"{format_rate(v).replace(' ', '')}")
-        for n, y, v in sets)
+    for problem in exc.problems:
+        if problem.file:
+            echo(problem_text(problem, loaded.texts if loaded is not None else None), err=True)
+        else:
+            echo(f"rammecalc: {visible(problem.message)}", err=True)
+            if problem.hint:
+                echo(f"  hint: {visible(problem.hint)}", err=True)
+    located = [p for p in exc.problems if p.file]
+    if located:
+        _summary(located)
+    return typer.Exit(ExitCode.BAD_INPUT)
 
 
-def _check_set_years(budgets: list, sets: list[tuple[str, int | None, Decimal]]) -> None:
-    """A rate for a year none of ``budgets`` uses would change nothing, silently: refuse it. A frame's rules
-    read its columns' years and the year before the first (the base of a change in level)."""
-    used = {y for b in budgets for y in range(b.frame.years[0] - 1, b.frame.years[-1] + 1)}
-    for name, year, _ in sets:
-        if year is None or not used or year in used:
-            continue
-        spans: list[list[int]] = []
-        for y in sorted(used):
-            if spans and y == spans[-1][1] + 1:
-                spans[-1][1] = y
-            else:
-                spans.append([y, y])
-        text = " and ".join(f"{a}–{z}" for a, z in spans)
-        which = "the frame" if len(budgets) == 1 else "no frame read"
-        raise _fail_input(f"--set {name}:{year}: {which} {'does not use' if len(budgets) == 1 else 'uses'} {year} "
-                          f"(the years used are {text}: the columns and the year before the first), so it would "
-                          "change nothing",
-                          f"choose a year in {text.replace(' and ', ' or ')}, or leave out ':{year}' to set every "
-                          "year")
+def _parse_sets(values: list[str] | None) -> tuple:
+    """--set values as overrides (``core.pipeline.parse_sets``); one that cannot be read is exit 2."""
+    if not values:
+        return ()
+    from .core.pipeline import InputError, parse_sets
+
+    try:
+        return parse_sets(values)
+    except InputError as exc:
+        raise _refuse(exc) from None
 
 
-def _apply_sets(loaded: Loaded, sets: list[tuple[str, int | None, Decimal]]) -> None:
-    """Put the ``--set`` overrides on every budget; a name no frame's parameters define is an error."""
-    if not sets:
+def _set_on_every_budget(loaded: Loaded, overrides: tuple) -> None:
+    """--set without a scenario: the overrides on every budget read (``Loaded.set_parameters``); a name no
+    parameter file read defines, or a year no frame read uses, is exit 2."""
+    if not overrides:
         return
-    from .core.rules import Parameters
+    from .core.pipeline import InputError
 
-    known = sorted({n for b in loaded.budgets for n in Parameters.of(b).names()}
-                   | {p.name for sets_ in loaded.scenario_parameters.values() for ps in sets_ for p in ps.parameters})
-    for name, _, _ in sets:
-        if name not in known:
-            import difflib
-
-            near = difflib.get_close_matches(name, known, n=1)
-            raise _fail_input(
-                f"--set: there is no parameter '{name}'"
-                + (f"; the parameters are: {', '.join(known)}" if known else
-                   "; the frames read have no parameter files ('parametere')"),
-                f"did you mean '{near[0]}'?" if near else None,
-            )
-    _check_set_years(loaded.budgets, sets)
-    overrides = _overrides(sets)
-    loaded.budgets = [b.model_copy(update={"overrides": b.overrides + overrides}) for b in loaded.budgets]
+    try:
+        loaded.budgets = loaded.set_parameters(overrides).budgets
+    except InputError as exc:
+        raise _refuse(exc, loaded) from None
 
 
 def _paths(paths: list[Path] | None) -> list[Path]:
@@ -289,7 +266,7 @@ def _no_tables(paths: list[Path]) -> list:
                     "no frame, table or links file here", _NO_TABLES[1]) for path in paths]
 
 
-def _load(paths: list[Path] | None, sets: list[tuple[str, int | None, Decimal]] = ()) -> Loaded:
+def _load(paths: list[Path] | None) -> Loaded:
     """Load and link; on any input problem print them all to stderr and exit 2."""
     from .render import problem_text
 
@@ -297,12 +274,11 @@ def _load(paths: list[Path] | None, sets: list[tuple[str, int | None, Decimal]] 
     for notice in (p for p in loaded.problems if not p.code.is_input):  # a file skipped, a link loop
         echo(problem_text(notice, loaded.texts), err=True)
     # Every scenario read must still apply to its frame, as check requires: the two agree on what is usable.
-    bad = [p for p in loaded.problems if p.code.is_input] or _scenario_problems(loaded)
+    bad = [p for p in loaded.problems if p.code.is_input] or loaded.scenario_problems()
     if bad:
         _input_problems(bad, loaded)
         raise typer.Exit(ExitCode.BAD_INPUT)
     _require_tables(loaded)
-    _apply_sets(loaded, sets)
     return loaded
 
 
@@ -322,92 +298,11 @@ def _console(output: Path | None = None):
     return Console(highlight=False, width=120 if piped and "COLUMNS" not in os.environ else None)
 
 
-def _is_file_arg(value: str) -> bool:
-    """A --scenario value that names a file (the others are ids, looked up among the files read)."""
-    return value.endswith((".yaml", ".yml")) or Path(value).is_file()
-
-
 def _with_scenario_files(paths: list[Path] | None, values: list[str]) -> list[Path]:
     """What to read for --scenario: the paths (default ./data) and every scenario given as a file."""
-    return [*_paths(paths), *(Path(v) for v in values if _is_file_arg(v))]
+    from .loading import Loaded
 
-
-def _resolve_scenario(loaded: Loaded, value: str):
-    from .loading import display_name
-
-    if _is_file_arg(value):
-        name = display_name(Path(value))
-        found = [s for s in loaded.scenarios.values() if s.file == name]
-        if found:
-            return found[0]
-        raise _fail_input(f"{value}: not a scenario file ('type: scenario')")
-    if value in loaded.scenarios:
-        return loaded.scenarios[value]
-    import difflib
-
-    near = difflib.get_close_matches(value, list(loaded.scenarios), n=1)
-    raise _fail_input(f"there is no scenario '{value}'"
-                      + (f"; the scenarios are: {', '.join(sorted(loaded.scenarios))}" if loaded.scenarios else
-                         " among the files read"),
-                      f"did you mean '{near[0]}'?" if near else "pass the folder that holds it, or its file")
-
-
-def _budget_of(loaded: Loaded, scenario):
-    for budget in loaded.budgets:
-        if budget.frame.id == scenario.frame:
-            return budget
-    from .core.problems import Code, input_error
-
-    _input_problems([input_error(Code.FRAME_MISSING, scenario.locate("gjelder"),
-                                 f"scenario '{scenario.id}' is for frame '{scenario.frame}', which is not among "
-                                 "the files read", "pass the folder or frame file that holds it, or correct 'gjelder'")],
-                    loaded)
-    raise typer.Exit(ExitCode.BAD_INPUT)
-
-
-def _chosen(loaded: Loaded, values: list[str]):
-    """The scenarios named (ids or files) and the budget of the one frame they are all for."""
-    chosen = [_resolve_scenario(loaded, v.strip()) for v in values]
-    frames = {s.frame for s in chosen}
-    if len(frames) != 1:
-        raise _fail_input("the scenarios are for different frames: " + ", ".join(sorted(frames)),
-                          "use scenarios of one frame at a time")
-    return _budget_of(loaded, chosen[0]), chosen
-
-
-def _variant(loaded: Loaded, values: list[str]):
-    """The budget with the scenarios applied in order; problems are reported as bad input."""
-    from .core.scenarios import ScenarioError, apply
-
-    budget, chosen = _chosen(loaded, values)
-    try:
-        for scenario in chosen:
-            budget = apply(budget, scenario, loaded.scenario_parameters.get(scenario.id, ()))
-    except ScenarioError as exc:
-        _input_problems(exc.problems, loaded)
-        raise typer.Exit(ExitCode.BAD_INPUT) from None
-    return budget
-
-
-def _scenario_problems(loaded: Loaded) -> list:
-    """Every scenario read must still apply to its frame (an item it names may have been renamed)."""
-    from .core.scenarios import ScenarioError, apply
-
-    frames = {b.frame.id: b for b in loaded.budgets}
-    problems = []
-    for scenario in loaded.scenarios.values():
-        if scenario.frame not in frames:
-            from .core.problems import Code, input_error
-
-            problems.append(input_error(Code.FRAME_MISSING, scenario.locate("gjelder"),
-                                        f"scenario '{scenario.id}' is for frame '{scenario.frame}', which is not "
-                                        "among the files read", "pass the frame too, or correct 'gjelder'"))
-            continue
-        try:
-            apply(frames[scenario.frame], scenario, loaded.scenario_parameters.get(scenario.id, ()))
-        except ScenarioError as exc:
-            problems += exc.problems
-    return problems
+    return [*_paths(paths), *(f for f in map(Loaded.scenario_file, values) if f is not None)]
 
 
 def _input_problems(problems, loaded: Loaded) -> None:
@@ -416,10 +311,14 @@ def _input_problems(problems, loaded: Loaded) -> None:
 
     for problem in problems:
         echo(problem_text(problem, loaded.texts), err=True)
+    _summary(problems)
+
+
+def _summary(problems) -> None:
     bad = [p for p in problems if p.code.is_input]
     files = len({p.file for p in bad})
     echo(f"rammecalc: {len(bad)} input problem{'s' if len(bad) != 1 else ''} in {files} "
-               f"file{'s' if files != 1 else ''}; nothing was rolled or checked", err=True)
+         f"file{'s' if files != 1 else ''}; nothing was rolled or checked", err=True)
 
 
 def _emit(text: str, output: Path | None, json: bool = False) -> None:
@@ -514,15 +413,20 @@ def roll(
     from .core.roll import convert
     from .core.roll import roll as roll_budget
 
-    parsed_sets = _parse_sets(sets)
-    loaded = _load(_with_scenario_files(paths, scenarios) if scenarios else paths, parsed_sets)
-    budgets = loaded.budgets
+    overrides = _parse_sets(sets)
+    loaded = _load(_with_scenario_files(paths, scenarios) if scenarios else paths)
     if scenarios:
-        variant = _variant(loaded, scenarios)
-        _check_set_years([variant], parsed_sets)  # against the scenario's frame, not every frame read
-        if parsed_sets:  # the command line has the last word, after the scenarios' own settings
-            variant = variant.model_copy(update={"overrides": variant.overrides + _overrides(parsed_sets)})
-        budgets = [variant]
+        # Only the scenarios' frame, its names and years checked against it; the command line has the last
+        # word, after the scenarios' own settings. The API's loaded.variant(…, parameters=…) does the same.
+        from .core.pipeline import InputError
+
+        try:
+            budgets = [loaded.variant(*scenarios, parameters=overrides)]
+        except InputError as exc:
+            raise _refuse(exc, loaded) from None
+    else:
+        _set_on_every_budget(loaded, overrides)
+        budgets = loaded.budgets
     tables, notes = [], []
     for budget in budgets:
         shown = convert(budget, convention) if convention else budget
@@ -621,22 +525,16 @@ def compare(
     sets: SetOption = None,
 ) -> None:
     """Compare the new frames of a base and its variants, with each difference attributed to its causes."""
-    from .core.compare import compare as build
-    from .core.scenarios import ScenarioError
+    from .core.pipeline import InputError
 
     parts = [[part.strip() for part in variant.split("+")] for variant in scenarios]
-    parsed_sets = _parse_sets(sets)
-    loaded = _load(_with_scenario_files(paths, [p for variant in parts for p in variant]), parsed_sets)
-    budget, chosen = _chosen(loaded, [p for variant in parts for p in variant])
-    each = iter(chosen)
-    variants = [[next(each) for _ in variant] for variant in parts]
-    _check_set_years([budget], parsed_sets)  # against the scenarios' frame, not every frame read
+    overrides = _parse_sets(sets)
+    loaded = _load(_with_scenario_files(paths, [p for variant in parts for p in variant]))
     try:
         # --set has the last word in each variant too, after the scenarios' own settings (as in roll)
-        comparison = build(budget, variants, loaded.scenario_parameters, _overrides(parsed_sets))
-    except ScenarioError as exc:
-        _input_problems(exc.problems, loaded)
-        raise typer.Exit(ExitCode.BAD_INPUT) from None
+        comparison = loaded.compare(*parts, parameters=overrides)
+    except InputError as exc:
+        raise _refuse(exc, loaded) from None
 
     from . import render
 
@@ -705,11 +603,12 @@ def check(
         # --set changes what a frame's rules give: its names and years are checked, and the overrides put on
         # the budgets, before any frame is checked. (Paths with no table are reported below.)
         if _has_tables(loaded):
-            _apply_sets(loaded, parsed_sets)
+            _set_on_every_budget(loaded, parsed_sets)
 
     paths = _paths(paths)
+    key = options_key(limit, known, [(o.name, o.year, o.value) for o in parsed_sets])
     with _Progress() as progress:
-        run, loaded = run_check(paths, check_frame, options_key(limit, known, parsed_sets), store, progress.update,
+        run, loaded = run_check(paths, check_frame, key, store, progress.update,
                                 prepare=with_sets if parsed_sets else None)
     bad = [p for p in loaded.problems if p.code.is_input]
     if not bad and not _has_tables(loaded, cached=bool(run.tables)):
@@ -717,7 +616,7 @@ def check(
             raise _fail_input(*_NO_TABLES)
         bad = _no_tables(paths)  # a machine report says so in its own form, as for any unusable input
     if not bad:
-        bad = _scenario_problems(loaded)
+        bad = loaded.scenario_problems()
     if bad:
         seen = set(loaded.problems)  # a set: a file with thousands of problems is not searched for each
         run.problems = loaded.problems + [p for p in bad if p not in seen]
@@ -791,7 +690,9 @@ def explain(
     from .core.roll import roll as roll_budget
     from .render import explanation_text
 
-    loaded = _load([path], _parse_sets(sets))
+    overrides = _parse_sets(sets)
+    loaded = _load([path])
+    _set_on_every_budget(loaded, overrides)
     if not loaded.budgets:
         if loaded.tables:
             _explain_table(loaded, path, item, year)

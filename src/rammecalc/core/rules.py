@@ -145,12 +145,32 @@ class Parameters:
                          ps.locate("parametere", i, "verdier", year))
 
 
+def parse_rate(value: object, *, sign: bool = False) -> Decimal:
+    """A rate in per cent, read exactly: the one reader of rates, for a rule's literal ``sats``, the
+    command line's ``--set`` and the Python API (``set_parameters``), and the same reading as a parameter
+    file's ``verdier`` and a scenario's ``verdi`` (a ``%`` left out, then an exact number).
+
+    Takes an ``int``, a ``Decimal`` or text: ``'2,5 %'``, ``'2.5%'``, ``'−1,5 %'``, ``'2.5'``. With ``sign``
+    the text must end in ``%`` (on the command line and in a rule, where a bare ``2`` could be a name or be
+    meant as 0.02). Refuses a ``float`` (already inexact) and a ``bool``, and a rate beyond the limits of an
+    amount (15 digits before the point, 6 after). Raises :class:`~rammecalc.core.numbers.AmountError` (a
+    ``ValueError``) saying why."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text.endswith("%"):
+            text = text[:-1].rstrip()
+        elif sign:
+            raise AmountError(f"{value!r} is not a rate in per cent: write it with its sign, e.g. 2.5% or '2,5 %'")
+        return parse_amount(text)
+    return parse_amount(value)
+
+
 def parse_rate_literal(text: str) -> Decimal | None:
     """``"1,4 %"`` → ``Decimal("1.4")``; ``None`` if the text is not a literal percentage (a name, then)."""
     if not _LITERAL_RATE.match(text):
         return None
     try:
-        return parse_amount(text.strip().removesuffix("%").strip())
+        return parse_rate(text, sign=True)
     except AmountError:
         return None
 
@@ -160,7 +180,7 @@ def rate_literal_error(text: str) -> str | None:
     if not _LITERAL_RATE.match(text):
         return None
     try:
-        parse_amount(text.strip().removesuffix("%").strip())
+        parse_rate(text, sign=True)
     except AmountError as exc:
         return str(exc)
     return None

@@ -17,6 +17,7 @@ import datetime
 import difflib
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from .assemble import amount_problems, assemble, item_cells, rule_cells
 from .models import (
@@ -42,11 +43,14 @@ from .models import (
     Source,
     StepRule,
 )
-from .numbers import MAX_WHOLE_DIGITS, AmountError, exact, format_amount, parse_amount, product, round_exact, too_large
+from .numbers import MAX_WHOLE_DIGITS, exact, format_amount, product, round_exact, too_large
 from .problems import AmountOutOfRange, Code, Problem, input_error
 from .roll import roll
 from .rules import Parameters
 from .terms import Convention, Rounding
+
+if TYPE_CHECKING:
+    from .pipeline import Rate
 
 
 class ScenarioError(ValueError):
@@ -178,28 +182,19 @@ def with_groups(budget: Budget, scenario: Scenario) -> Budget:
     return budget.model_copy(update={"frame": copy})
 
 
-def set_parameters(budget: Budget, values: Mapping[str, Decimal | Mapping[int, Decimal]] | None = None,
-                   /, **named: Decimal | Mapping[int, Decimal]) -> Budget:
-    """``budget`` with parameters set (in per cent): ``set_parameters(b, deflator=Decimal("4.8"))`` for every
-    year, ``set_parameters(b, {"deflator": {2024: Decimal("5")}})`` for one. A new budget; the last value set
-    wins. An unknown name raises ``KeyError`` naming the parameters there are."""
-    wanted = {**(values or {}), **named}
-    names = Parameters.of(budget).names()
-    unknown = [name for name in wanted if name not in names]
-    if unknown:
-        raise KeyError(f"no parameter {', '.join(map(repr, unknown))}; the parameters are: {', '.join(names)}")
-    overrides = []
-    for name, value in wanted.items():
-        per_year = value.items() if isinstance(value, Mapping) else [(None, value)]
-        for year, rate in per_year:
-            if isinstance(rate, float):
-                raise TypeError(f"{name}: rates must be exact: pass a Decimal or an int, not a float")
-            try:  # within the limits of a rate written in a file (15 digits before the point, 6 after)
-                value = parse_amount(rate)
-            except AmountError as exc:
-                raise ValueError(f"{name}: {exc}") from None
-            overrides.append(Override(name=name, year=year, value=value, origin="set by a script"))
-    return budget.model_copy(update={"overrides": (*budget.overrides, *overrides)})
+def set_parameters(budget: Budget, values: Mapping[str, Rate | Mapping[int | None, Rate]] | None = None,
+                   /, **named: Rate | Mapping[int | None, Rate]) -> Budget:
+    """``budget`` with parameters set, in per cent, as ``--set`` sets them: ``set_parameters(b, deflator="4,8 %")``
+    for every year, ``set_parameters(b, {"deflator": {2024: Decimal("5")}})`` for one. A rate is an int, a
+    ``Decimal`` or text as the files write it (``'2,5 %'``, ``'2.5%'``, ``'2.5'``); a float raises
+    ``TypeError``. A new budget; the last value set wins.
+
+    Raises :class:`~rammecalc.core.pipeline.InputError` (a ``ValueError`` and a ``KeyError``) with every
+    problem, in the command line's words: a text that is no rate, a rate beyond the limits, a name the
+    budget's parameter files do not define (naming those there are), a year the frame does not use."""
+    from .pipeline import read_overrides, with_overrides
+
+    return with_overrides([budget], read_overrides({**(values or {}), **named}))[0]
 
 
 def _with_parameters(budget: Budget, parameter_sets: Sequence[ParameterSet]) -> Budget:

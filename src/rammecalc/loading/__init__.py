@@ -116,31 +116,100 @@ class Loaded:
                 return budget
         raise KeyError(f"no frame '{frame_id}'; the frames are: {', '.join(b.frame.id for b in self.budgets)}")
 
-    def variant(self, *scenario_ids: str) -> Budget:
-        """The budget of the scenarios' frame with the scenarios applied in order (by id)."""
-        from ..core.scenarios import apply
+    # The pipeline, as the command line runs it (``core.pipeline``): each raises ``InputError`` with every
+    # problem, in the command line's words. A scenario is named by its id or its file (as ``--scenario``
+    # takes it), or given as a ``Scenario``; ``parameters`` are as ``set_parameters`` takes them (a mapping
+    # of name to rate, or to rates by year) or overrides read by ``core.pipeline.parse_sets``.
 
-        scenarios = [self.scenario(s) for s in scenario_ids]
-        if not scenarios:
-            raise ValueError("name at least one scenario")
-        budget = self.budget(scenarios[0].frame)
-        for scenario in scenarios:
-            budget = apply(budget, scenario, self.scenario_parameters.get(scenario.id, ()))
-        return budget
+    def scenario(self, scenario: str | Scenario) -> Scenario:
+        """The scenario with this id, or read from this file (a path ending in ``.yaml`` or ``.yml``, or
+        an existing file), as ``--scenario`` finds it. ``InputError`` (a ``KeyError`` too) if there is none,
+        naming the ids there are."""
+        return self._scenarios([scenario])[0]
 
-    def compare(self, *variants: str | Sequence[str]):
-        """Compare the base with each variant (a scenario id, or ids applied in order):
-        a :class:`~rammecalc.core.compare.Comparison`."""
+    def variant(self, *scenarios: str | Scenario, parameters: Mapping | Sequence | None = None) -> Budget:
+        """The budget of the scenarios' frame with the scenarios applied in order, each with the parameter
+        files it brings, then ``parameters`` on top: ``rammecalc roll -s A -s B --set …``. The parameters'
+        names are checked against the parameter files of the frame and of the scenarios, their years
+        against the frame's."""
+        from ..core import pipeline
+
+        chosen = self._scenarios(scenarios)
+        budget = pipeline.frame_of(self.budgets, chosen)
+        return pipeline.variant(budget, chosen, self.scenario_parameters, pipeline.as_overrides(parameters))
+
+    def apply(self, budget: Budget, *scenarios: str | Scenario, parameters: Mapping | Sequence | None = None) -> Budget:
+        """``budget`` (any, e.g. one with parameters set already) with the scenarios applied in order, each
+        with the parameter files it brings, then ``parameters`` on top. ``rammecalc.apply(budget, scenario)``
+        needs the parameter files passed (``scenario_parameters[id]``); this finds them."""
+        from ..core import pipeline
+
+        return pipeline.variant(budget, self._scenarios(scenarios), self.scenario_parameters,
+                                pipeline.as_overrides(parameters))
+
+    def compare(self, *variants: str | Scenario | Sequence[str | Scenario], parameters: Mapping | Sequence | None = None):
+        """Compare the base with each variant (a scenario, or scenarios applied in order): a
+        :class:`~rammecalc.core.compare.Comparison`, as ``rammecalc compare -s A -s B+C --set …`` prints it.
+        ``parameters`` are put on the base and again after each variant's scenarios (the last word)."""
+        from ..core import pipeline
         from ..core.compare import compare
+        from ..core.scenarios import ScenarioError
 
-        chosen = [[self.scenario(v)] if isinstance(v, str) else [self.scenario(s) for s in v] for v in variants]
-        return compare(self.budget(chosen[0][0].frame), chosen, self.scenario_parameters)
+        parts = [[v] if isinstance(v, str | Scenario) else list(v) for v in variants]
+        chosen = self._scenarios([s for part in parts for s in part])
+        each = iter(chosen)
+        grouped = [[next(each) for _ in part] for part in parts]
+        budget = pipeline.frame_of(self.budgets, chosen)
+        overrides = pipeline.as_overrides(parameters)
+        names = pipeline.parameter_names([budget], (ps for s in chosen for ps in self.scenario_parameters.get(s.id, ())))
+        base = pipeline.with_overrides([budget], overrides, names)[0]
+        try:
+            return compare(base, grouped, self.scenario_parameters, overrides)
+        except ScenarioError as exc:
+            raise pipeline.InputError(exc.problems) from None
 
-    def scenario(self, scenario_id: str) -> Scenario:
-        """The scenario with this id (KeyError listing the ids if there is none)."""
-        if scenario_id not in self.scenarios:
-            raise KeyError(f"no scenario '{scenario_id}'; the scenarios are: {', '.join(self.scenarios)}")
-        return self.scenarios[scenario_id]
+    def set_parameters(self, values: Mapping | Sequence | None = None, /, **named) -> Loaded:
+        """A copy with the parameters set on every budget: ``rammecalc check --set …`` (or ``roll``
+        without a scenario). A name must be defined by the parameter files of some frame or scenario read,
+        a year used by some frame read."""
+        import dataclasses
+
+        from ..core import pipeline
+
+        overrides = (*pipeline.as_overrides(values), *pipeline.read_overrides(named))
+        names = pipeline.parameter_names(self.budgets, (ps for sets in self.scenario_parameters.values() for ps in sets))
+        return dataclasses.replace(self, budgets=pipeline.with_overrides(self.budgets, overrides, names))
+
+    def scenario_problems(self) -> list[Problem]:
+        """Every scenario read must still apply to its frame: the problems of those that do not (``check``
+        and the commands that roll refuse the files then)."""
+        from ..core import pipeline
+
+        return pipeline.scenario_problems(self.budgets, self.scenarios.values(), self.scenario_parameters)
+
+    @staticmethod
+    def scenario_file(value: str) -> Path | None:
+        """The file a ``--scenario`` value names (one ending in ``.yaml`` or ``.yml``, or an existing file),
+        or ``None`` for an id."""
+        value = value.strip()
+        return Path(value) if value.endswith((".yaml", ".yml")) or Path(value).is_file() else None
+
+    def _scenarios(self, values: Sequence[str | Scenario]) -> list[Scenario]:
+        """The scenarios named, each by id or file, or given; ``InputError`` with every one not found."""
+        from ..core import pipeline
+
+        found: list[Scenario | Problem] = []
+        for value in values:
+            if isinstance(value, Scenario):
+                found.append(value)
+                continue
+            path = self.scenario_file(value)
+            name = display_name(path) if path is not None else None
+            found.append(pipeline.lookup_scenario(self.scenarios, value.strip(), name, read=name in self.files))
+        problems = [f for f in found if isinstance(f, Problem)]
+        if problems:
+            raise pipeline.InputError(problems)
+        return typing.cast(list[Scenario], found)
 
 
 _LISTS = {"endringer": ("changes", ChangeSet, "a changes file ('type: endringer')"),
