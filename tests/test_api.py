@@ -183,7 +183,7 @@ def test_a_variant_with_overrides_equals_the_command_line(loaded, cli):
     table = roll(variant)
     assert table.new_frame == expected
     (shown,) = cli_json(cli, "roll", "data", "-s", "tiltak-i-løpende-priser", "--set", "deflator:2024=5%",
-                        "--set", "deflator:2025=5%")["tables"]
+                        "--set", "deflator:2025=5%")["frames"]
     assert ints(shown["new_frame"]) == expected
     rows = {row["id"]: ints({y: v for y, v in row["values"].items() if v is not None})
             for row in shown["rows"] if row["kind"] == "item"}
@@ -199,7 +199,7 @@ def test_an_every_year_rate_then_one_year_as_the_command_line_orders_them(loaded
                              parameters={"deflator": {None: "4 %", 2025: "5 %"}})
     assert roll(variant).new_frame == expected
     (shown,) = cli_json(cli, "roll", "data", "-s", "tiltak-i-løpende-priser", "-s", "høyere-deflator",
-                        "--set", "deflator=4%", "--set", "deflator:2025=5%")["tables"]
+                        "--set", "deflator=4%", "--set", "deflator:2025=5%")["frames"]
     assert ints(shown["new_frame"]) == expected
 
 
@@ -264,7 +264,7 @@ def test_readme_variant_script_prints_what_the_command_line_prints(data_copy, cl
 
     lines = run_script("variant-with-set", data_copy.parent)
     (shown,) = cli_json(cli, "roll", "data", "-s", "tiltak-i-løpende-priser", "--set", "deflator:2024=5%",
-                        "--set", "deflator:2025=5%")["tables"]
+                        "--set", "deflator:2025=5%")["frames"]
     assert lines == [f"{y} {rammecalc.format_amount(D(v))}" for y, v in shown["new_frame"].items()]
     assert lines[-1] == "2025 25 652"  # by hand: see test_a_variant_with_overrides_equals_the_command_line
 
