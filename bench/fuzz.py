@@ -7,7 +7,7 @@
     python bench/fuzz.py --list                # the mutations, by family
 
 Each case starts from bundled files in ``data/`` (a frame with its changes, parameter files and scenarios;
-an accounts table; a sum table; a links file with the files it names; or everything), copies them into a
+a table (type: tabell) with the files its rows name; a links file with the files it names; or everything), copies them into a
 folder of its own and mutates them: bytes (flips, cuts, inserts, invalid UTF-8, BOMs, CRLF), the YAML tree
 (types, deep nesting, aliases, tags, control characters, NUL bytes in paths, huge values, huge lists, long
 chains of groups) and the links between files (renamed ids, missing, duplicated and wrong-kind files,
@@ -122,8 +122,13 @@ def bundles() -> tuple[tuple[str, tuple[str, ...]], ...]:
             more = [*own, *scenarios, *(p for s in scenarios for p in listed(s))]
             out.append((f"scenarios:{frame_id}", tuple(dict.fromkeys(more))))
     for rel in files:
-        if _kind(rel) in ("accounts", "sums"):
-            out.append((f"{_kind(rel)}:{Path(rel).stem}", (rel,)))
+        if _kind(rel) == "tables":
+            # a table with the files its rows take figures from (fra, lik)
+            named = [_norm(rel, row[key]["fil"]) for row in data[rel].get("rader") or []
+                     for key in ("fra", "lik") if isinstance(row, dict) and isinstance(row.get(key), dict)]
+            more = [rel, *dict.fromkeys(named)]
+            more += [p for n in named if _kind(n) == "frames" for p in listed(n)]
+            out.append((f"tables:{Path(rel).stem}", tuple(dict.fromkeys(more))))
     for rel in files:
         if _kind(rel) == "links":
             named = [_norm(rel, side["fil"]) for link in data[rel]["koblinger"] for side in (link["figur"], link["lik"])]
@@ -145,7 +150,7 @@ def _choose_bundle(rng: random.Random) -> tuple[str, tuple[str, ...]]:
     kinds = defaultdict(list)
     for name, files in every[:-1]:
         kinds[name.split(":")[0]].append((name, files))
-    kind = rng.choices(["frame", "scenarios", "accounts", "sums", "links"], [35, 18, 17, 17, 13])[0]
+    kind = rng.choices(["frame", "scenarios", "tables", "links"], [35, 18, 34, 13])[0]
     return rng.choice(kinds[kind])
 
 
@@ -883,15 +888,8 @@ def _groups(tree: Tree) -> yaml.SequenceNode:
 
 
 def _retarget_items(rng, tree: Tree, case: Case, group: str) -> str:
-    """Put items (a sum table's rows, or the frame's changes files' items) under ``group``."""
+    """Put the frame's changes files' items under ``group``."""
     moved = 0
-    if _kind(tree.rel) == "sums":
-        for s in tree.slots(lambda s: not s.is_key and s.path == ("rader", "[]") and isinstance(s.node, yaml.MappingNode)):
-            if rng.random() < 0.5:
-                s.node.value = [(k, v) for k, v in s.node.value if getattr(k, "value", None) != "gruppe"]
-                s.node.value.append((_scalar("gruppe"), _scalar(group)))
-                moved += 1
-        return f"{moved} rows"
     for rel in sorted(case.files):
         if _kind(rel) != "changes":
             continue
@@ -904,7 +902,7 @@ def _retarget_items(rng, tree: Tree, case: Case, group: str) -> str:
 
 def m_group_chain(rng, case, scale):
     """Groups chained by 'under:' hundreds or thousands deep, with items under the deepest."""
-    tree = _yaml_file(rng, case, kinds=("frames", "sums"))
+    tree = _yaml_file(rng, case, kinds=("frames",))
     n = rng.choice(scale.chain_depths)
     groups = ", ".join(f"{{id: g{i}, etikett: Gruppe {i}" + (f", under: g{i - 1}}}" if i else "}") for i in range(n))
     _groups(tree)  # (added if the file has none)
@@ -916,7 +914,7 @@ def m_group_chain(rng, case, scale):
 
 
 def m_group_cycle(rng, case, scale):
-    tree = _yaml_file(rng, case, kinds=("frames", "sums"), needle="grupper")
+    tree = _yaml_file(rng, case, kinds=("frames",), needle="grupper")
     groups = [g for g in _groups(tree).value if isinstance(g, yaml.MappingNode)]
     if not groups:
         raise Skip
@@ -1005,7 +1003,7 @@ def m_duplicate_file(rng, case, scale):
         ida = _ids_in(_text(case.files[a]), "id")[0]
         case.files[b] = re.sub(rb"(?m)^id: .*$", b"id: " + ida.encode(), case.files[b], count=1)
         return f"{b} takes the id of {a}"
-    folder = os.path.dirname(rel) if choice == "copy" else rng.choice(["frames", "changes", "sums", "copy", "x/y"])
+    folder = os.path.dirname(rel) if choice == "copy" else rng.choice(["frames", "changes", "tables", "copy", "x/y"])
     new = f"{folder}/kopi-{os.path.basename(rel)}"
     case.files[new] = case.files[rel]
     return f"copy {rel} to {new}"
@@ -1091,7 +1089,7 @@ def m_link_missing(rng, case, scale):
         raise Skip
     m = rng.choice(fields)
     new = {"rad": "'1999'", "kolonne": "ingen-kolonne", "år": "1999", "gruppe": "ingen-gruppe",
-           "fil": "../accounts/finnes-ikke.yaml"}[m[1]]
+           "fil": "../tables/finnes-ikke.yaml"}[m[1]]
     if rng.random() < 0.3:
         new = rng.choice(["ny_driftsramme", "sum", "utgangspunkt", "''", "[]", "{}", "2016", "-1"])
     case.files[rel] = (text[:m.start(2)] + new + text[m.end(2):]).encode("utf-8")

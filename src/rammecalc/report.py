@@ -62,8 +62,8 @@ def as_json(run: CheckRun) -> str:
         "problems": [
             {
                 "file": p.file,
-                "line": p.line,
-                "column": p.col,
+                "line": p.line or 1,  # (a problem with the whole file: its first line and column)
+                "column": p.col or 1,
                 "code": p.code.value,
                 "severity": p.severity.value,
                 "message": p.message,
@@ -132,12 +132,14 @@ def as_junit(run: CheckRun) -> str:
 
 
 def location(problem: Problem) -> str:
-    """Where a problem is, as it starts its line: ``file:line:col``, or the file alone for the whole file.
+    """Where a problem is, as it starts its line: ``file:line:col`` (1:1 for the whole file).
     The file name is shown :func:`output.visible_path` (any byte of it printable, never a line of its own)."""
     from .output import visible_path
 
     where = visible_path(problem.file)
-    return where if problem.line == 0 else f"{where}:{problem.line}:{problem.col}"
+    # A problem with a whole file (it cannot be read; it is a FIFO) is at its first line and column: every
+    # problem line names file:line:col, as editors' and CI's problem matchers expect.
+    return f"{where}:{problem.line or 1}:{problem.col or 1}"
 
 
 def problem_line(problem: Problem) -> str:
