@@ -125,7 +125,7 @@ def test_output_gives_a_new_file_the_usual_mode(cli, tmp_path):
     umask = os.umask(0)
     os.umask(umask)
     assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~umask
-    assert json.loads(target.read_text(encoding="utf-8"))["tables"][0]["frame"] == "molde-2017-ressurstjenesten"
+    assert json.loads(target.read_text(encoding="utf-8"))["frames"][0]["frame"] == "molde-2017-ressurstjenesten"
 
 
 def test_output_through_a_symlink_replaces_its_target_and_keeps_the_link(cli, tmp_path):
