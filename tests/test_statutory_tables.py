@@ -39,7 +39,7 @@ PRINTED_17 = {
     "9": (57080, 31339, 24179, 40586),        # "9 Brutto driftsresultat 57 080 31 339 24 179 40 586"
     "10": (2518, 2725, 2725, 2232),           # "10 Renteinntekter 2 518 2 725 2 725 2 232"
     "11": (93, 50, 50, 68),                   # "11 Utbytter 93 50 50 68"
-    "12": (-3901, -3000, 6000, 11771),        # "12 Gevinster og tap på finansielle omløpsmidler - 3 901 - 3 000 6 000 11 771"
+    "12": (-3901, -3000, 6000, 11771),        # "12 Gevinster og tap på finansielle … - 3 901 - 3 000 6 000 11 771"
     "13": (26055, 26952, 26952, 21689),       # "13 Renteutgifter 26 055 26 952 26 952 21 689"
     "14": (37790, 39655, 39655, 39442),       # "14 Avdrag på lån 37 790 39 655 39 655 39 442"
     "15": (-65136, -66832, -57832, -47060),   # "15 Netto finansutgifter - 65 136 - 66 832 - 57 832 - 47 060"
@@ -57,7 +57,7 @@ PRINTED_17 = {
 
 # Table 27 as printed ("Alle tal i heile 1 000 kroner"): Regnskap 2022 | Budsjett 2023 … 2027.
 PRINTED_27 = {
-    "1": (4484, 4766, 4993, 5361, 4993, 5383),                   # "1 POLITISK STYRING 4 484 4 766 4 993 5 361 4 993 5 383"
+    "1": (4484, 4766, 4993, 5361, 4993, 5383),                   # "1 POLITISK STYRING 4 484 4 766 4 993 5 361 …"
     "2": (22868, 25933, 31584, 31584, 31384, 31384),             # "2 KOMMUNE LEIING - STAB, … 22 868 25 933 31 584 …"
     "3": (-8722, 14403, 14431, 12417, 11543, 11543),             # "3 FELLESUTGIFTER/FELLESINNTEKTER -8 722 14 403 …"
     "4": (8547, 8694, 12992, 12992, 12992, 12992),               # "4 DIVERSE TENESTEOMRÅDE 8 547 8 694 12 992 …"
@@ -102,10 +102,12 @@ EIGHT = [
     (36, 75, "8 Sum netto driftsutgifter, Reg. budsjett 2022", 1),       # 525 395 + 40 650 = 566 045
     (37, 91, "9 Brutto driftsresultat, Reg. budsjett 2022", 1),          # 597 384 − 566 046 = 31 338
     (37, 107, "9 Brutto driftsresultat, Regnskap i fjor 2021", 1),       # 580 832 − 540 247 = 40 585
-    (43, 85, "15 Netto finansutgifter, Regnskap 2022", -1),              # 2 518 + 93 − 3 901 − 26 055 − 37 790 = −65 135
+    (43, 85, "15 Netto finansutgifter, Regnskap 2022", -1),              # 2 518 + 93 − 3 901 − 26 055 − 37 790
+    #                                                                    = −65 135
     (45, 89, "17 Netto driftsresultat, Regnskap 2022", 1),               # 57 080 − 65 136 + 40 650 = 32 594
     (54, 36, "24 Sum disponeringer eller dekning av netto driftsresultat, Regnskap i fjor 2021", -1),
-    #                                                                    1 400 + 7 674 − 6 678 + 3 988 + 0 + 26 646 = 33 030
+    #                                                                    1 400 + 7 674 − 6 678 + 3 988 + 0
+    #                                                                    + 26 646 = 33 030
 ]
 # Table 27: the eleven rows per column against the printed total (published minus the rows' sum, by hand):
 #   Regnskap 2022: 529 103 (−1); B2023: 556 896 (+1); B2024: 599 201 (−1); B2025: 595 375 (−1);
@@ -191,8 +193,8 @@ def test_17s_row_6_changed_fails_the_link_at_27s_total(cli, data_copy):
     result = cli("check", T27, cwd=data_copy.parent)
     assert result.exit_code == 1
     assert errors(result.stdout) == [
-        f"{T27}:43:13: error: Sum bevillinger drift, netto, Regnskap 2022: published 529 102, computed 529 112 "
-        f"(lik giske-2022-bevilgningsoversikt-drift.yaml, {T17}:34:76) (difference −10)"]
+        (f"{T27}:43:13: error: Sum bevillinger drift, netto, Regnskap 2022: published 529 102, computed 529 112 "
+         f"(lik giske-2022-bevilgningsoversikt-drift.yaml, {T17}:34:76) (difference −10)")]
     # Checking everything, 17 shows the change too: row 8 = 529 112 + 40 650 = 569 762, printed 569 753.
     everything = cli("check", "data", cwd=data_copy.parent)
     assert everything.exit_code == 1

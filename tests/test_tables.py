@@ -207,8 +207,8 @@ def test_lik_one_cell_of_another_file(cli, tmp_path):
     # the other's 529 102, named where it is printed
     other = where(other_table(), "nr: 6", "529102")
     assert problems == [(*where(text, "beløp: [529103", "529103"), "link-mismatch",
-                         "Sum, Regnskap 2022: published 529 103, computed 529 102 "
-                         f"(lik other.yaml, other.yaml:{other[0]}:{other[1]}) (difference +1)")]
+                         ("Sum, Regnskap 2022: published 529 103, computed 529 102 "
+                          f"(lik other.yaml, other.yaml:{other[0]}:{other[1]}) (difference +1)"))]
 
 
 def test_lik_across_units_is_equal_within_the_coarser_rounding(cli, tmp_path):
@@ -264,8 +264,8 @@ def test_fra_a_frames_new_frame_printed_or_rolled(cli, tmp_path):
     code, problems = report(cli, root, "tables/t.yaml", "frames/f.yaml")
     assert code == 1
     assert problems == [(*where(FROM_FRAME, "etikett: Ramme,", "121]"), "link-mismatch",
-                         "1 Ramme, B 2025: published 121, computed 120 (fra ../frames/f.yaml, rolled from "
-                         "frames/f.yaml) (difference +1)")]
+                         ("1 Ramme, B 2025: published 121, computed 120 (fra ../frames/f.yaml, rolled from "
+                          "frames/f.yaml) (difference +1)"))]
     # Row 2 prints nothing: roll shows the frame's figures, marked as computed.
     rolled = cli("roll", "--format", "json", "tables/t.yaml", "frames/f.yaml", cwd=root)
     (row,) = [r for r in json.loads(rolled.stdout)["tables"][0]["rows"] if r["number"] == "2"]
@@ -296,8 +296,9 @@ def test_fra_another_tables_row(cli, tmp_path):
     assert code == 1
     # t's row 1 prints 110 and 121: u's 111 differs, its 121 agrees
     there = where(FROM_FRAME, "etikett: Ramme,", "110,")
-    assert problems == [(*where(u, "etikett: Fra t,", "111"), "link-mismatch", "1 Fra t, B 2024: published 111, "
-                         f"computed 110 (fra t.yaml, tables/t.yaml:{there[0]}:{there[1]}) (difference +1)")]
+    assert problems == [(*where(u, "etikett: Fra t,", "111"), "link-mismatch",
+                         ("1 Fra t, B 2024: published 111, computed 110 (fra t.yaml, "
+                          f"tables/t.yaml:{there[0]}:{there[1]}) (difference +1)"))]
     rolled = json.loads(cli("roll", "--format", "json", "tables/u.yaml", cwd=root).stdout)["tables"][0]
     assert rolled["rows"][1]["values"] == {"b24": 110, "budsjett-2025": 121}
 
@@ -371,8 +372,8 @@ def test_a_dash_is_a_printed_zero(cli, tmp_path):
     (tmp_path / "t.yaml").write_text(text.replace("beløp: [5, '-']", "beløp: [6, '-']"), encoding="utf-8")
     code, problems = report(cli, tmp_path, "t.yaml")
     assert code == 1  # 6 − 5 = 1, printed '-' (0)
-    assert problems == [(*where(text, "etikett: Sum,", "'-'"), "subtotal-mismatch", "3 Sum, A: published 0, computed 1 (sum 1-2: 6 − 5) "
-                         "(difference −1)")]
+    assert problems == [(*where(text, "etikett: Sum,", "'-'"), "subtotal-mismatch",
+                         "3 Sum, A: published 0, computed 1 (sum 1-2: 6 − 5) (difference −1)")]
 
 
 BLANKS = table_yaml("""\
@@ -391,8 +392,8 @@ def test_blank_cells_are_not_printed_unless_the_table_says_they_are_zero(cli, tm
     text = BLANKS.replace("kolonner:", "blanke_celler: 'null'\nkolonner:")
     code, problems = report(cli, write(tmp_path / "null", {"t.yaml": text}), "t.yaml")
     assert code == 1
-    assert problems == [(*where(text, "etikett: Sum,", "null]"), "subtotal-mismatch", "3 Sum, B: published 0, computed 3 (sum 1-2: 1 + 2) "
-                         "(difference −3)")]
+    assert problems == [(*where(text, "etikett: Sum,", "null]"), "subtotal-mismatch",
+                         "3 Sum, B: published 0, computed 3 (sum 1-2: 1 + 2) (difference −3)")]
 
 
 @pytest.mark.xfail(strict=True, reason="'blanke_celler: null' as written in the README and the schema's "
@@ -533,8 +534,9 @@ def test_a_mistyped_cell_is_reported_once_at_the_cell(cli, tmp_path):
     # (160 − 100) both put it at 60. One problem, at the cell; not the avvik, not the total.
     code, problems = report(cli, write(tmp_path, {"t.yaml": ACCOUNTS}), "t.yaml")
     assert code == 1
-    assert problems == [(*where(ACCOUNTS, "etikett: y,", "50"), "cell-mismatch", "y, Regnskap: published 50, but Sum, Regnskap and y, Avvik both give "
-                         "60 (difference −10): a misprint in this cell, most likely")]
+    assert problems == [(*where(ACCOUNTS, "etikett: y,", "50"), "cell-mismatch",
+                         ("y, Regnskap: published 50, but Sum, Regnskap and y, Avvik both give 60 (difference −10): "
+                          "a misprint in this cell, most likely"))]
 
 
 def test_two_cells_that_explain_the_same_failures_give_no_blame(cli, tmp_path):
@@ -549,10 +551,10 @@ def test_two_cells_that_explain_the_same_failures_give_no_blame(cli, tmp_path):
     code, problems = report(cli, tmp_path, "t.yaml")
     assert code == 1
     assert problems == [
-        (*where(text, "etikett: S,", "9]"), "subtotal-mismatch", "3 S, A: published 9, computed 8 (sum 1-2: 5 + 3) "
-         "(difference +1)"),
-        (*where(text, "etikett: T,", "9]"), "subtotal-mismatch", "4 T, A: published 9, computed 8 (sum 1, 2: 5 + 3) "
-         "(difference +1)")]
+        (*where(text, "etikett: S,", "9]"), "subtotal-mismatch",
+         "3 S, A: published 9, computed 8 (sum 1-2: 5 + 3) (difference +1)"),
+        (*where(text, "etikett: T,", "9]"), "subtotal-mismatch",
+         "4 T, A: published 9, computed 8 (sum 1, 2: 5 + 3) (difference +1)")]
 
 
 @pytest.mark.xfail(strict=True, reason="a misprinted cell that has a relation of its own (an avvik) is reported "
@@ -601,7 +603,7 @@ def test_roll_json_of_a_table(cli, tmp_path):
     assert (t["table"], t["file"], t["municipality"], t["unit"], t["amount_unit"]) == ("t", "t.yaml", "K", None, "kr")
     assert t["columns"] == [{"id": "a", "label": "A", "role": None, "year": 2024, "formula": None},
                             {"id": "b", "label": "B", "role": "budsjett", "year": None, "formula": None}]
-    heading, x, y, total = t["rows"]
+    heading, x, _y, total = t["rows"]
     assert set(x) == {"number", "id", "label", "heading", "kind", "depth", "definition", "texts", "values",
                       "printed", "differs"}
     assert (heading["heading"], heading["label"], heading["values"]) == (True, "H", {})

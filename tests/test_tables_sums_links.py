@@ -143,8 +143,8 @@ def test_subtotals_nest_and_each_is_checked_on_its_own(cli, tmp_path):
     result = cli("check", "t.yaml", cwd=tmp_path)
     assert result.exit_code == 1
     # A1 is 10 (x); A is 10 (A1) + 21 = 31, printed 30; the total 10 + 21 = 31 is right
-    assert errors(result.stdout) == ["t.yaml:14:47: error: Sum A, Budsjett: published 30, computed 31 "
-                                     "(sum a1, y: 10 + 21) (difference −1)"]
+    assert errors(result.stdout) == [("t.yaml:14:47: error: Sum A, Budsjett: published 30, computed 31 "
+                                      "(sum a1, y: 10 + 21) (difference −1)")]
     assert "3 published figures: 1 error" in result.stdout
 
 
@@ -181,9 +181,9 @@ def test_a_broken_link_names_both_files_and_lines(cli, data_copy):
     result = cli("check", LINKS, cwd=data_copy.parent)
     assert result.exit_code == 1
     assert errors(result.stdout) == [
-        f"{LINKS}:18:5: error: Ressurstjenesten, budsjett 2016: Budsjett 2016 9 864 "
-        "(data/tables/molde-2018-ressurstjenesten.yaml:40:39), Ny driftsramme 2018 11 999 "
-        "(data/frames/molde-2017-ressurstjenesten.yaml:43:46) (difference −2 135)"]
+        (f"{LINKS}:18:5: error: Ressurstjenesten, budsjett 2016: Budsjett 2016 9 864 "
+         "(data/tables/molde-2018-ressurstjenesten.yaml:40:39), Ny driftsramme 2018 11 999 "
+         "(data/frames/molde-2017-ressurstjenesten.yaml:43:46) (difference −2 135)")]
 
 
 def test_an_explained_difference_that_changes_is_an_error(cli, data_copy):

@@ -18,8 +18,8 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from rammecalc.core.explain import explain
 from rammecalc.core.assemble import assemble
+from rammecalc.core.explain import explain
 from rammecalc.core.models import Budget, Item, PartYearRule, RateRule, ScaleItem, Scenario
 from rammecalc.core.problems import AmountOutOfRange, Code
 from rammecalc.core.roll import roll
@@ -373,9 +373,8 @@ def test_the_decimals_limit_counts_significant_decimals_and_keeps_the_exponent()
 
 def test_a_minus_with_a_full_stop_loads_in_a_table_with_decimals(tmp_path):
     # −1,5 + 14,83025 = 13,33025: the total adds up, so the table checks clean too
-    from rammecalc.core.table import check
-
     from rammecalc import load
+    from rammecalc.core.table import check
 
     root = write(tmp_path, {"tables/s.yaml": """\
         type: tabell
@@ -724,7 +723,8 @@ def test_figures_in_different_units_beyond_the_rounding_differ_in_kroner(tmp_pat
     root = link_between(tmp_path, ("mill. kr", "4,2"), ("1 000 kr", "4260"))
     result = cli("check", ".", cwd=root)
     assert result.exit_code == 1, result.output
-    assert ("links/l.yaml:3:5: error: L: K A 4 260 (1 000 kr) (tables/b.yaml:10:29), K A 4,2 mill. kr (tables/a.yaml:10:29): "
+    assert ("links/l.yaml:3:5: error: L: K A 4 260 (1 000 kr) (tables/b.yaml:10:29), K A 4,2 mill. kr "
+            "(tables/a.yaml:10:29): "
             "4 260 000 kr against 4 200 000 kr (difference +60 000 kr, beyond the rounding of the coarser figure, "
             "±50 000 kr)") in result.stdout
     # kr against 1 000 kr: 94 594 499 kr is 94 594 (1 000 kr) within ±500 kr; 94 595 000 kr is not.
@@ -746,8 +746,8 @@ def test_a_link_between_arsverk_and_money_is_an_input_problem_at_the_link(tmp_pa
     root = link_between(tmp_path, ("årsverk", "8,6"), ("1 000 kr", "9"))
     result = cli("check", ".", cwd=root)
     assert result.exit_code == 2, result.output
-    assert "links/l.yaml:3:5: error: link 'L': K A (tables/b.yaml:10:29) is in 1 000 kr and K A (tables/a.yaml:10:29) " \
-           "in årsverk" in result.stderr
+    assert "links/l.yaml:3:5: error: link 'L': K A (tables/b.yaml:10:29) is in 1 000 kr and K A " \
+           "(tables/a.yaml:10:29) in årsverk" in result.stderr
     rolled = cli("roll", ".", cwd=root)  # roll agrees that the input is unusable
     assert rolled.exit_code == 2 and "link 'L'" in rolled.stderr
 
@@ -871,8 +871,8 @@ def test_a_row_indented_deeper_than_allowed_is_refused_at_its_cell(tmp_path, cli
         result = cli(command, ".", cwd=root)
         assert result.exit_code == 2, result.output
         problems = [ln for ln in result.stderr.splitlines() if ": error: " in ln]
-        assert problems == [f"tables/s.yaml:30:26: error: rader.21.nivå: '{deepest}' is out of range (Input should "
-                            "be less than or equal to 20)"], problems
+        assert problems == [(f"tables/s.yaml:30:26: error: rader.21.nivå: '{deepest}' is out of range (Input "
+                             "should be less than or equal to 20)")], problems
 
 
 @pytest.mark.xfail(strict=True, reason="an out-of-range nivå gets the hint 'check the year' "
