@@ -1,4 +1,4 @@
-"""Helpers for the mutation tests of the table kinds: find a printed cell in a YAML file and change it."""
+"""Helpers for the mutation tests of the tables: find a printed cell in a YAML file and change it."""
 
 from __future__ import annotations
 
@@ -29,16 +29,16 @@ def replace(path: Path, line: int, col: int, old: str, new: str) -> None:
     path.write_text("".join(lines), encoding="utf-8")
 
 
-def only_loaded(rel: str, kind: str):
-    """The one table of ``kind`` (``accounts``, ``sum_tables``) in the repository file ``rel``, which loads
-    without a problem."""
+def only_loaded(rel: str):
+    """The one table (``type: tabell``) in the repository file ``rel``, which loads without a problem, and the
+    figures it takes from other files."""
     from rammecalc.loading import load
 
     from .conftest import ROOT
 
     loaded = load([ROOT / rel])
     assert loaded.problems == []
-    (only,) = getattr(loaded, kind)
+    (only,) = loaded.tables
     return only
 
 

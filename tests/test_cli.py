@@ -34,8 +34,9 @@ def test_roll_json_has_the_documented_shape(cli):
     result = cli("roll", "--format", "json", SEED000_FRAME)
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout, parse_float=Decimal)
-    assert data["format"] == "rammecalc.roll/1"
-    (table,) = data["tables"]
+    assert data["format"] == "rammecalc.roll/2"
+    assert data["tables"] == [] and data["links"] == []  # a frame only: no other table, no links
+    (table,) = data["frames"]
     assert set(table) == {"frame", "file", "municipality", "unit", "source", "amount_unit", "convention",
                           "has_base", "columns", "rows", "start", "new_frame", "unallocated"}
     assert table["columns"][0] == {"year": 2016, "label": "Revidert 2016"}
@@ -59,14 +60,14 @@ def test_roll_json_has_the_documented_shape(cli):
 
 def test_roll_json_of_a_frame_without_a_base(cli):
     result = cli("roll", "-f", "json", "data/frames/trondheim-2022-psykisk-helse-og-rus.yaml")
-    table = json.loads(result.stdout)["tables"][0]
+    table = json.loads(result.stdout)["frames"][0]
     assert table["has_base"] is False and table["start"] is None
     assert {u["item"] for u in table["unallocated"]} == {"omfordeling-rop-boliger", "implementering-rusreform"}
 
 
 def test_roll_in_the_other_convention_keeps_the_new_frames(cli):
     result = cli("roll", "-f", "json", "--convention", "nivå", SEED000_FRAME)
-    table = json.loads(result.stdout)["tables"][0]
+    table = json.loads(result.stdout)["frames"][0]
     assert table["convention"] == "nivå"
     assert table["new_frame"] == {"2016": 9864, "2017": 11999, "2018": 11999, "2019": 11999, "2020": 11999}
     # Lønnsoppgjør kap. 4: 169 in 2016 and 99 more in 2017 is the level 268 from 2017 on.
@@ -79,12 +80,20 @@ def test_check_data_passes(cli):
     assert result.exit_code == 0, result.output
     # Frames: 56 printed figures of the five tables + the 12 printed item amounts that rules are checked
     # against (seed 000: 169, 99, 14, 8, 46, −127; seed 004: 7a and 8 in three years each) = 68.
-    # Accounts: seed 001 4 avvik + Resultat, project 3600's avvik; table 15 drift 2 avvik + 4 totals,
-    # investering 7 avvik + 3 totals = 22. Sum tables: the two Verdal totals (seed 002 prints none) = 2.
-    # Links: 2. Warnings: Askøy's split, Trondheim's two period amounts, table 15's two totals, the
-    # explained 2017 link. Files: 21 of those kinds, and 4 scenarios (each applied, to prove it applies).
-    assert result.stdout.splitlines()[-1] == ("checked 25 files, 13 tables (5 frames, 4 accounts tables, "
-                                              "4 sum tables), 2 links, 94 published figures: 0 errors, 6 warnings")
+    # Tables (type: tabell), each printed figure a relation defines:
+    #   seed 001: 4 avvik + Resultat 2018 = 5; project 3600's avvik = 1;
+    #   table 15 drift: 3 avvik (the two rows and the total row's, budsjett − regnskap) + 4 totals = 7;
+    #   table 15 investering: 8 avvik (seven projects and Totalsum) + 3 totals = 11;
+    #   Verdal: the two totals (8,6 and 1,5) = 2; seed 002 prints no total = 0;
+    #   table 17: rows 5, 8, 9, 15, 17, 24, 25 in 4 columns = 28, and row 24 = row 17 in 4 columns = 4: 32;
+    #   table 27: the total in 6 columns + its Regnskap 2022 tied to table 17's row 6 = 7.
+    #   5 + 1 + 7 + 11 + 2 + 32 + 7 = 65.
+    # Links: 2. 68 + 65 + 2 = 135.
+    # Warnings: Askøy's split, Trondheim's two period amounts, table 15's two totals, the explained 2017
+    # link (6), table 17's eight recorded ±1 cells and table 27's five = 19.
+    # Files: 23 of those kinds, and 4 scenarios (each applied, to prove it applies).
+    assert result.stdout.splitlines()[-1] == ("checked 27 files, 15 tables (5 frames, 10 other tables), 2 links, "
+                                              "135 published figures: 0 errors, 19 warnings")
 
 
 def test_check_tolerance_and_recorded_differences(cli):
@@ -159,7 +168,7 @@ def test_command_help_does_not_import_yaml():
 
 
 def test_a_roll_of_a_frame_loads_only_what_it_uses():
-    # Start-up (bench/README.md): rolling a frame does not import the accounts, sum-table and links modules
+    # Start-up (bench/README.md): rolling a frame does not import the table, grid and links modules
     # (their models and dataclasses cost about 10 ms to create), nor build the scenario models' validators.
     frame = str(SEED000_FRAME)
     code = ("import sys\nsys.argv = ['rammecalc', 'roll', %r]\nfrom rammecalc.cli import app\n"
@@ -172,7 +181,7 @@ def test_a_roll_of_a_frame_loads_only_what_it_uses():
     modules, built = out.stderr.splitlines()[-2:]
     assert "Ny driftsramme" in out.stdout
     assert "rammecalc.core.roll" in modules.split()
-    assert not {"rammecalc.core.accounts", "rammecalc.core.sums", "rammecalc.core.links"} & set(modules.split())
+    assert not {"rammecalc.core.table", "rammecalc.core.grid", "rammecalc.core.links"} & set(modules.split())
     assert built.split() == ["Frame", "ChangeSet", "ParameterSet", "Budget"]
 
 

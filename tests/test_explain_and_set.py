@@ -74,18 +74,18 @@ def test_explain_unknown_name_lists_the_names(cli):
 
 
 def test_explain_on_a_file_with_no_frame_says_what_to_use_instead(cli):
-    result = cli("explain", "data/accounts/molde-2018-ressurstjenesten.yaml", "2018", cwd=ROOT)
+    result = cli("explain", "data/tables/molde-2018-ressurstjenesten.yaml", "2018", cwd=ROOT)
     assert result.exit_code == 2
-    assert ("there is no frame in data/accounts/molde-2018-ressurstjenesten.yaml: explain follows the figures of "
+    assert ("there is no frame in data/tables/molde-2018-ressurstjenesten.yaml: explain follows the figures of "
             "frame tables (type: ramme)") in result.stderr
-    assert "'rammecalc check data/accounts/molde-2018-ressurstjenesten.yaml' recomputes" in result.stderr
+    assert "'rammecalc check data/tables/molde-2018-ressurstjenesten.yaml' recomputes" in result.stderr
 
 
 def test_set_changes_the_new_frame_by_the_hand_calculated_amount(cli):
-    base = json.loads(cli("roll", "-f", "json", SEED000_FRAME).stdout)["tables"][0]["new_frame"]
+    base = json.loads(cli("roll", "-f", "json", SEED000_FRAME).stdout)["frames"][0]["new_frame"]
     result = cli("roll", "-f", "json", "--set", "prisvekst=2%", SEED000_FRAME)
     assert result.exit_code == 0, result.output
-    varied = json.loads(result.stdout)["tables"][0]["new_frame"]
+    varied = json.loads(result.stdout)["frames"][0]["new_frame"]
     # 3 286 × 2 % = 65,72 → 66 instead of 46: +20 in 2017, carried on in every later column.
     assert {y: varied[y] - base[y] for y in base} == {"2016": 0, "2017": 20, "2018": 20, "2019": 20, "2020": 20}
     assert varied["2017"] == 12019
@@ -99,7 +99,7 @@ def test_an_item_computed_with_a_set_rate_is_marked_and_its_text_kept(cli):
     assert sum("*" in line for line in lines) == 2  # the row and the note, nothing else
     assert ("*) Beløpet er beregnet med endret prisvekst; en sats nevnt i teksten kan være den gamle."
             in lines)
-    rows = json.loads(cli("roll", "-f", "json", "--set", "prisvekst=2%", SEED000_FRAME).stdout)["tables"][0]["rows"]
+    rows = json.loads(cli("roll", "-f", "json", "--set", "prisvekst=2%", SEED000_FRAME).stdout)["frames"][0]["rows"]
     assert {r["id"]: r["overridden_parameters"] for r in rows if r["overridden_parameters"]} == {
         "prisjustering-2017": ["prisvekst"]}
     records = list(csv.DictReader(io.StringIO(cli("roll", "-f", "csv", "--set", "prisvekst=2%", SEED000_FRAME).stdout)))
@@ -115,10 +115,10 @@ def test_an_item_computed_with_a_set_rate_is_marked_and_its_text_kept(cli):
     # a rate for 2016 changes nothing; nor when the value set is the file's own (prisvekst 2017 is 1,4 %).
     for unchanged in ("prisvekst:2016=2%", "prisvekst=1,4%"):
         result = cli("roll", "-f", "json", "--set", unchanged, SEED000_FRAME)
-        table = json.loads(result.stdout)["tables"][0]
+        table = json.loads(result.stdout)["frames"][0]
         assert table["new_frame"]["2017"] == 11999
         assert all(r["overridden_parameters"] == [] for r in table["rows"]), unchanged
-    rows = json.loads(cli("roll", "-f", "json", SEED000_FRAME).stdout)["tables"][0]["rows"]
+    rows = json.loads(cli("roll", "-f", "json", SEED000_FRAME).stdout)["frames"][0]["rows"]
     assert all(r["overridden_parameters"] == [] for r in rows)
 
 
@@ -129,7 +129,7 @@ def test_a_scenario_item_is_marked_only_for_a_year_its_rule_reads(cli):
         result = cli("roll", "data", "-s", "tiltak-i-løpende-priser", "--set", f"deflator:{year}=5%",
                      "-f", "json", cwd=ROOT)
         assert result.exit_code == 0, result.output
-        rows = json.loads(result.stdout)["tables"][0]["rows"]
+        rows = json.loads(result.stdout)["frames"][0]["rows"]
         return {r["id"]: r["overridden_parameters"] for r in rows if r["overridden_parameters"]}
 
     assert marked(2022) == {}
@@ -138,11 +138,11 @@ def test_a_scenario_item_is_marked_only_for_a_year_its_rule_reads(cli):
 
 def test_set_for_one_year_and_the_last_one_wins(cli):
     result = cli("roll", "-f", "json", "--set", "lønnsvekst=3%", "--set", "lønnsvekst:2017=2,2 %", SEED000_FRAME)
-    table = json.loads(result.stdout, parse_float=Decimal)["tables"][0]
+    table = json.loads(result.stdout, parse_float=Decimal)["frames"][0]
     assert table["new_frame"]["2017"] == 11999  # the year-specific 2,2 % is the file's own value
     # The other order: 3 % wins. −5 773 × 3 % = −173,19 → −173 against the printed −127: 11 999 − 46 = 11 953.
     result = cli("roll", "-f", "json", "--set", "lønnsvekst:2017=2,2 %", "--set", "lønnsvekst=3%", SEED000_FRAME)
-    assert json.loads(result.stdout, parse_float=Decimal)["tables"][0]["new_frame"]["2017"] == 11953
+    assert json.loads(result.stdout, parse_float=Decimal)["frames"][0]["new_frame"]["2017"] == 11953
 
 
 def test_set_on_check_explains_the_differences(cli):
@@ -192,7 +192,7 @@ def test_set_year_with_a_scenario_is_checked_against_its_frame(cli):
 
 
 def test_roll_seed004_gives_the_documents_yearly_amounts(cli):
-    table = json.loads(cli("roll", "-f", "json", TRONDHEIM).stdout)["tables"][0]
+    table = json.loads(cli("roll", "-f", "json", TRONDHEIM).stdout)["frames"][0]
     rows = {row["id"]: row["values"] for row in table["rows"] if row["kind"] == "item"}
     # 7a: "4,2 millioner kroner i 2023 (halvårsvirkning) ... Fra 2024 ... 8,4 millioner kroner"
     assert rows["midlertidig-botilbud-kvinner-krisesenterplass"] == {"2022": None, "2023": 4200, "2024": 8400,

@@ -46,7 +46,7 @@ def test_format_with_plus_and_percent():
 
 
 def test_every_unit_a_table_can_be_in_has_its_heading():
-    from rammecalc.core.tables import TableUnit
+    from rammecalc.core.table import TableUnit
     from rammecalc.core.terms import UNIT_TEXT, AmountUnit
 
     assert {u.value for u in AmountUnit} | {u.value for u in TableUnit} == set(UNIT_TEXT)

@@ -41,16 +41,21 @@ def test_json_report(cli, corpus):
     assert result.exit_code == 1
     report = json.loads(result.stdout, parse_float=Decimal)
     assert {k: v for k, v in report.items() if k != "problems"} == {
-        "format": "rammecalc.check/1", "files": 25, "tables": 13, "links": 2, "figures": 94, "errors": 2,
-        "warnings": 6}
+        "format": "rammecalc.check/1", "files": 27, "tables": 15, "links": 2, "figures": 135, "errors": 2,
+        "warnings": 19}
     errors = [p for p in report["problems"] if p["severity"] == "error"]
     assert errors[0] == ERROR
     assert [(p["file"], p["line"], p["code"], p["difference"]) for p in errors[1:]] == [
         ("data/links/molde-ressurstjenesten.yaml", 21, "link-mismatch", Decimal(23122))]
     assert sorted(p["code"] for p in report["problems"] if p["severity"] == "warning") == [
+        # table 17's eight recorded ±1 cells: rows 9 (twice), 15 and 17 are formulas, rows 5, 8 (twice) and 24 sums
+        "formula-mismatch", "formula-mismatch", "formula-mismatch", "formula-mismatch",
         # the link's recorded difference (23 121) no longer occurs: reported as unused
-        "known-difference-unused", "split-mismatch", "total-mismatch", "total-mismatch", "unallocated-amount",
-        "unallocated-amount"]
+        "known-difference-unused", "split-mismatch",
+        "subtotal-mismatch", "subtotal-mismatch", "subtotal-mismatch", "subtotal-mismatch",
+        # table 27's five recorded totals, and table 15's two
+        "total-mismatch", "total-mismatch", "total-mismatch", "total-mismatch", "total-mismatch", "total-mismatch",
+        "total-mismatch", "unallocated-amount", "unallocated-amount"]
     askoy = next(p for p in report["problems"] if p["code"] == "split-mismatch")
     assert (askoy["file"], askoy["line"], askoy["difference"]) == (
         "data/frames/askoy-2018-kommunalavdeling-stab.yaml", 56, Decimal(-1))
@@ -63,8 +68,8 @@ def test_junit_report(cli, corpus):
     assert root.tag == "testsuites"
     (suite,) = root.findall("testsuite")
     cases = suite.findall("testcase")
-    # one test case per table: 5 frames, 4 accounts tables, 4 sum tables, and the links file
-    assert len(cases) == 14 and suite.get("tests") == "14" and suite.get("failures") == "2"
+    # one test case per table: 5 frames, 10 other tables (type: tabell), and the links file
+    assert len(cases) == 16 and suite.get("tests") == "16" and suite.get("failures") == "2"
     failing = [c for c in cases if c.find("failure") is not None]
     assert [c.get("name") for c in failing] == ["ramme molde-2017-ressurstjenesten",
                                                 "koblinger molde-ressurstjenesten"]
@@ -87,9 +92,9 @@ def test_github_report(cli, corpus):
     assert errors[1].startswith("::error file=data/links/molde-ressurstjenesten.yaml,line=21,col=5,"
                                 "title=rammecalc link-mismatch::")
     assert len(errors) == 2
-    assert sum(line.startswith("::warning ") for line in lines) == 6
-    assert lines[-1] == ("checked 25 files, 13 tables (5 frames, 4 accounts tables, 4 sum tables), 2 links, "
-                         "94 published figures: 2 errors, 6 warnings")
+    assert sum(line.startswith("::warning ") for line in lines) == 19
+    assert lines[-1] == ("checked 27 files, 15 tables (5 frames, 10 other tables), 2 links, "
+                         "135 published figures: 2 errors, 19 warnings")
 
 
 def test_github_report_of_bad_input(cli, corpus):
@@ -131,7 +136,7 @@ def test_an_unreadable_file_is_reported_not_skipped(cli, corpus, monkeypatch, ca
     assert errors == ["::error file=data/changes/molde-2017-ressurstjenesten.yaml,title=rammecalc "
                       "input-unreadable::cannot read the file: Permission denied (hint: check that the file is "
                       "readable)"]
-    assert "checked 24 files" in result.stdout  # data/ has 25; the one not read is a problem, not a file checked
+    assert "checked 26 files" in result.stdout  # data/ has 27; the one not read is a problem, not a file checked
     # Reached only through the frame that lists it: told at the frame's line, with the same hint.
     result = cli("check", "--report", "github", cache, MOLDE, cwd=corpus)
     assert result.exit_code == 2
@@ -144,11 +149,11 @@ def test_an_unreadable_file_is_reported_not_skipped(cli, corpus, monkeypatch, ca
 
 def test_an_unreadable_file_a_link_names_is_reported_once(cli, corpus, monkeypatch):
     # The links file names seed 001's accounts table; among the paths given, it is told as itself only.
-    _refuse_to_read(monkeypatch, corpus / "data" / "accounts" / "molde-2018-ressurstjenesten.yaml")
+    _refuse_to_read(monkeypatch, corpus / "data" / "tables" / "molde-2018-ressurstjenesten.yaml")
     result = cli("check", "--report", "github", "data", cwd=corpus)
     assert result.exit_code == 2
     errors = [line for line in result.stdout.splitlines() if line.startswith("::error ")]
-    assert errors == ["::error file=data/accounts/molde-2018-ressurstjenesten.yaml,title=rammecalc "
+    assert errors == ["::error file=data/tables/molde-2018-ressurstjenesten.yaml,title=rammecalc "
                       "input-unreadable::cannot read the file: Permission denied (hint: check that the file is "
                       "readable)"]
 
@@ -165,7 +170,8 @@ def test_github_escapes_what_workflow_commands_need_escaped():
 def test_text_report_is_the_default(cli, corpus):
     result = cli("check", "data", cwd=corpus)
     assert result.exit_code == 1
-    assert result.stdout.splitlines()[0].startswith("data/accounts/molde-2022-fellesomrade-investering.yaml:68:26: "
+    # by file, line and column: data/changes/ comes first, with Trondheim's first period amount
+    assert result.stdout.splitlines()[0].startswith("data/changes/trondheim-2022-psykisk-helse-og-rus.yaml:94:19: "
                                                     "warning:")
     assert (f"{MOLDE}:43:33: error: Ny driftsramme 2017: published 11 998, computed 11 999 (difference −1)"
             in result.stdout)

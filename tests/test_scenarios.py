@@ -482,7 +482,7 @@ def test_compare_refuses_what_apply_refuses(loaded):
 def test_cli_compare_gives_set_the_last_word_as_roll_does(cli):
     setting = ["--set", "deflator:2024=9%"]
     rolled = json.loads(cli("roll", "-s", "tiltak-i-løpende-priser", "-s", "høyere-deflator", *setting, "-f", "json",
-                            cwd=ROOT).stdout)["tables"][0]["new_frame"]
+                            cwd=ROOT).stdout)["frames"][0]["new_frame"]
     result = cli("compare", "-s", "tiltak-i-løpende-priser+høyere-deflator", *setting, "-f", "json", cwd=ROOT)
     assert result.exit_code == 0, result.output
     (compared,) = json.loads(result.stdout)["variants"]
@@ -498,7 +498,7 @@ def test_cli_roll_with_a_scenario_file_reads_data_too(cli):
     result = cli("roll", "-s", "data/scenarios/molde-uten-opptrappingsplan.yaml", "-f", "json", cwd=ROOT)
     assert result.exit_code == 0, result.output
     # Molde without the opptrappingsplan: Ny driftsramme 2017 10 004 (11 999 − 754 − 1 241)
-    assert json.loads(result.stdout)["tables"][0]["new_frame"]["2017"] == 10004
+    assert json.loads(result.stdout)["frames"][0]["new_frame"]["2017"] == 10004
 
 
 # ------------------------------------------------------------------- E. property: attributions add up
@@ -966,14 +966,13 @@ ROLL_SCHEMA = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "type": "object",
     "additionalProperties": False,
-    "required": ["format", "tables", "accounts", "sum_tables", "links"],
+    "required": ["format", "frames", "tables", "links"],
     "properties": {
-        "format": {"const": "rammecalc.roll/1"},
-        # Beside the frames: accounts tables, sum tables and links (README), lists; empty for a variant.
-        "accounts": {"type": "array"},
-        "sum_tables": {"type": "array"},
+        "format": {"const": "rammecalc.roll/2"},
+        # Beside the frames: the other tables (type: tabell) and links (README), lists; empty for a variant.
+        "tables": {"type": "array"},
         "links": {"type": "array"},
-        "tables": {"type": "array", "minItems": 1, "items": {
+        "frames": {"type": "array", "minItems": 1, "items": {
             "type": "object", "additionalProperties": False,
             "required": ["frame", "file", "municipality", "unit", "source", "amount_unit", "convention", "has_base",
                          "columns", "rows", "start", "new_frame", "unallocated"],
@@ -1013,7 +1012,7 @@ ROLL_SCHEMA = {
     },
 }
 # 'published' may be empty ({}): relax minProperties for it only.
-ROLL_SCHEMA["properties"]["tables"]["items"]["properties"]["rows"]["items"]["properties"]["published"] = {
+ROLL_SCHEMA["properties"]["frames"]["items"]["properties"]["rows"]["items"]["properties"]["published"] = {
     **PER_YEAR, "minProperties": 0}
 
 
@@ -1057,8 +1056,8 @@ def test_cli_roll_json_of_a_variant_validates(cli, scenario_id, frame_id, new):
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout, parse_float=Decimal)
     jsonschema.validate(data, ROLL_SCHEMA)
-    (table,) = data["tables"]  # only the scenario's frame
-    assert data["accounts"] == data["sum_tables"] == data["links"] == []
+    (table,) = data["frames"]  # only the scenario's frame
+    assert data["tables"] == data["links"] == []
     assert table["frame"] == frame_id
     assert table["new_frame"] == new
     row_ids = [r["id"] for r in table["rows"] if r["kind"] == "item"]

@@ -18,8 +18,8 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from rammecalc.core.explain import explain
 from rammecalc.core.assemble import assemble
+from rammecalc.core.explain import explain
 from rammecalc.core.models import Budget, Item, PartYearRule, RateRule, ScaleItem, Scenario
 from rammecalc.core.problems import AmountOutOfRange, Code
 from rammecalc.core.roll import roll
@@ -331,21 +331,25 @@ def test_property_skaler_equals_the_reference_or_is_refused(decimals, data, fact
 @given(accounts=amounts(0), budget=amounts(0).filter(bool), decimals=st.integers(0, 6),
        mode=st.sampled_from(list(Rounding)))
 def test_property_key_figure_equals_the_reference(accounts, budget, decimals, mode):
-    from rammecalc.core.accounts import AccountsTable
+    # The key figure Resultat (avvik ÷ budsjett) is a column of per cents; the avvik, left blank, is computed
+    # from its column's formula (budsjett − regnskap) before it is divided.
+    from rammecalc.core.table import Table, grid
 
-    table = AccountsTable.model_validate({
-        "type": "regnskap", "id": "t", "kommune": "K", "enhet": "E", "kilde": {"dokument": "D"},
-        "beløpsenhet": "kr", "avviksfortegn": "budsjett-minus-regnskap",
+    table = Table.model_validate({
+        "type": "tabell", "id": "t", "kommune": "K", "enhet": "E", "kilde": {"dokument": "D"},
+        "beløpsenhet": "kr",
         "kolonner": [{"id": "r", "rolle": "regnskap", "etikett": "R"}, {"id": "b", "rolle": "budsjett", "etikett": "B"},
-                     {"id": "a", "rolle": "avvik", "etikett": "A"}],
+                     {"id": "a", "rolle": "avvik", "etikett": "A", "formel": "b - r"},
+                     {"id": "p", "etikett": "Resultat", "andel": {"teller": "a", "nevner": "b"},
+                      "desimaler": decimals, "avrunding": mode.value}],
         "rader": [{"etikett": "x", "beløp": {"r": accounts, "b": budget}}],
-        "nøkkeltall": [{"etikett": "Resultat", "type": "resultat-prosent", "rad": "x", "publisert": 0,
-                        "desimaler": decimals, "avrunding": mode.value}],
     })
     with localcontext() as context:
         context.prec = 100
         expected = reference((budget - accounts) / budget * 100, mode, decimals)
-    assert table.key_figure(table.key_figures[0]) == expected
+    built, problems = grid(table)
+    assert problems == []
+    assert built.value(("0", "p")) == expected
 
 
 # --------------------------------------------------------------------------------------- 2. small ones
@@ -368,24 +372,28 @@ def test_the_decimals_limit_counts_significant_decimals_and_keeps_the_exponent()
 
 
 def test_a_minus_with_a_full_stop_loads_in_a_table_with_decimals(tmp_path):
+    # −1,5 + 14,83025 = 13,33025: the total adds up, so the table checks clean too
     from rammecalc import load
+    from rammecalc.core.table import check
 
-    root = write(tmp_path, {"sums/s.yaml": """\
-        type: sumtabell
+    root = write(tmp_path, {"tables/s.yaml": """\
+        type: tabell
         id: s
         kommune: K
         enhet: E
         kilde: {dokument: D}
-        måleenhet: årsverk
-        kolonner: {å: Årsverk}
+        beløpsenhet: årsverk
+        kolonner: [{id: å, etikett: Årsverk}]
         rader:
-          - {etikett: A, verdier: {å: '−1.5'}}
-          - {etikett: B, verdier: {å: '14,8302500'}}
-        sum: {publisert: {å: '13,3302500'}}
+          - {etikett: A, beløp: {å: '−1.5'}}
+          - {etikett: B, beløp: {å: '14,8302500'}}
+          - {etikett: Sum, sum: alle, beløp: {å: '13,3302500'}}
         """})
-    loaded = load([root / "sums/s.yaml"])
+    loaded = load([root / "tables/s.yaml"])
     assert loaded.problems == []
-    assert [r.values["å"] for r in loaded.sum_tables[0].rows] == [D("-1.5"), D("14.83025")]
+    (table,) = loaded.tables
+    assert [r.amounts["å"] for r in table.rows] == [D("-1.5"), D("14.83025"), D("13.33025")]
+    assert check(table) == []
 
 
 # ------------------------------------------------------------------------- 3a, 3b. amounts as printed
@@ -509,46 +517,50 @@ def test_a_rate_base_may_have_decimals_but_not_two_readings(tmp_path):
     ("1 000 kr", None, "'4,2'", True), ("mill. kr", 1, "'4,2'", False), ("mill. kr", 1, "'4,20'", True),
     ("kr", None, "12.5", True), ("årsverk", None, "'2,25'", False), ("årsverk", 1, "'2,25'", True),
 ])
-def test_a_sum_table_amount_with_more_decimals_than_printed_is_refused_at_its_cell(tmp_path, unit, decimals, value,
-                                                                                   refused):
-    root = write(tmp_path, {"sums/s.yaml": f"""\
-        type: sumtabell
+def test_a_table_amount_with_more_decimals_than_printed_is_refused_at_its_cell(tmp_path, unit, decimals, value,
+                                                                               refused):
+    root = write(tmp_path, {"tables/s.yaml": f"""\
+        type: tabell
         id: s
         kommune: K
         enhet: E
         kilde: {{dokument: D}}
-        måleenhet: {unit}
+        beløpsenhet: {unit}
         {f'desimaler: {decimals}' if decimals is not None else ''}
-        kolonner: {{k: K}}
+        kolonner: [{{id: k, etikett: K}}]
         rader:
-          - {{etikett: A, verdier: {{k: {value}}}}}
+          - {{etikett: A, beløp: {{k: {value}}}}}
         """})
     problems = loaded_problems(root)
-    assert [(w, c) for w, c, _ in problems] == ([("sums/s.yaml:10:31", "input-too-many-decimals")] if refused else [])
+    assert [(w, c) for w, c, _ in problems] == ([("tables/s.yaml:10:29", "input-too-many-decimals")] if refused else [])
 
 
 def test_an_accounts_cell_with_decimals_is_refused_at_its_cell(tmp_path):
     table = """\
-        type: regnskap
+        type: tabell
         id: t
         kommune: K
         enhet: E
         kilde: {dokument: D}
         beløpsenhet: 1 000 kr
-        avviksfortegn: budsjett-minus-regnskap
         kolonner:
           - {id: r, rolle: regnskap, etikett: R}
           - {id: b, rolle: budsjett, etikett: B}
-          - {id: a, rolle: avvik, etikett: A}
+          - {id: a, rolle: avvik, etikett: A, formel: b - r}
         rader:
           - {etikett: x, beløp: {r: 100, b: '101,5', a: '1,5'}}
         """
-    root = write(tmp_path / "a", {"accounts/t.yaml": table})
+    root = write(tmp_path / "a", {"tables/t.yaml": table})
     assert [(w, c) for w, c, _ in loaded_problems(root)] == [
-        ("accounts/t.yaml:13:37", "input-too-many-decimals"), ("accounts/t.yaml:13:49", "input-too-many-decimals")]
-    root = write(tmp_path / "b", {"accounts/t.yaml": table.replace("beløpsenhet: 1 000 kr", "beløpsenhet: mill. kr\n"
-                                                                                          "        desimaler: 1")})
+        ("tables/t.yaml:12:37", "input-too-many-decimals"), ("tables/t.yaml:12:49", "input-too-many-decimals")]
+    root = write(tmp_path / "b", {"tables/t.yaml": table.replace("beløpsenhet: 1 000 kr", "beløpsenhet: mill. kr\n"
+                                                                                      "        desimaler: 1")})
     assert loaded_problems(root) == []
+    from rammecalc import load
+    from rammecalc.core.table import check
+
+    (loaded,) = load([root]).tables
+    assert check(loaded) == []  # 101,5 − 100 = 1,5
 
 
 def test_frame_and_scenario_amounts_are_held_to_the_frames_decimals(tmp_path, cli):
@@ -668,31 +680,31 @@ def test_a_printed_start_still_needs_a_start(tmp_path):
 # ------------------------------------------------------------------------------ 3e. units in links
 
 
-def sum_table(name: str, unit: str, value: str) -> str:
+def one_figure_table(name: str, unit: str, value: str) -> str:
     return f"""\
-        type: sumtabell
+        type: tabell
         id: {name}
         kommune: K
         enhet: E
         kilde: {{dokument: D}}
-        måleenhet: {unit}
+        beløpsenhet: {unit}
         {'desimaler: 1' if ',' in value else ''}
-        kolonner: {{k: K}}
+        kolonner: [{{id: k, etikett: K}}]
         rader:
-          - {{etikett: A, verdier: {{k: '{value}'}}}}
+          - {{etikett: A, beløp: {{k: '{value}'}}}}
         """
 
 
 def link_between(tmp_path: Path, first: tuple[str, str], second: tuple[str, str], extra: str = "") -> Path:
     return write(tmp_path, {
-        "sums/a.yaml": sum_table("a", *first),
-        "sums/b.yaml": sum_table("b", *second),
+        "tables/a.yaml": one_figure_table("a", *first),
+        "tables/b.yaml": one_figure_table("b", *second),
         "links/l.yaml": f"""\
             type: koblinger
             koblinger:
               - etikett: L
-                figur: {{fil: ../sums/a.yaml, rad: A, kolonne: k}}
-                lik: {{fil: ../sums/b.yaml, rad: A, kolonne: k}}
+                figur: {{fil: ../tables/a.yaml, rad: A, kolonne: k}}
+                lik: {{fil: ../tables/b.yaml, rad: A, kolonne: k}}
             {extra}""",
     })
 
@@ -711,7 +723,8 @@ def test_figures_in_different_units_beyond_the_rounding_differ_in_kroner(tmp_pat
     root = link_between(tmp_path, ("mill. kr", "4,2"), ("1 000 kr", "4260"))
     result = cli("check", ".", cwd=root)
     assert result.exit_code == 1, result.output
-    assert ("links/l.yaml:3:5: error: L: K A 4 260 (1 000 kr) (sums/b.yaml:10:31), K A 4,2 mill. kr (sums/a.yaml:10:31): "
+    assert ("links/l.yaml:3:5: error: L: K A 4 260 (1 000 kr) (tables/b.yaml:10:29), K A 4,2 mill. kr "
+            "(tables/a.yaml:10:29): "
             "4 260 000 kr against 4 200 000 kr (difference +60 000 kr, beyond the rounding of the coarser figure, "
             "±50 000 kr)") in result.stdout
     # kr against 1 000 kr: 94 594 499 kr is 94 594 (1 000 kr) within ±500 kr; 94 595 000 kr is not.
@@ -733,8 +746,8 @@ def test_a_link_between_arsverk_and_money_is_an_input_problem_at_the_link(tmp_pa
     root = link_between(tmp_path, ("årsverk", "8,6"), ("1 000 kr", "9"))
     result = cli("check", ".", cwd=root)
     assert result.exit_code == 2, result.output
-    assert "links/l.yaml:3:5: error: link 'L': K A (sums/b.yaml:10:31) is in 1 000 kr and K A (sums/a.yaml:10:31) in " \
-           "årsverk" in result.stderr
+    assert "links/l.yaml:3:5: error: link 'L': K A (tables/b.yaml:10:29) is in 1 000 kr and K A " \
+           "(tables/a.yaml:10:29) in årsverk" in result.stderr
     rolled = cli("roll", ".", cwd=root)  # roll agrees that the input is unusable
     assert rolled.exit_code == 2 and "link 'L'" in rolled.stderr
 
@@ -742,57 +755,74 @@ def test_a_link_between_arsverk_and_money_is_an_input_problem_at_the_link(tmp_pa
 # ----------------------------------------------------------------------- 3f. a mistyped input cell
 
 
-def accounts_yaml(y_row: str, total: str = "{r: 160, b: 180, a: 20}", key_figure: str = "") -> str:
+def accounts_yaml(y_row: str, total: str = "{r: 160, b: 180, a: 20}", share: bool = False) -> str:
+    """Two rows and a total row; avvik = budsjett − regnskap by the column's formula, and (``share``) a
+    Resultat column of per cents, avvik ÷ budsjett."""
     return f"""\
-        type: regnskap
+        type: tabell
         id: t
         kommune: K
         enhet: E
         kilde: {{dokument: D}}
         beløpsenhet: 1 000 kr
-        avviksfortegn: budsjett-minus-regnskap
         kolonner:
           - {{id: r, rolle: regnskap, etikett: Regnskap}}
           - {{id: b, rolle: budsjett, etikett: Budsjett}}
-          - {{id: a, rolle: avvik, etikett: Avvik}}
+          - {{id: a, rolle: avvik, etikett: Avvik, formel: b - r}}
+          {'- {id: p, etikett: Resultat, andel: {teller: a, nevner: b}, desimaler: 1}' if share else ''}
         rader:
           - {{etikett: x, beløp: {{r: 100, b: 110, a: 10}}}}
           - {{etikett: y, beløp: {y_row}}}
-        sum: {{beløp: {total}}}
-        {key_figure}"""
+          - {{etikett: Sum, sum: alle, beløp: {total}}}
+        """
 
 
 def test_a_mistyped_regnskap_cell_is_reported_once_at_that_cell(tmp_path, cli):
     # Row y was printed 60 / 70 / 10 and typed with regnskap 50. Its avvik (70 − 10 = 60) and the regnskap
     # total (160 − 100 = 60) both say 60. Before: an avvik mismatch at y's avvik, and two total mismatches.
-    key = ("nøkkeltall: [{etikett: Resultat, type: resultat-prosent, rad: y, publisert: '14,3 %'}]")  # 10 ÷ 70
-    root = write(tmp_path, {"accounts/t.yaml": accounts_yaml("{r: 50, b: 70, a: 10}", key_figure=key)})
+    # The Resultat 10 ÷ 70 = 14,29 % → 14,3 % reads the printed avvik and budsjett: right as printed.
+    root = write(tmp_path, {"tables/t.yaml": accounts_yaml("{r: 50, b: 70, a: 10, p: '14,3 %'}", share=True)})
     result = cli("check", "--report", "json", ".", cwd=root)
     assert result.exit_code == 1, result.output
     (problem,) = json.loads(result.stdout)["problems"]
     assert (problem["code"], problem["line"], problem["column"]) == ("cell-mismatch", 14, 29)
-    assert problem["message"] == ("Regnskap y: the printed avvik (10, Avvik) and the printed total (160) both give "
-                                  "60; this cell reads 50 (difference −10)")
+    assert problem["message"] == ("y, Regnskap: published 50, but Sum, Regnskap and y, Avvik both give 60 "
+                                  "(difference −10): a misprint in this cell, most likely")
     assert (problem["published"], problem["computed"], problem["difference"]) == (50, 60, -10)
 
 
 def test_a_mistyped_budsjett_cell_is_reported_at_that_cell(tmp_path, cli):
     # y printed 60 / 70 / 10, typed with budsjett 77: avvik says 60 + 10 = 70, the total 180 − 110 = 70.
-    root = write(tmp_path, {"accounts/t.yaml": accounts_yaml("{r: 60, b: 77, a: 10}")})
+    root = write(tmp_path, {"tables/t.yaml": accounts_yaml("{r: 60, b: 77, a: 10}")})
     result = cli("check", ".", cwd=root)
     assert result.exit_code == 1
     assert [ln.split(": ", 1)[0] for ln in result.stdout.splitlines() if ": " in ln and "checked" not in ln] == \
-        ["accounts/t.yaml:14:36"]
-    assert "Budsjett y: the printed avvik (10, Avvik) and the printed total (180) both give 70; this cell " \
-           "reads 77 (difference +7)" in result.stdout
+        ["tables/t.yaml:14:36"]
+    assert "y, Budsjett: published 77, but Sum, Budsjett and y, Avvik both give 70 (difference +7): a misprint " \
+           "in this cell, most likely" in result.stdout
 
 
-def test_without_agreement_the_avvik_and_total_are_reported_as_before(tmp_path, cli):
-    # The regnskap total says 55 more, the avvik 10: no single cell explains both.
-    root = write(tmp_path, {"accounts/t.yaml": accounts_yaml("{r: 50, b: 70, a: 10}", "{r: 205, b: 180, a: 20}")})
+@pytest.mark.xfail(strict=True, reason="a share that reads the blamed cell is reported beside the cell-mismatch, "
+                   "though the correction puts it right (grid.blame leaves shares out); the accounts tables did not")
+def test_a_key_figure_the_correction_puts_right_is_not_reported_again(tmp_path, cli):
+    # y printed 60 / 70 / 10 and Resultat 10 ÷ 70 = 14,29 % → 14,3 %; typed with budsjett 77. With 77 the
+    # Resultat would be 10 ÷ 77 = 12,99 % → 13,0 %; with the blamed cell's 70 it is the printed 14,3 %.
+    root = write(tmp_path, {"tables/t.yaml": accounts_yaml("{r: 60, b: 77, a: 10, p: '14,3 %'}", share=True)})
     result = cli("check", "--report", "json", ".", cwd=root)
+    assert result.exit_code == 1
     assert [(p["code"], p["line"], p["column"]) for p in json.loads(result.stdout)["problems"]] == [
-        ("avvik-mismatch", 14, 43), ("total-mismatch", 15, 18), ("total-mismatch", 15, 34)]
+        ("cell-mismatch", 14, 36)]
+
+
+def test_without_agreement_each_figure_is_reported_at_its_own_cell(tmp_path, cli):
+    # The regnskap total says 55 more, the avvik 10: no single cell explains both. Each result is computed
+    # from the printed figures (as the table was made): y's avvik 70 − 50 = 20 (printed 10); the regnskap
+    # total 100 + 50 = 150 (printed 205); the total row's avvik 180 − 205 = −25 (printed 20). The avvik
+    # column's total, 10 + 10 = 20, adds up.
+    root = write(tmp_path, {"tables/t.yaml": accounts_yaml("{r: 50, b: 70, a: 10}", "{r: 205, b: 180, a: 20}")})
+    result = cli("check", "--report", "json", ".", cwd=root)
+    assert [(p["code"], p["line"], p["column"], p["difference"]) for p in json.loads(result.stdout)["problems"]] == [
+        ("avvik-mismatch", 14, 43, -10), ("total-mismatch", 15, 42, 55), ("avvik-mismatch", 15, 58, 45)]
 
 
 # ---------------------------------------------------------------------- 4. bounded and linear walks
@@ -811,50 +841,103 @@ def deep_frame(n: int) -> dict[str, str]:
                                            "beløp: {2024: 1}}\n")}
 
 
-def deep_sums(n: int) -> dict[str, str]:
-    return {"sums/s.yaml": "type: sumtabell\nid: s\nkommune: K\nenhet: E\nkilde: {dokument: D}\nmåleenhet: kr\n"
-                           "kolonner: {k: K}\n" + chain(n, ", publisert: {k: 1}") +
-                           f"rader:\n  - {{etikett: A, gruppe: g{n - 1}, verdier: {{k: 1}}}}\n"}
-
-
-@pytest.mark.parametrize(("files", "first_line"), [(deep_frame, 11), (deep_sums, 8)])
-def test_groups_nested_a_thousand_deep_are_refused_once_at_the_first_too_deep(tmp_path, cli, files, first_line):
-    root = write(tmp_path, files(1000))
+def test_groups_nested_a_thousand_deep_are_refused_once_at_the_first_too_deep(tmp_path, cli):
+    root = write(tmp_path, deep_frame(1000))
     for command in ("check", "roll"):  # before: RecursionError (exit 3) in sum tables and in roll
         result = cli(command, ".", cwd=root)
         assert result.exit_code == 2, result.output
         problems = [ln for ln in result.stderr.splitlines() if ": group 'g" in ln]
-        line = first_line + 21  # 'grupper:' on first_line, g0 on the next; g20 is the 21st level
-        file = "frames/f" if files is deep_frame else "sums/s"
-        expected = (f"{file}.yaml:{line}:36: error: group 'g20' is nested 21 levels deep (through 'under'); rammecalc "
-                    "takes at most 20")
+        line = 11 + 21  # 'grupper:' on line 11, g0 on the next; g20 is the 21st level
+        expected = (f"frames/f.yaml:{line}:36: error: group 'g20' is nested 21 levels deep (through 'under'); "
+                    "rammecalc takes at most 20")
         assert problems == [expected], problems
 
 
-@pytest.mark.parametrize("files", [deep_frame, deep_sums])
+def indented_rows(levels: int) -> dict[str, str]:
+    """A table with rows R0, R1, … indented one level more each (``nivå``), up to ``levels - 1``."""
+    rows = "".join(f"  - {{etikett: R{i}, nivå: {i}, beløp: {{k: 1}}}}\n" for i in range(levels))
+    return {"tables/s.yaml": "type: tabell\nid: s\nkommune: K\nenhet: E\nkilde: {dokument: D}\nbeløpsenhet: kr\n"
+                             "kolonner: [{id: k, etikett: K}]\nrader:\n" + rows}
+
+
+@pytest.mark.parametrize("deepest", [21, 1000])
+def test_a_row_indented_deeper_than_allowed_is_refused_at_its_cell(tmp_path, cli, deepest):
+    # Rows at nivå 0 … 20 are taken; the one at nivå 21 (or 1000) is refused where its nivå is written:
+    # line 9 + 21 = 30, column 26 ("  - {etikett: R21, nivå: " is 25 characters).
+    files = indented_rows(22)
+    files["tables/s.yaml"] = files["tables/s.yaml"].replace("nivå: 21,", f"nivå: {deepest},")
+    root = write(tmp_path, files)
+    for command in ("check", "roll"):
+        result = cli(command, ".", cwd=root)
+        assert result.exit_code == 2, result.output
+        problems = [ln for ln in result.stderr.splitlines() if ": error: " in ln]
+        assert problems == [(f"tables/s.yaml:30:26: error: rader.21.nivå: '{deepest}' is out of range (Input "
+                             "should be less than or equal to 20)")], problems
+
+
+@pytest.mark.xfail(strict=True, reason="an out-of-range nivå gets the hint 'check the year' "
+                   "(loading/documents.py: every ge/le error is given it)")
+def test_a_row_indented_too_deep_gets_a_hint_about_levels(tmp_path, cli):
+    files = indented_rows(22)
+    result = cli("check", ".", cwd=write(tmp_path, files))
+    assert result.exit_code == 2
+    assert "hint: check the year" not in result.stderr and "20" in result.stderr.split("hint:")[1]
+
+
+def nested_subtotals(n: int) -> dict[str, str]:
+    """Subtotals S0 … S{n-1}, each the sum of the one below it (S0 at nivå 0), and one row A of 1 at nivå n;
+    every subtotal printed as 1."""
+    rows = "".join(f"  - {{id: s{i}, etikett: S{i}, nivå: {i}, sum: [{f's{i + 1}' if i + 1 < n else 'a'}], "
+                   "beløp: {k: 1}}\n" for i in range(n))
+    rows += f"  - {{id: a, etikett: A, nivå: {n}, beløp: {{k: 1}}}}\n"
+    return {"tables/s.yaml": "type: tabell\nid: s\nkommune: K\nenhet: E\nkilde: {dokument: D}\nbeløpsenhet: kr\n"
+                             "kolonner: [{id: k, etikett: K}]\nrader:\n" + rows}
+
+
+@pytest.mark.parametrize("files", [deep_frame, nested_subtotals])
 def test_twenty_levels_are_taken_and_every_subtotal_is_checked(tmp_path, cli, files):
-    root = write(tmp_path, files(20))  # one amount of 1 in the deepest group: every subtotal printed as 1
+    root = write(tmp_path, files(20))  # one amount of 1 in the deepest place: every subtotal printed as 1
     result = cli("check", ".", cwd=root)
     assert result.exit_code == 0, result.output
     figures = 21 if files is deep_frame else 20  # 20 subtotals (and the frame's new frame)
     assert f"1 table, {figures} published figures: 0 errors, 0 warnings" in result.stdout
+    if files is nested_subtotals:  # and each is checked: S7 printed 2 is reported, alone, at its cell
+        text = (root / "tables/s.yaml").read_text(encoding="utf-8").replace("S7, nivå: 7, sum: [s8], beløp: {k: 1}",
+                                                                             "S7, nivå: 7, sum: [s8], beløp: {k: 2}")
+        (root / "tables/s.yaml").write_text(text, encoding="utf-8")
+        failed = cli("check", ".", cwd=root)
+        assert failed.exit_code == 1
+        # from the printed figures: S7 = S8 = 1 (printed 2), and S6 = S7 = 2 (printed 1)
+        assert [ln.split(": error: ")[1] for ln in failed.stdout.splitlines() if ": error: " in ln] == [
+            "S6, K: published 1, computed 2 (sum s7: 2) (difference −1)",
+            "S7, K: published 2, computed 1 (sum s8: 1) (difference +1)"]
 
 
 def test_the_core_walks_do_not_recurse_even_without_the_linker():
     # A library caller can build a budget or a table without the linker: the walks are iterative all the same.
     from rammecalc.core.models import Group
-    from rammecalc.core.sums import SumTable
+    from rammecalc.core.table import Table, check, grid, validate
 
     groups = [Group(id=f"g{i}", label=f"G{i}", parent=f"g{i - 1}" if i else None) for i in range(3000)]
     frame = make_frame(Convention.LEVEL, (2024,), 0, groups=groups)
     item = Item(id="a", label="A", category=Category.OTHER, group="g2999", amounts={2024: D(1)})
     table = roll(Budget(frame=frame, changesets=(changeset([item]),)))
     assert table.subtotals["g0"] == {2024: D(1)} and table.rows[-2].depth == 3000
-    sums = SumTable.model_validate({
-        "type": "sumtabell", "id": "s", "kommune": "K", "enhet": "E", "kilde": {"dokument": "D"}, "måleenhet": "kr",
-        "kolonner": {"k": "K"}, "grupper": [{"id": g.id, "etikett": g.label, "under": g.parent} for g in groups],
-        "rader": [{"etikett": "A", "gruppe": "g2999", "verdier": {"k": 1}}]})
-    assert sums.subtotal("g0", "k") == 1 and sums.depth("g2999") == 3000 and len(sums.members("g0")) == 1
+    # 3 000 rows, each the sum of the next; only the last prints a figure, so each sum is computed through all
+    # the rows below it (and, from the leaves, through them all whatever is printed).
+    rows = [{"id": f"s{i}", "etikett": f"S{i}", "sum": [f"s{i + 1}"]} for i in range(3000)]
+    rows.append({"id": "s3000", "etikett": "A", "beløp": {"k": 1}})
+    for results in ("publiserte", "grunnlag"):
+        data = {"type": "tabell", "id": "s", "kommune": "K", "kilde": {"dokument": "D"}, "beløpsenhet": "kr",
+                "kolonner": [{"id": "k", "etikett": "K"}], "rader": rows, "delsummer": results}
+        stated = Table.model_validate(data)
+        assert validate(stated) == []
+        built, problems = grid(stated)
+        assert problems == [] and built.value(("0", "k")) == 1
+        assert check(stated) == []
+    rows[0] = {**rows[0], "beløp": {"k": 2}}  # the top printed 2: one mismatch, at the top
+    (problem,) = check(Table.model_validate({**data, "rader": rows}))
+    assert (problem.published, problem.computed) == (2, 1)
 
 
 def test_a_rate_literal_beyond_the_limits_is_called_that_not_an_unknown_parameter(tmp_path):

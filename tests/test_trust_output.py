@@ -125,7 +125,7 @@ def test_output_gives_a_new_file_the_usual_mode(cli, tmp_path):
     umask = os.umask(0)
     os.umask(umask)
     assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~umask
-    assert json.loads(target.read_text(encoding="utf-8"))["tables"][0]["frame"] == "molde-2017-ressurstjenesten"
+    assert json.loads(target.read_text(encoding="utf-8"))["frames"][0]["frame"] == "molde-2017-ressurstjenesten"
 
 
 def test_output_through_a_symlink_replaces_its_target_and_keeps_the_link(cli, tmp_path):
@@ -285,7 +285,7 @@ def test_machine_formats_in_ascii_read_back_exactly():
 
 
 def test_input_problems_to_a_cp1252_stream(tmp_path):
-    (tmp_path / "t.yaml").write_text("type: sumtabell\nid: t\nkommune: Bø\n", encoding="utf-8")
+    (tmp_path / "t.yaml").write_text("type: tabell\nid: t\nkommune: Bø\n", encoding="utf-8")
     result = rammecalc("check", "t.yaml", cwd=tmp_path, encoding="cp1252")
     assert result.returncode == 2
     err = result.stderr.decode("cp1252")
@@ -325,7 +325,7 @@ def test_check_into_a_closed_pipe_keeps_its_exit_code(wrong_figure, tmp_path):
     assert (failed.returncode, failed.stderr) == (1, b"")
     assert into_closed_pipe("check", "--report", "junit", "data", cwd=wrong_figure).returncode == 1
     (tmp_path / "bad").mkdir()
-    (tmp_path / "bad" / "t.yaml").write_text("type: sumtabell\n", encoding="utf-8")
+    (tmp_path / "bad" / "t.yaml").write_text("type: tabell\n", encoding="utf-8")
     bad = into_closed_pipe("check", "bad", cwd=tmp_path)  # the problems go to standard error
     assert bad.returncode == 2 and b"t.yaml:1:1: error: missing key" in bad.stderr
     assert b"Traceback" not in bad.stderr and b"internal error" not in bad.stderr
@@ -367,7 +367,7 @@ def nasty_run():
     from rammecalc.report import CheckRun, TableResult
 
     problems = [nasty_problem(), nasty_problem("warning"), nasty_problem(file="\udcff.yaml")]
-    return CheckRun(files=2, tables=[TableResult("t\x0c", ("x\n::error::y.yaml",), "sumtabell", 3)],
+    return CheckRun(files=2, tables=[TableResult("t\x0c", ("x\n::error::y.yaml",), "tabell", 3)],
                     problems=problems)
 
 
@@ -407,7 +407,7 @@ def test_junit_is_valid_xml_with_any_character():
 
     root = ET.fromstring(as_junit(nasty_run()))
     case = root.find("testsuite/testcase")
-    assert case.get("classname") == "x\\n::error::y.yaml" and case.get("name") == "sumtabell t\\x0c"
+    assert case.get("classname") == "x\\n::error::y.yaml" and case.get("name") == "tabell t\\x0c"
     assert case.find("failure").text == f"x\\n::error::y.yaml:3:4: error: {SHOWN} ::error::injected [total-mismatch]"
     other = root.findall("testsuite/testcase")[1]
     assert other.get("classname") == "\\xff.yaml"
@@ -474,15 +474,15 @@ def test_rolled_table_shows_controls_and_markup_as_written():
 
 def test_roll_through_the_cli_with_a_label_holding_markup(cli, tmp_path):
     (tmp_path / "t.yaml").write_text(textwrap.dedent("""\
-        type: sumtabell
+        type: tabell
         id: t
         kommune: "[/x] K"
         enhet: ":smile: E"
         kilde: {dokument: "[red]D"}
-        måleenhet: kr
-        kolonner: {a: "[b]A"}
+        beløpsenhet: kr
+        kolonner: [{id: a, etikett: "[b]A"}]
         rader:
-          - {etikett: "[/]R", verdier: {a: 1}}
+          - {etikett: "[/]R", beløp: {a: 1}}
         """), encoding="utf-8")
     result = cli("roll", "t.yaml", cwd=tmp_path)
     assert result.exit_code == 0, result.output
@@ -493,12 +493,14 @@ def test_roll_through_the_cli_with_a_label_holding_markup(cli, tmp_path):
 @pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="file names that are not UTF-8")
 def test_a_file_name_that_is_not_utf8_in_every_report(tmp_path):
     name = os.fsdecode(b"\xff.yaml")
-    (tmp_path / name).write_text("type: sumtabell\nid: t\nkommune: K\nenhet: E\nkilde: {dokument: D}\n"
-                                 "måleenhet: kr\nkolonner: {a: A}\nrader:\n  - {etikett: R, verdier: {a: 1}}\n"
-                                 "sum: {publisert: {a: 2}}\n", encoding="utf-8")
+    (tmp_path / name).write_text("type: tabell\nid: t\nkommune: K\nenhet: E\nkilde: {dokument: D}\n"
+                                 "beløpsenhet: kr\nkolonner: [{id: a, etikett: A}]\nrader:\n"
+                                 "  - {etikett: R, beløp: {a: 1}}\n  - {etikett: Sum, sum: alle, beløp: {a: 2}}\n",
+                                 encoding="utf-8")
     text = rammecalc("check", ".", cwd=tmp_path, encoding="utf-8")
     assert text.returncode == 1, text.stderr
-    assert text.stdout.decode("utf-8").startswith("\\xff.yaml:10:22: error: Sum, A: published 2, computed 1")
+    # the printed 2 of the Sum row: line 10, column 42
+    assert text.stdout.decode("utf-8").startswith("\\xff.yaml:10:42: error: Sum, A: published 2, computed 1")
     report = rammecalc("check", "--report", "json", ".", cwd=tmp_path, encoding="utf-8")
     assert report.returncode == 1
     (problem,) = json.loads(report.stdout.decode("utf-8"))["problems"]
@@ -506,12 +508,12 @@ def test_a_file_name_that_is_not_utf8_in_every_report(tmp_path):
     junit = rammecalc("check", "--report", "junit", ".", cwd=tmp_path)
     assert ET.fromstring(junit.stdout).find("testsuite/testcase").get("classname") == "\\xff.yaml"
     github = rammecalc("check", "--report", "github", ".", cwd=tmp_path)
-    assert github.stdout.decode("utf-8").startswith("::error file=\\xff.yaml,line=10,col=22,")
+    assert github.stdout.decode("utf-8").startswith("::error file=\\xff.yaml,line=10,col=42,")
     rolled = rammecalc("roll", ".", "-f", "json", cwd=tmp_path)
     assert rolled.returncode == 0
-    assert os.fsencode(json.loads(rolled.stdout)["sum_tables"][0]["file"]) == b"\xff.yaml"
+    assert os.fsencode(json.loads(rolled.stdout)["tables"][0]["file"]) == b"\xff.yaml"
     broken = tmp_path / os.fsdecode(b"b\xfe.yaml")
-    broken.write_text("type: sumtabell\n", encoding="utf-8")
+    broken.write_text("type: tabell\n", encoding="utf-8")
     bad = rammecalc("check", ".", cwd=tmp_path)
     assert bad.returncode == 2 and b"b\\xfe.yaml:1:1: error: missing key" in bad.stderr
 
@@ -534,7 +536,7 @@ def test_roll_says_differs_for_one_figure_and_differ_for_more(cli, wrong_figure)
 def test_error_lines_say_error_as_warning_lines_say_warning(cli, wrong_figure):
     result = cli("check", "data", cwd=wrong_figure)
     problems = [ln for ln in result.stdout.splitlines() if ln.startswith("data/")]
-    assert len(problems) == 8
+    assert len(problems) == 21  # 2 errors, and the 19 warnings of data/ (see test_check_data_passes)
     assert all(": error: " in ln or ": warning: " in ln for ln in problems)
     assert sum(": error: " in ln for ln in problems) == 2
 
@@ -557,23 +559,23 @@ def test_a_machine_report_says_when_the_paths_hold_no_table(cli, tmp_path, repor
         data = json.loads(result.stdout)
         assert (data["errors"], data["warnings"], data["tables"]) == (1, 1, 0)
         assert [(p["file"], p["line"], p["code"], p["message"]) for p in data["problems"]] == [
-            ("docs", 0, "input-not-found", "no frame, accounts table, sum table or links file here"),
+            ("docs", 0, "input-not-found", "no frame, table or links file here"),
             ("docs/mkdocs.yml", 1, "skipped-not-rammecalc", "no 'type' key: not a rammecalc file; skipped")]
     elif report == "junit":
         case = ET.fromstring(result.stdout).find("testsuite/testcase")
         assert case.get("name") == "file docs" and case.find("error").get("type") == "input-not-found"
     else:
         assert result.stdout.splitlines()[0] == (
-            "::error file=docs,title=rammecalc input-not-found::no frame, accounts table, sum table or links file "
-            "here (hint: a frame file has 'type: ramme' (changes files are read through the frame that lists them); "
-            "the others 'type: regnskap', 'type: sumtabell' or 'type: koblinger')")
+            "::error file=docs,title=rammecalc input-not-found::no frame, table or links file here (hint: a frame "
+            "file has 'type: ramme' (changes files are read through the frame that lists them), a table 'type: "
+            "tabell', a links file 'type: koblinger')")
         assert result.stdout.splitlines()[-1] == "checked 1 file, 0 tables, 0 published figures: 1 error, 1 warning"
 
 
 def test_the_text_report_still_says_so_on_standard_error(cli, tmp_path):
     result = cli("check", "docs", cwd=no_tables(tmp_path))
     assert result.exit_code == 2 and result.stdout == ""
-    assert "rammecalc: no frame, accounts, sum table or links files among the paths given" in result.stderr
+    assert "rammecalc: no frame, table or links file among the paths given" in result.stderr
 
 
 # ------------------------------------------------------------------------------------------- 7. one order
@@ -589,61 +591,63 @@ def test_reports_come_out_in_one_order_with_a_cold_or_warm_cache(cli, wrong_figu
     cases = ET.fromstring(cold_junit := cli("check", "--no-cache", "--report", "junit", "data",
                                             cwd=wrong_figure).stdout).findall("testsuite/testcase")
     keys = [(c.get("classname"), c.get("name").split(" ", 1)[1]) for c in cases]
-    assert keys == sorted(keys) and len(keys) == 14, cold_junit
+    assert keys == sorted(keys) and len(keys) == 16, cold_junit  # 5 frames, 10 tables, the links file
 
 
 # ---------------------------------------------------------------------------------- 8. deep and large
 
 
-def deep_sum_table(depth: int, published: bool = False) -> str:
-    lines = ["type: sumtabell", "id: d", "kommune: K", "enhet: E", "kilde: {dokument: D}", "måleenhet: kr",
-             "kolonner: {a: A}", "grupper:"]
-    for i in range(depth):
-        lines.append(f"  - {{id: g{i}, etikett: G{i}" + (f", under: g{i - 1}" if i else "")
-                     + (", publisert: {a: 1}" if published else "") + "}")
-    lines += ["rader:", f"  - {{etikett: R, gruppe: g{depth - 1}, verdier: {{a: 1}}}}"]
+def deep_table(depth: int) -> str:
+    """A table whose rows R0 … R{depth} are indented one level more each (``nivå``), and a total row."""
+    lines = ["type: tabell", "id: d", "kommune: K", "enhet: E", "kilde: {dokument: D}", "beløpsenhet: kr",
+             "kolonner: [{id: a, etikett: A}]", "rader:"]
+    lines += [f"  - {{etikett: R{i}, nivå: {i}, beløp: {{a: 1}}}}" for i in range(depth + 1)]
+    lines.append(f"  - {{etikett: Sum, sum: alle, beløp: {{a: {depth + 1}}}}}")
     return "\n".join(lines) + "\n"
 
 
-def test_roll_of_groups_chained_as_deep_as_allowed(cli, tmp_path):
-    # 20 levels is the most a table may nest its headings (deeper is refused at the group: see
-    # test_trust_numbers); the walks over them are loops, not recursion.
-    (tmp_path / "d.yaml").write_text(deep_sum_table(20), encoding="utf-8")
+def test_roll_of_rows_indented_as_deep_as_allowed(cli, tmp_path):
+    # nivå 20 is the most a row may be indented (deeper is refused at its cell: see test_trust_numbers).
+    (tmp_path / "d.yaml").write_text(deep_table(20), encoding="utf-8")
     result = cli("roll", "d.yaml", cwd=tmp_path)
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[3] == "G0" and lines[4] == "  G1"
-    assert lines[3 + 19].rstrip() == " " * 38 + "G19"
-    assert lines[3 + 20].startswith(" " * 40 + "R ") and lines[3 + 20].endswith(" 1")
-    assert cli("check", "--no-cache", "--report", "json", "d.yaml", cwd=tmp_path).exit_code == 0
+    assert lines[3].startswith("R0 ") and lines[4].startswith("  R1 ")
+    assert lines[3 + 19].startswith(" " * 38 + "R19 ") and lines[3 + 19].endswith(" 1")
+    assert lines[3 + 20].startswith(" " * 40 + "R20 ") and lines[3 + 20].endswith(" 1")
+    # the total row (1 × 21) follows, unindented
+    assert lines[3 + 22].startswith("Sum ") and lines[3 + 22].endswith(" 21")
+    checked = cli("check", "--no-cache", "--report", "json", "d.yaml", cwd=tmp_path)
+    assert checked.exit_code == 0 and json.loads(checked.stdout)["figures"] == 1
 
 
-def test_group_subtotals_in_one_pass_equal_the_tables_own():
-    from rammecalc.core.sums import SumTable
-    from rammecalc.render import group_depths, group_subtotals
-
-    data = {"type": "sumtabell", "id": "s", "kommune": "K", "enhet": "E", "kilde": {"dokument": "D"},
-            "måleenhet": "kr", "kolonner": {"a": "A", "b": "B"},
-            # listed child before parent, and a second branch
-            "grupper": [{"id": "c", "etikett": "C", "under": "b"}, {"id": "b", "etikett": "B", "under": "a"},
-                        {"id": "a", "etikett": "A"}, {"id": "x", "etikett": "X", "under": "a"}],
-            "rader": [{"etikett": "1", "gruppe": "c", "verdier": {"a": 1, "b": "0,5"}},
-                      {"etikett": "2", "gruppe": "b", "verdier": {"a": 2}},
-                      {"etikett": "3", "gruppe": "x", "verdier": {"a": 4}},
-                      {"etikett": "4", "verdier": {"a": 8}}]}
-    table = SumTable.model_validate(data)
-    assert group_depths(table.groups) == {"a": 1, "b": 2, "c": 3, "x": 2} == {
-        g.id: table.depth(g.id) for g in table.groups}
-    sums = group_subtotals(table)
-    assert sums == {"a": {"a": Decimal(7), "b": Decimal("0.5")}, "b": {"a": Decimal(3), "b": Decimal("0.5")},
-                    "c": {"a": Decimal(1), "b": Decimal("0.5")}, "x": {"a": Decimal(4)}}
-    assert all(sums[g.id].get(c, 0) == table.subtotal(g.id, c) for g in table.groups for c in ("a", "b"))
+@pytest.mark.xfail(strict=True, reason="a heading's 'nivå' is read but not shown: roll prints every heading "
+                   "unindented (render.stated_table_rich)")
+def test_roll_indents_a_heading_by_its_level(cli, tmp_path):
+    (tmp_path / "h.yaml").write_text(textwrap.dedent("""\
+        type: tabell
+        id: h
+        kommune: K
+        kilde: {dokument: D}
+        beløpsenhet: kr
+        kolonner: [{id: a, etikett: A}]
+        rader:
+          - {overskrift: G0}
+          - {overskrift: G1, nivå: 1}
+          - {etikett: R, nivå: 2, beløp: {a: 1}}
+        """), encoding="utf-8")
+    result = cli("roll", "h.yaml", cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[3].rstrip() == "G0" and lines[5].startswith("    R ")
+    assert lines[4].rstrip() == "  G1"
 
 
 def test_every_one_of_many_problems_in_a_file_is_reported_once(cli, tmp_path):
-    rows = "".join(f"  - {{etikett: R{i}, verdier: {{b: 1}}}}\n" for i in range(300))
-    (tmp_path / "m.yaml").write_text("type: sumtabell\nid: m\nkommune: K\nenhet: E\nkilde: {dokument: D}\n"
-                                     "måleenhet: kr\nkolonner: {a: A}\nrader:\n" + rows, encoding="utf-8")
+    rows = "".join(f"  - {{etikett: R{i}, beløp: {{b: 1}}}}\n" for i in range(300))
+    (tmp_path / "m.yaml").write_text("type: tabell\nid: m\nkommune: K\nenhet: E\nkilde: {dokument: D}\n"
+                                     "beløpsenhet: kr\nkolonner: [{id: a, etikett: A}]\nrader:\n" + rows,
+                                     encoding="utf-8")
     result = cli("check", "--report", "json", "m.yaml", cwd=tmp_path)
     assert result.exit_code == 2
     problems = json.loads(result.stdout)["problems"]
