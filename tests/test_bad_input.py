@@ -216,7 +216,7 @@ def test_every_problem_in_a_file_is_reported_at_once(cli, tmp_path):
 def test_missing_path_and_bad_tolerance(cli, tmp_path):
     write(tmp_path)
     err = run_bad(cli, tmp_path, "check", "nowhere.yaml")
-    assert "nowhere.yaml: error: no such file or folder" in err
+    assert "nowhere.yaml:1:1: error: no such file or folder" in err
     err = run_bad(cli, tmp_path, "check", "--tolerance", "en", "data")
     assert "--tolerance: 'en' is not an amount" in err
 

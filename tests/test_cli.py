@@ -86,14 +86,16 @@ def test_check_data_passes(cli):
     #   table 15 investering: 8 avvik (seven projects and Totalsum) + 3 totals = 11;
     #   Verdal: the two totals (8,6 and 1,5) = 2; seed 002 prints no total = 0;
     #   table 17: rows 5, 8, 9, 15, 17, 24, 25 in 4 columns = 28, and row 24 = row 17 in 4 columns = 4: 32;
-    #   table 27: the total in 6 columns + its Regnskap 2022 tied to table 17's row 6 = 7.
-    #   5 + 1 + 7 + 11 + 2 + 32 + 7 = 65.
-    # Links: 2. 68 + 65 + 2 = 135.
+    #   table 27: the total in 6 columns + its Regnskap 2022 tied to table 17's row 6 = 7;
+    #   the synthetic bridge: Ramme 2025 of the three units (the column's formula) = 3, the sum row's six
+    #   figures (sum alle) = 6, and the sum row's Ramme 2025 by the column's formula too = 1: 10.
+    #   5 + 1 + 7 + 11 + 2 + 32 + 7 + 10 = 75.
+    # Links: 2. 68 + 75 + 2 = 145.
     # Warnings: Askøy's split, Trondheim's two period amounts, table 15's two totals, the explained 2017
-    # link (6), table 17's eight recorded ±1 cells and table 27's five = 19.
-    # Files: 23 of those kinds, and 4 scenarios (each applied, to prove it applies).
-    assert result.stdout.splitlines()[-1] == ("checked 27 files, 15 tables (5 frames, 10 other tables), 2 links, "
-                                              "135 published figures: 0 errors, 19 warnings")
+    # link (6), table 17's eight recorded ±1 cells, table 27's five and the bridge's two = 21.
+    # Files: 24 of those kinds, and 4 scenarios (each applied, to prove it applies).
+    assert result.stdout.splitlines()[-1] == ("checked 28 files, 16 tables (5 frames, 11 other tables), 2 links, "
+                                              "145 published figures: 0 errors, 21 warnings")
 
 
 def test_check_tolerance_and_recorded_differences(cli):

@@ -73,12 +73,31 @@ def test_explain_unknown_name_lists_the_names(cli):
     assert cli("explain", SEED000_FRAME, "prisjustering-2017", "2030").exit_code == 2
 
 
-def test_explain_on_a_file_with_no_frame_says_what_to_use_instead(cli):
-    result = cli("explain", "data/tables/molde-2018-ressurstjenesten.yaml", "2018", cwd=ROOT)
+def test_explain_on_a_file_with_no_frame_or_table_says_what_to_use_instead(cli):
+    result = cli("explain", "data/links/molde-ressurstjenesten.yaml", "x", cwd=ROOT)
     assert result.exit_code == 2
-    assert ("there is no frame in data/tables/molde-2018-ressurstjenesten.yaml: explain follows the figures of "
-            "frame tables (type: ramme)") in result.stderr
-    assert "'rammecalc check data/tables/molde-2018-ressurstjenesten.yaml' recomputes" in result.stderr
+    assert ("there is no frame or table in data/links/molde-ressurstjenesten.yaml: explain follows the figures "
+            "of frames (type: ramme) and tables (type: tabell)") in result.stderr
+    assert "'rammecalc check data/links/molde-ressurstjenesten.yaml' checks them" in result.stderr
+
+
+def test_explain_on_a_table_row_shows_its_relation_and_the_figures_it_read(cli):
+    # shared/tables/17: "9 Brutto driftsresultat 57 080 31 339 24 179 40 586", defined as 5 − 8:
+    # "5 Sum generelle driftsinntekter 626 833 597 384 …", "8 Sum netto driftsutgifter 569 753 566 046 …";
+    # Reg. budsjett 2022: 597 384 − 566 046 = 31 338, printed 31 339 (the recorded +1)
+    table = "data/tables/giske-2022-bevilgningsoversikt-drift.yaml"
+    result = cli("explain", table, "9", "regulert-budsjett", cwd=ROOT)
+    assert result.exit_code == 0, result.output
+    lines = [line.split("  (")[0].rstrip() for line in result.stdout.splitlines()]
+    assert lines[0] == "9 Brutto driftsresultat"
+    assert "Reg. budsjett 2022" in lines and "Regnskap 2022" not in lines  # one column
+    steps = [" ".join(line.split()) for line in lines[lines.index("Reg. budsjett 2022") + 1:]]
+    assert steps[:5] == ["defined as 5 − 8", "+ 5 Sum generelle driftsinntekter 597 384",
+                         "− 8 Sum netto driftsutgifter 566 046", "computed 31 338",
+                         "printed 31 339; differs from 5 − 8 by +1, a known difference: rounded on its own: "
+                         "597 384 − 566 046 = 31 338"]
+    by_year = cli("explain", table, "9", "2021", cwd=ROOT)  # a column by its year: Regnskap i fjor 2021
+    assert "Regnskap i fjor 2021" in by_year.stdout and "40 586" in by_year.stdout
 
 
 def test_set_changes_the_new_frame_by_the_hand_calculated_amount(cli):

@@ -601,11 +601,13 @@ def test_roll_json_of_a_table(cli, tmp_path):
     assert set(t) == {"table", "file", "municipality", "unit", "source", "form", "amount_unit", "price_level",
                       "columns", "rows"}
     assert (t["table"], t["file"], t["municipality"], t["unit"], t["amount_unit"]) == ("t", "t.yaml", "K", None, "kr")
-    assert t["columns"] == [{"id": "a", "label": "A", "role": None, "year": 2024, "formula": None},
-                            {"id": "b", "label": "B", "role": "budsjett", "year": None, "formula": None}]
+    assert t["columns"] == [{"id": "a", "label": "A", "role": None, "year": 2024, "formula": None, "share": None},
+                            {"id": "b", "label": "B", "role": "budsjett", "year": None, "formula": None,
+                             "share": None}]
     heading, x, _y, total = t["rows"]
     assert set(x) == {"number", "id", "label", "heading", "kind", "depth", "definition", "texts", "values",
-                      "printed", "differs"}
+                      "printed", "differs", "result"}
+    assert x["result"] is None  # (no regnskap column to name a result by)
     assert (heading["heading"], heading["label"], heading["values"]) == (True, "H", {})
     assert (x["number"], x["kind"], x["depth"], x["values"]) == ("1", "utgift", 1, {"a": 1, "b": 2})
     # the Sum: A printed 5 against 1 + 3 = 4 (differs); B not printed, computed 2 + 4 = 6

@@ -158,7 +158,7 @@ def test_a_fifo_named_listed_or_found_is_a_problem_at_once(tmp_path):
     for args in (["check", "--no-cache", "data"], ["roll", "data"], ["check", "data/frames/pipe.yaml"]):
         result = _no_hang(args, tmp_path)
         assert result.returncode == 2, result.stderr
-        assert "data/frames/pipe.yaml: error: is a FIFO (named pipe), not a regular file" in result.stderr
+        assert "data/frames/pipe.yaml:1:1: error: is a FIFO (named pipe), not a regular file" in result.stderr
     (tmp_path / "data/frames/pipe.yaml").unlink()
     os.mkfifo(tmp_path / "data/changes/p.yaml")
     write(tmp_path, frame=FRAME + "  - ../changes/p.yaml\n")
@@ -172,7 +172,7 @@ def test_a_fifo_named_listed_or_found_is_a_problem_at_once(tmp_path):
 def test_dev_zero_named_or_listed_is_refused_before_it_is_read(tmp_path):
     write(tmp_path, frame=FRAME + "  - /dev/zero\n")
     result = _no_hang(["check", "--no-cache", "/dev/zero"], tmp_path)
-    assert result.returncode == 2 and "/dev/zero: error: is a character device, not a regular file" in result.stderr
+    assert result.returncode == 2 and "/dev/zero:1:1: error: is a character device, not a regular file" in result.stderr
     result = _no_hang(["roll", "data/frames/f.yaml"], tmp_path)
     assert result.returncode == 2
     assert ("data/frames/f.yaml:17:5: error: the changes file '/dev/zero' (/dev/zero): is a character device, not a "
@@ -192,9 +192,9 @@ def test_link_loops_and_dangling_links_in_a_folder_are_said(cli, tmp_path):
     assert result.exit_code == 2
     err = result.stderr
     for name in ("a", "b", "x"):
-        assert f"data/frames/{name}.yaml: error: a symbolic link that leads back to itself (a loop)" in err
-    assert "data/frames/gone.yaml: error: a link to 'nowhere.yaml', which does not exist" in err
-    assert "data/frames/self: warning: a link to " in err and "a folder already read; not followed" in err
+        assert f"data/frames/{name}.yaml:1:1: error: a symbolic link that leads back to itself (a loop)" in err
+    assert "data/frames/gone.yaml:1:1: error: a link to 'nowhere.yaml', which does not exist" in err
+    assert "data/frames/self:1:1: warning: a link to " in err and "a folder already read; not followed" in err
 
 
 def test_a_file_too_large_is_refused_before_it_is_read(cli, tmp_path):
@@ -204,7 +204,7 @@ def test_a_file_too_large_is_refused_before_it_is_read(cli, tmp_path):
     with open(tmp_path / "data/changes/big.yaml", "wb") as stream:
         stream.truncate(MAX_FILE_BYTES + 1)  # sparse: no disk is used
     err = run_both(cli, tmp_path)
-    assert "data/changes/big.yaml: error: the file is 32,0 MB, more than the 32,0 MB rammecalc reads" in err
+    assert "data/changes/big.yaml:1:1: error: the file is 32,0 MB, more than the 32,0 MB rammecalc reads" in err
 
 
 # ------------------------------------------------------------------------------------------------ hints
@@ -259,4 +259,4 @@ def test_roll_says_which_folder_link_it_did_not_follow(cli, tmp_path):
     (tmp_path / "data/frames/self").symlink_to(".")
     result = cli("roll", "data", cwd=tmp_path)
     assert result.exit_code == 0
-    assert "data/frames/self: warning: a link to " in result.stderr
+    assert "data/frames/self:1:1: warning: a link to " in result.stderr

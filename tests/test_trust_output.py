@@ -536,7 +536,7 @@ def test_roll_says_differs_for_one_figure_and_differ_for_more(cli, wrong_figure)
 def test_error_lines_say_error_as_warning_lines_say_warning(cli, wrong_figure):
     result = cli("check", "data", cwd=wrong_figure)
     problems = [ln for ln in result.stdout.splitlines() if ln.startswith("data/")]
-    assert len(problems) == 21  # 2 errors, and the 19 warnings of data/ (see test_check_data_passes)
+    assert len(problems) == 23  # 2 errors, and the 21 warnings of data/ (see test_check_data_passes)
     assert all(": error: " in ln or ": warning: " in ln for ln in problems)
     assert sum(": error: " in ln for ln in problems) == 2
 
@@ -559,7 +559,7 @@ def test_a_machine_report_says_when_the_paths_hold_no_table(cli, tmp_path, repor
         data = json.loads(result.stdout)
         assert (data["errors"], data["warnings"], data["tables"]) == (1, 1, 0)
         assert [(p["file"], p["line"], p["code"], p["message"]) for p in data["problems"]] == [
-            ("docs", 0, "input-not-found", "no frame, table or links file here"),
+            ("docs", 1, "input-not-found", "no frame, table or links file here"),
             ("docs/mkdocs.yml", 1, "skipped-not-rammecalc", "no 'type' key: not a rammecalc file; skipped")]
     elif report == "junit":
         case = ET.fromstring(result.stdout).find("testsuite/testcase")
@@ -591,7 +591,7 @@ def test_reports_come_out_in_one_order_with_a_cold_or_warm_cache(cli, wrong_figu
     cases = ET.fromstring(cold_junit := cli("check", "--no-cache", "--report", "junit", "data",
                                             cwd=wrong_figure).stdout).findall("testsuite/testcase")
     keys = [(c.get("classname"), c.get("name").split(" ", 1)[1]) for c in cases]
-    assert keys == sorted(keys) and len(keys) == 16, cold_junit  # 5 frames, 10 tables, the links file
+    assert keys == sorted(keys) and len(keys) == 17, cold_junit  # 5 frames, 11 tables, the links file
 
 
 # ---------------------------------------------------------------------------------- 8. deep and large
