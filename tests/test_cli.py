@@ -105,7 +105,9 @@ def test_wrong_convention_fails_the_check(cli, data_copy):
     result = cli("check", "data/frames/stavanger-2015-barnevern.yaml", cwd=data_copy.parent)
     assert result.exit_code == 1
     # Table 11, read as levels, is 201 218 in every year; read incrementally it would grow by 6 350 a year.
-    assert "Ny driftsramme 2016: published 201 218, computed 207 568 (difference −6 350)" in result.stdout
+    # (named by the table's own label for its bottom row)
+    assert ("Korrigert netto budsjettrammer 2015-2018 2016: published 201 218, computed 207 568 "
+            "(difference −6 350)") in result.stdout
 
 
 def test_schema_file_in_the_repository_is_current(cli):
@@ -129,10 +131,21 @@ def test_schema_takes_a_scenario_rate_as_printed():
 
 
 def test_schema_describes_the_norwegian_keys():
+    import jsonschema
+
     frame = json_schema("ramme")["$defs"]["Frame"]
     assert frame["additionalProperties"] is False
-    assert {"type", "id", "kommune", "enhet", "kilde", "beløpsenhet", "konvensjon", "kolonner",
-            "utgangspunkt"} <= set(frame["required"])
+    assert {"type", "id", "kommune", "enhet", "kilde", "beløpsenhet", "konvensjon", "kolonner"} <= set(frame["required"])
+    # 'utgangspunkt' is required unless the groups carry their own starts (blocks): the schema says so with
+    # anyOf, so that an editor still flags a frame with neither.
+    validator = jsonschema.Draft202012Validator(json_schema("ramme"))
+    minimal = {"type": "ramme", "id": "f", "kommune": "K", "enhet": "E", "kilde": {"dokument": "D"},
+               "beløpsenhet": "1 000 kr", "konvensjon": "nivå", "kolonner": {"2024": "2024"}}
+    assert not validator.is_valid(minimal)
+    assert validator.is_valid({**minimal, "utgangspunkt": {"etikett": "Utgangspunkt"}})
+    assert not validator.is_valid({**minimal, "grupper": [{"id": "g", "etikett": "G"}]})
+    assert validator.is_valid({**minimal, "grupper": [{"id": "g", "etikett": "G",
+                                                       "utgangspunkt": {"etikett": "U", "beløp": 5}}]})
     # Year keys: editors see YAML keys as text, so a pattern rather than an integer type.
     columns = frame["properties"]["kolonner"]
     assert columns["propertyNames"] == {"pattern": "^[0-9]{4}$"}
