@@ -36,8 +36,10 @@ def test_roll_json_has_the_documented_shape(cli):
     data = json.loads(result.stdout, parse_float=Decimal)
     assert data["format"] == "rammecalc.roll/1"
     (table,) = data["tables"]
-    assert set(table) == {"frame", "file", "municipality", "unit", "source", "amount_unit", "convention",
-                          "has_base", "columns", "rows", "start", "new_frame", "unallocated"}
+    assert set(table) == {"frame", "file", "municipality", "unit", "source", "amount_unit", "price_level",
+                          "convention", "has_base", "blank_is_zero", "columns", "text_columns", "rows", "start",
+                          "new_frame", "unallocated"}
+    assert table["price_level"] is None and table["blank_is_zero"] is False and table["text_columns"] == []
     assert table["columns"][0] == {"year": 2016, "label": "Revidert 2016"}
     # Seed 000: Ny driftsramme 9 864 11 999 ...; the start 9 681 9 864 11 999 ...
     assert table["new_frame"] == {"2016": 9864, "2017": 11999, "2018": 11999, "2019": 11999, "2020": 11999}
@@ -52,7 +54,11 @@ def test_roll_json_has_the_documented_shape(cli):
                      "values": {"2016": None, "2017": 46, "2018": None, "2019": None, "2020": None},
                      # the seed's "Prisjustering med 1,4 pst. på utvalgte utgiftsposter 46", checked
                      "published": {"2017": 46},
-                     "overridden_parameters": []}  # nothing set on top of the parameter files
+                     "overridden_parameters": [],  # nothing set on top of the parameter files
+                     "reference": None, "texts": {},
+                     # the one figure is printed, and the rule gives it
+                     "printed": {"2016": None, "2017": True, "2018": None, "2019": None, "2020": None},
+                     "differs": {"2016": False, "2017": False, "2018": False, "2019": False, "2020": False}}
     group = next(r for r in table["rows"] if r["id"] == "lønns-og-prisvekst")
     assert group["values"]["2016"] == 183 and group["published"] == {"2016": 183, "2017": 26}
 
