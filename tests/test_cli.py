@@ -89,8 +89,10 @@ def test_check_data_passes(cli):
     # investering 7 avvik + 3 totals = 22. Sum tables: the two Verdal totals (seed 002 prints none) = 2.
     # Links: 2. Warnings: Askøy's split, Trondheim's two period amounts, table 15's two totals, the
     # explained 2017 link. Files: 21 of those kinds, and 4 scenarios (each applied, to prove it applies).
-    assert result.stdout.splitlines()[-1] == ("checked 25 files, 13 tables (5 frames, 4 accounts tables, "
-                                              "4 sum tables), 2 links, 94 published figures: 0 errors, 6 warnings")
+    # Tables 21 and 24 (Hustadvika): a frame and a changes file each, with 12 printed figures each (4 starts,
+    # 4 "Sum tiltak", 4 "Ny Ramme"): 94 + 24 = 118.
+    assert result.stdout.splitlines()[-1] == ("checked 29 files, 15 tables (7 frames, 4 accounts tables, "
+                                              "4 sum tables), 2 links, 118 published figures: 0 errors, 6 warnings")
 
 
 def test_check_tolerance_and_recorded_differences(cli):

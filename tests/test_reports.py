@@ -41,7 +41,7 @@ def test_json_report(cli, corpus):
     assert result.exit_code == 1
     report = json.loads(result.stdout, parse_float=Decimal)
     assert {k: v for k, v in report.items() if k != "problems"} == {
-        "format": "rammecalc.check/1", "files": 25, "tables": 13, "links": 2, "figures": 94, "errors": 2,
+        "format": "rammecalc.check/1", "files": 29, "tables": 15, "links": 2, "figures": 118, "errors": 2,
         "warnings": 6}
     errors = [p for p in report["problems"] if p["severity"] == "error"]
     assert errors[0] == ERROR
@@ -63,8 +63,8 @@ def test_junit_report(cli, corpus):
     assert root.tag == "testsuites"
     (suite,) = root.findall("testsuite")
     cases = suite.findall("testcase")
-    # one test case per table: 5 frames, 4 accounts tables, 4 sum tables, and the links file
-    assert len(cases) == 14 and suite.get("tests") == "14" and suite.get("failures") == "2"
+    # one test case per table: 7 frames, 4 accounts tables, 4 sum tables, and the links file
+    assert len(cases) == 16 and suite.get("tests") == "16" and suite.get("failures") == "2"
     failing = [c for c in cases if c.find("failure") is not None]
     assert [c.get("name") for c in failing] == ["ramme molde-2017-ressurstjenesten",
                                                 "koblinger molde-ressurstjenesten"]
@@ -88,8 +88,8 @@ def test_github_report(cli, corpus):
                                 "title=rammecalc link-mismatch::")
     assert len(errors) == 2
     assert sum(line.startswith("::warning ") for line in lines) == 6
-    assert lines[-1] == ("checked 25 files, 13 tables (5 frames, 4 accounts tables, 4 sum tables), 2 links, "
-                         "94 published figures: 2 errors, 6 warnings")
+    assert lines[-1] == ("checked 29 files, 15 tables (7 frames, 4 accounts tables, 4 sum tables), 2 links, "
+                         "118 published figures: 2 errors, 6 warnings")
 
 
 def test_github_report_of_bad_input(cli, corpus):
@@ -131,7 +131,7 @@ def test_an_unreadable_file_is_reported_not_skipped(cli, corpus, monkeypatch, ca
     assert errors == ["::error file=data/changes/molde-2017-ressurstjenesten.yaml,title=rammecalc "
                       "input-unreadable::cannot read the file: Permission denied (hint: check that the file is "
                       "readable)"]
-    assert "checked 24 files" in result.stdout  # data/ has 25; the one not read is a problem, not a file checked
+    assert "checked 28 files" in result.stdout  # data/ has 29; the one not read is a problem, not a file checked
     # Reached only through the frame that lists it: told at the frame's line, with the same hint.
     result = cli("check", "--report", "github", cache, MOLDE, cwd=corpus)
     assert result.exit_code == 2
