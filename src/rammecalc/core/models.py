@@ -25,12 +25,10 @@ from pydantic import (
     Field,
     PlainSerializer,
     PrivateAttr,
-    ValidationInfo,
     WithJsonSchema,
     field_validator,
     model_validator,
 )
-from pydantic_core import PydanticCustomError
 
 from .numbers import POINT, SPACE, AmountError, parse_amount
 from .terms import (
@@ -374,19 +372,27 @@ class KnownDifference(Model):
         return self
 
 
-def _drop_default(schema: dict) -> None:
-    schema.pop("default", None)
+def _carries_start(group: Any) -> bool:
+    """Whether a group, as written (or built), has its own start: a block."""
+    if isinstance(group, Group):
+        return group.start is not None
+    return isinstance(group, dict) and (group.get("utgangspunkt", group.get("start")) is not None)
+
+
+def _start_or_blocks(schema: dict) -> None:
+    """In the schema, 'utgangspunkt' is required unless a group carries its own (the loader says the same)."""
+    schema["required"] = [key for key in schema.get("required", ()) if key != "utgangspunkt"]
+    schema["anyOf"] = [
+        {"required": ["utgangspunkt"]},
+        {"required": ["grupper"], "properties": {"grupper": {"contains": {"required": ["utgangspunkt"]}}}},
+    ]
 
 
 class Frame(AmountDocument):
     """A unit's frame table: columns, convention, starting frame, groups and the published figures."""
 
-    # 'utgangspunkt' may be left out only by a frame whose blocks carry the starts: said so for editors here,
-    # and by the loader at the key (see _start_or_blocks).
-    model_config = ConfigDict(json_schema_extra={"anyOf": [
-        {"required": ["utgangspunkt"]},
-        {"required": ["grupper"], "properties": {"grupper": {"contains": {"required": ["utgangspunkt"]}}}},
-    ]})
+    # 'utgangspunkt' may be left out only by a frame whose blocks carry the starts (see _start_of_blocks).
+    model_config = ConfigDict(json_schema_extra=_start_or_blocks)
 
     kind: Literal["ramme"] = Field(alias="type", description="Always 'ramme' for a frame file.")
     id: Id = Field(description="Unique among frames; changes files name their frame by it.")
@@ -420,12 +426,12 @@ class Frame(AmountDocument):
         description="Text columns the table prints beside the figures (id → header, in printed order), such "
         "as 'Vedtakstype'; each item gives its texts under 'tekst'.",
     )
-    # (before 'utgangspunkt': whether the start may be left out depends on the groups)
-    groups: tuple[Group, ...] = Field((), alias="grupper", description="Headings, in the order printed.")
     start: Start = Field(
-        None, alias="utgangspunkt", validate_default=True, json_schema_extra=_drop_default,
-        description="The starting row. Required, unless the groups carry their own starts (blocks).",
+        alias="utgangspunkt",
+        description="The starting row. Required, unless the groups carry their own starts (blocks): the frame's "
+        "start is then the sum of theirs, printed only if given here (with 'etikett' and 'publisert').",
     )
+    groups: tuple[Group, ...] = Field((), alias="grupper", description="Headings, in the order printed.")
     new_frame: NewFrame = Field(default_factory=NewFrame, alias="ny_driftsramme")
     changes: tuple[Text, ...] = Field(
         (),
@@ -446,18 +452,18 @@ class Frame(AmountDocument):
     note: Text | None = Field(None, alias="merknad")
     _group_at: Any = PrivateAttr(default=None)
 
-    @field_validator("start", mode="before")
+    @model_validator(mode="wrap")
     @classmethod
-    def _start_or_blocks(cls, value: Any, info: ValidationInfo) -> Any:
-        """A frame needs its start, unless its blocks carry theirs: then it is their sum, and not printed."""
-        if value is not None:
-            return value
-        groups = info.data.get("groups")
-        if groups is not None and not any(group.start is not None for group in groups):
-            raise PydanticCustomError("missing", "Field required")
-        implied = Start(label=FIGURE_START)  # (also when the groups are invalid: the file is refused for them)
-        implied._printed = False
-        return implied
+    def _start_of_blocks(cls, data: Any, handler: Callable[[Any], Any]) -> Any:
+        """A frame needs its start, unless its blocks carry theirs: then, left out, it is their sum, with no row
+        of its own. (Left out with no block, it is a missing key as any other.)"""
+        if isinstance(data, dict) and "utgangspunkt" not in data and "start" not in data:
+            groups = data.get("grupper", data.get("groups"))
+            if isinstance(groups, (list, tuple)) and any(_carries_start(group) for group in groups):
+                frame = handler({**data, "utgangspunkt": {"etikett": FIGURE_START}})
+                frame.start._printed = False
+                return frame
+        return handler(data)
 
     @field_validator("columns")
     @classmethod
