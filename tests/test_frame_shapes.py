@@ -205,8 +205,8 @@ def test_a_misprinted_block_start_and_block_sum_are_each_reported_once_by_name(t
     frame.write_text(text, encoding="utf-8")
     problems = check(loaded_one(frame))
     assert [(p.code, p.message) for p in problems] == [
-        (Code.START_MISMATCH, "Opprinnelig budsjett (Utgifter) 2025: published 51 710, computed 51 700 "
-                              "(difference +10)"),
+        (Code.START_MISMATCH, ("Opprinnelig budsjett (Utgifter) 2025: published 51 710, computed 51 700 "
+                               "(difference +10)")),
         (Code.SUBTOTAL_MISMATCH, "Sum inntekter 2026: published −11 300, computed −11 400 (difference +100)")]
     lines = text.splitlines()
     assert problems[0].line == next(i for i, ln in enumerate(lines, 1) if "51710" in ln)

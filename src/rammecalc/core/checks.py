@@ -124,7 +124,7 @@ def check(budget: Budget, tolerance: Decimal = Decimal(0), table: RolledTable | 
     """
     if table is None:
         try:
-            table = roll(budget)
+            table = roll(budget, marks=False)
         except AmountOutOfRange as exc:
             return list(exc.problems)
     frame = budget.frame
@@ -132,8 +132,10 @@ def check(budget: Budget, tolerance: Decimal = Decimal(0), table: RolledTable | 
 
     def printed(published: Mapping[int, Decimal]):
         """Each printed figure (a blank read as 0 too, under 'blank_er_null') and how a message shows it."""
-        for year, value in frame.as_printed(published).items():
-            yield year, value, BLANK_AS_ZERO if frame.blank(published, year) else None
+        if not frame.blank_is_zero:
+            return [(year, value, None) for year, value in published.items()]
+        return [(year, value, BLANK_AS_ZERO if frame.blank(published, year) else None)
+                for year, value in frame.as_printed(published).items()]
 
     if table.has_base:
         for year, published, text in printed(frame.start.published):

@@ -497,11 +497,11 @@ class Frame(AmountDocument):
             return self.new_frame.label
         return RELATIVE_TOTAL_LABEL
 
-    def as_printed(self, published: Mapping[int, Decimal]) -> dict[int, Decimal]:
+    def as_printed(self, published: Mapping[int, Decimal]) -> Mapping[int, Decimal]:
         """A row's printed figures as the check reads them: with ``blank_er_null``, a row that prints some
-        figures prints 0 in every blank cell of it."""
+        figures prints 0 in every blank cell of it (else the figures as written, the same mapping)."""
         if not self.blank_is_zero or not published:
-            return dict(published)
+            return published
         return {year: published.get(year, _BLANK_ZERO) for year in self.years}
 
     def blank(self, published: Mapping[int, Decimal], year: int) -> bool:

@@ -116,10 +116,12 @@ class RolledTable:
 
 
 @exact
-def roll(budget: Budget, trace: bool = False) -> RolledTable:
+def roll(budget: Budget, trace: bool = False, marks: bool = True) -> RolledTable:
     """Roll ``budget`` forward: each item's amounts (from its rule, if it has one), start, subtotals and new
     frame for every column. With ``trace``, also how each item's amount came about (``steps``, for
-    ``explain``); without, the steps are left out, which makes a check of many files faster.
+    ``explain``); without, the steps are left out, which makes a check of many files faster. Without
+    ``marks``, the rows do not say which figures are printed and which differ (``Row.printed``,
+    ``Row.differs``): the check compares the figures itself, and is faster without them.
 
     Raises :class:`~rammecalc.core.problems.AmountOutOfRange` if a rule gives an amount beyond the limits."""
     frame = budget.frame
@@ -244,11 +246,13 @@ def roll(budget: Budget, trace: bool = False) -> RolledTable:
 
     variant = bool(budget.scenarios or budget.overrides)
 
+    mark = _marks if marks else _no_marks
+
     def row(kind: RowKind, label: str, depth: int, values: Mapping[int, Decimal | None],
             published: Mapping[int, Decimal], **more) -> Row:
         written = more.pop("written", False)
-        marks, differs = _marks(frame, kind, values, published, written, variant)
-        return Row(kind, label, depth, values, published, printed=marks, differs=differs, **more)
+        printed, differs = mark(frame, years, values, published, written, variant)
+        return Row(kind, label, depth, values, published, printed=printed, differs=differs, **more)
 
     rows: list[Row] = []
     if frame.start.printed:
@@ -260,10 +264,12 @@ def roll(budget: Budget, trace: bool = False) -> RolledTable:
     ]
 
     def item_row(item: Item, depth: int) -> Row:
-        return row("item", item.label, depth, {y: amounts[item.id].get(y) for y in years}, item.published,
-                   id=item.id, group=item.group, category=item.category,
-                   overridden=_overridden(item, params, years), reference=item.reference, texts=dict(item.texts),
-                   written=item.rule is None)
+        own = amounts[item.id]
+        values = {y: own.get(y) for y in years}
+        printed, differs = mark(frame, years, values, item.published, item.rule is None, variant)
+        return Row("item", item.label, depth, values, item.published, id=item.id, group=item.group,
+                   category=item.category, overridden=_overridden(item, params, years), reference=item.reference,
+                   texts=item.texts, printed=printed, differs=differs)
 
     # Items outside every group: printed after the start (and its split), before the first heading.
     rows += [item_row(item, 0) for item in items_in.get(None, [])]
@@ -291,14 +297,18 @@ def roll(budget: Budget, trace: bool = False) -> RolledTable:
                        unallocated, amounts, steps, levels, block_starts, variant)
 
 
-def _marks(frame: Frame, kind: RowKind, values: Mapping[int, Decimal | None], published: Mapping[int, Decimal],
-           written: bool, variant: bool) -> tuple[dict[int, bool], dict[int, Decimal]]:
+def _no_marks(*_) -> tuple[dict[int, bool], dict[int, Decimal]]:
+    return {}, {}
+
+
+def _marks(frame: Frame, years: tuple[int, ...], values: Mapping[int, Decimal | None],
+           published: Mapping[int, Decimal], written: bool, variant: bool) -> tuple[dict[int, bool], dict[int, Decimal]]:
     """Which of a row's figures are as printed, and the printed figure where the computed one differs (see
     :class:`Row`). ``written``: the row's figures are written as printed (an item's 'beløp', a split row)."""
-    printed_as = frame.as_printed(published)
+    printed_as = frame.as_printed(published) if published and frame.blank_is_zero else published
     marks: dict[int, bool] = {}
     differs: dict[int, Decimal] = {}
-    for year in frame.years:
+    for year in years:
         value = values.get(year)
         if year in printed_as:
             marks[year] = True
