@@ -569,3 +569,59 @@ def test_the_bundled_frames_keep_printing_as_before_and_the_json_keeps_its_keys(
     data = table_data(roll(molde))
     assert [r["kind"] for r in data["rows"]][:4] == ["start", "split", "split", "group"]
     assert not any(r["differs"][y] for r in data["rows"] for y in r["differs"])  # seed 000 adds up here
+
+
+# ------------------------------------------------------------------------------ the shapes combined
+
+
+COMBINED = frame_text(
+    "utgangspunkt: {etikett: Netto start, publisert: {2024: 90, 2025: 106}}\n"
+    "grupper:\n"
+    "  - id: u\n    etikett: 'Utgifter:'\n    sum_etikett: Sum utgifter\n"
+    "    utgangspunkt: {etikett: Budsjett, beløp: 100, publisert: {2024: 100, 2025: 110}}\n"
+    "    publisert: {2024: 110, 2025: 115}\n"
+    "  - {id: u2, etikett: Drift, under: u, publisert: {2024: 4}}\n"
+    "  - id: i\n    etikett: 'Inntekter:'\n    sum_etikett: Sum inntekter\n"
+    "    utgangspunkt: {etikett: Budsjett, beløp: -10, publisert: {2024: -10}}\n"
+    "    publisert: {2024: -10, 2025: -10}\n"
+    "  - {id: t, etikett: Tiltak, publisert: {2024: 3, 2025: 1}}\n"
+    "ny_driftsramme: {etikett: Netto ramme, publisert: {2024: 106, 2025: 112}}\n",
+    head="blank_er_null: true\n")
+COMBINED_ITEMS = changes_text("  - {etikett: Deflator, beløp: {2024: 3}}\n"
+                              "  - {etikett: Lønn, gruppe: u, beløp: {2024: 6, 2025: 5}}\n"
+                              "  - {etikett: Drift, gruppe: u2, beløp: {2024: 4}}\n"
+                              "  - {etikett: Nytt, gruppe: t, beløp: {2024: 3, 2025: 1}}\n")
+
+
+def test_blocks_with_a_subgroup_a_row_outside_and_a_plain_group_in_one_file(cli, tmp_path):
+    # By hand: start 100 - 10 = 90; 2024: 90 + 3 (Deflator) + 6 + 4 (Utgifter) + 3 (Tiltak) = 106; 2025: Sum
+    # utgifter 110 + 5 = 115, Sum inntekter -10, new frame 106 + 5 + 1 = 112. The income block's base line
+    # prints a blank for 2025, which 'blank_er_null' reads as 0 against the computed -10.
+    budget = loaded_one(write_frame(tmp_path, COMBINED, COMBINED_ITEMS))
+    (problem,) = check(budget)
+    assert problem.message == ("Budsjett (Inntekter) 2025: published 0 (a blank cell, read as 0: 'blank_er_null'), "
+                               "computed −10 (difference +10)")
+    table = roll(budget)
+    assert table.new_frame == {2024: D(106), 2025: D(112)} and table.start == {2024: D(90), 2025: D(106)}
+    text = cli("roll", "f.yaml", cwd=tmp_path).stdout
+    assert row_figures(text, "Drift") == ["4"] and row_figures(text, "Sum utgifter") == ["110", "115"]
+    # The legend names the base line as the check does: with its block, since both blocks print "Budsjett"
+    assert "    Budsjett (Inntekter) 2025: trykt 0, beregnet −10" in text
+    explained = cli("explain", "f.yaml", "i", "2025", cwd=tmp_path).stdout
+    assert "printed   0: a blank cell, read as 0 ('blank_er_null')  (f.yaml:" in explained
+
+
+def test_a_scenario_adds_rows_outside_every_group_and_into_a_block(cli, tmp_path):
+    write_frame(tmp_path, COMBINED, COMBINED_ITEMS)
+    (tmp_path / "s.yaml").write_text(
+        "type: scenario\nid: s\netikett: S\ngjelder: f\noperasjoner:\n"
+        "  - {type: legg-til, post: {etikett: Ekstra, gruppe: i, beløp: {2025: -2}}}\n"
+        "  - {type: legg-til, post: {etikett: Utenfor, beløp: {2025: 1}}}\n", encoding="utf-8")
+    data = json.loads(cli("compare", "f.yaml", "-s", "s.yaml", "-f", "json", cwd=tmp_path).stdout)
+    (variant,) = data["variants"]
+    # 112 - 2 + 1 = 111 in 2025
+    assert variant["new_frame"] == {"2024": 106, "2025": 111}
+    assert [(a["name"], a["values"]["2025"]) for a in variant["attributions"]] == [("ekstra", -2), ("utenfor", 1)]
+    rows = json.loads(cli("roll", "f.yaml", "-s", "s.yaml", "-f", "json", cwd=tmp_path).stdout)["tables"][0]["rows"]
+    inntekter = next(r for r in rows if r["kind"] == "subtotal" and r["id"] == "i")
+    assert inntekter["values"] == {"2024": -10, "2025": -12}

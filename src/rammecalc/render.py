@@ -18,7 +18,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from .core.checks import format_printed
+from .core.checks import block_start_label, format_printed
 from .core.numbers import format_amount, format_percent
 from .core.problems import Problem
 from .core.roll import SUM_ROWS, RolledTable, Row
@@ -169,9 +169,19 @@ def marks_legend(table: RolledTable) -> list[str]:
         lines.append(DIFFERS_LEGEND)
         for row, year, printed in differing:
             value = row.values.get(year)
-            lines.append(f"    {row.label} {year}: trykt {format_printed(printed)}, beregnet "
+            lines.append(f"    {_figure_name(table, row)} {year}: trykt {format_printed(printed)}, beregnet "
                          f"{format_amount(value if value is not None else Decimal(0))}")
     return lines
+
+
+def _figure_name(table: RolledTable, row: Row) -> str:
+    """A row's figure named as the check names it: a block's base line with its block's heading, since the
+    blocks may print the same label ("Opprinnelig budsjett (Utgifter)")."""
+    if row.kind == "group_start":
+        index = table.frame.group_index(row.id)
+        if index is not None:
+            return block_start_label(table.frame, index)
+    return row.label
 
 
 def _label(row: Row, table: RolledTable) -> RenderableType:

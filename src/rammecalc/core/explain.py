@@ -114,10 +114,9 @@ def explain(budget: Budget, table: RolledTable, name: str, year: int | None = No
             lines = []
             if group.start is not None:
                 lines.append(_block_start_step(budget, table, gi, y))
-                if group.start.published:
-                    lines += printed(group.start.published.get(y),
-                                     frame.locate("grupper", gi, "utgangspunkt", "publisert", y)
-                                     if y in group.start.published else None)
+                lines += _printed_or_blank(frame, group.start.published, y, printed,
+                                           lambda y=y, gi=gi: frame.locate("grupper", gi, "utgangspunkt",
+                                                                           "publisert", y))
             lines += [Step(it.label, format_amount(table.amounts[it.id][y])) for it in members
                       if y in table.amounts[it.id]]
             lines += [Step(g.subtotal_label, format_amount(table.subtotals[g.id][y])) for g in subgroups
