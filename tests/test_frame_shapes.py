@@ -625,3 +625,15 @@ def test_a_scenario_adds_rows_outside_every_group_and_into_a_block(cli, tmp_path
     rows = json.loads(cli("roll", "f.yaml", "-s", "s.yaml", "-f", "json", cwd=tmp_path).stdout)["tables"][0]["rows"]
     inntekter = next(r for r in rows if r["kind"] == "subtotal" and r["id"] == "i")
     assert inntekter["values"] == {"2024": -10, "2025": -12}
+
+
+def test_an_items_written_minus_zero_keeps_its_sign_in_the_table_json_and_csv(cli, tmp_path):
+    write_frame(tmp_path, frame_text("utgangspunkt: {etikett: Start, beløp: 10}\ngrupper:\n  - {id: g, etikett: G}\n"),
+                changes_text("  - {etikett: Avrundet, gruppe: g, beløp: {2024: -0, 2025: 2}}\n"))
+    text = cli("roll", "f.yaml", cwd=tmp_path).stdout
+    assert row_figures(text, "Avrundet") == ["−0", "2"]
+    assert row_figures(text, "G") == ["[0]", "[2]"]  # our sum of it is plain 0
+    raw = cli("roll", "-f", "json", "f.yaml", cwd=tmp_path).stdout
+    item = next(r for r in json.loads(raw)["tables"][0]["rows"] if r["kind"] == "item")
+    assert item["printed"] == {"2024": True, "2025": True}
+    assert re.search(r'"values": \{\s*"2024": -0,', raw)

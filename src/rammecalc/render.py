@@ -122,6 +122,8 @@ def _figure(row: Row, year: int) -> str:
         return format_printed(printed)
     if value is None and year in row.differs:
         return "0"  # the source prints a figure where the arithmetic gives nothing
+    if value is not None and row.printed.get(year) and year not in row.differs:
+        return format_printed(value)  # an amount written as printed (an item's 'beløp'): -0 as written
     return _cell(value)
 
 
