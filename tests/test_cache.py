@@ -27,7 +27,7 @@ def test_cached_report_equals_the_uncached_one(cli, data_copy, tmp_path):
     assert first == second == (plain.exit_code, plain.stdout)
     folder = version_folder(cache)
     results = json.loads((folder / "results.json").read_text(encoding="utf-8"))
-    assert len(results["entries"]) == 5  # one result per frame
+    assert len(results["entries"]) == 7  # one result per frame
     assert len(list((folder / "docs").rglob("*.json"))) >= 10  # the files' data
 
 

@@ -37,8 +37,10 @@ def test_roll_json_has_the_documented_shape(cli):
     assert data["format"] == "rammecalc.roll/2"
     assert data["tables"] == [] and data["links"] == []  # a frame only: no other table, no links
     (table,) = data["frames"]
-    assert set(table) == {"frame", "file", "municipality", "unit", "source", "amount_unit", "convention",
-                          "has_base", "columns", "rows", "start", "new_frame", "unallocated"}
+    assert set(table) == {"frame", "file", "municipality", "unit", "source", "amount_unit", "price_level",
+                          "convention", "has_base", "blank_is_zero", "columns", "text_columns", "rows", "start",
+                          "new_frame", "unallocated"}
+    assert table["price_level"] is None and table["blank_is_zero"] is False and table["text_columns"] == []
     assert table["columns"][0] == {"year": 2016, "label": "Revidert 2016"}
     # Seed 000: Ny driftsramme 9 864 11 999 ...; the start 9 681 9 864 11 999 ...
     assert table["new_frame"] == {"2016": 9864, "2017": 11999, "2018": 11999, "2019": 11999, "2020": 11999}
@@ -53,7 +55,11 @@ def test_roll_json_has_the_documented_shape(cli):
                      "values": {"2016": None, "2017": 46, "2018": None, "2019": None, "2020": None},
                      # the seed's "Prisjustering med 1,4 pst. på utvalgte utgiftsposter 46", checked
                      "published": {"2017": 46},
-                     "overridden_parameters": []}  # nothing set on top of the parameter files
+                     "overridden_parameters": [],  # nothing set on top of the parameter files
+                     "reference": None, "texts": {},
+                     # the one figure is printed, and the rule gives it
+                     "printed": {"2016": None, "2017": True, "2018": None, "2019": None, "2020": None},
+                     "differs": {"2016": False, "2017": False, "2018": False, "2019": False, "2020": False}}
     group = next(r for r in table["rows"] if r["id"] == "lønns-og-prisvekst")
     assert group["values"]["2016"] == 183 and group["published"] == {"2016": 183, "2017": 26}
 
@@ -90,12 +96,14 @@ def test_check_data_passes(cli):
     #   the synthetic bridge: Ramme 2025 of the three units (the column's formula) = 3, the sum row's six
     #   figures (sum alle) = 6, and the sum row's Ramme 2025 by the column's formula too = 1: 10.
     #   5 + 1 + 7 + 11 + 2 + 32 + 7 + 10 = 75.
-    # Links: 2. 68 + 75 + 2 = 145.
+    # Frames 21 and 24 (Hustadvika): a frame and a changes file each, with 12 printed figures each (4 starts,
+    # 4 "Sum tiltak", 4 "Ny Ramme") = 24.
+    # Links: 2. 68 + 24 + 75 + 2 = 169.
     # Warnings: Askøy's split, Trondheim's two period amounts, table 15's two totals, the explained 2017
     # link (6), table 17's eight recorded ±1 cells, table 27's five and the bridge's two = 21.
-    # Files: 24 of those kinds, and 4 scenarios (each applied, to prove it applies).
-    assert result.stdout.splitlines()[-1] == ("checked 28 files, 16 tables (5 frames, 11 other tables), 2 links, "
-                                              "145 published figures: 0 errors, 21 warnings")
+    # Files: 28 of those kinds, and 4 scenarios (each applied, to prove it applies).
+    assert result.stdout.splitlines()[-1] == ("checked 32 files, 18 tables (7 frames, 11 other tables), 2 links, "
+                                              "169 published figures: 0 errors, 21 warnings")
 
 
 def test_check_tolerance_and_recorded_differences(cli):
@@ -116,7 +124,9 @@ def test_wrong_convention_fails_the_check(cli, data_copy):
     result = cli("check", "data/frames/stavanger-2015-barnevern.yaml", cwd=data_copy.parent)
     assert result.exit_code == 1
     # Table 11, read as levels, is 201 218 in every year; read incrementally it would grow by 6 350 a year.
-    assert "Ny driftsramme 2016: published 201 218, computed 207 568 (difference −6 350)" in result.stdout
+    # (named by the table's own label for its bottom row)
+    assert ("Korrigert netto budsjettrammer 2015-2018 2016: published 201 218, computed 207 568 "
+            "(difference −6 350)") in result.stdout
 
 
 def test_schema_file_in_the_repository_is_current(cli):
@@ -140,10 +150,21 @@ def test_schema_takes_a_scenario_rate_as_printed():
 
 
 def test_schema_describes_the_norwegian_keys():
+    import jsonschema
+
     frame = json_schema("ramme")["$defs"]["Frame"]
     assert frame["additionalProperties"] is False
-    assert {"type", "id", "kommune", "enhet", "kilde", "beløpsenhet", "konvensjon", "kolonner",
-            "utgangspunkt"} <= set(frame["required"])
+    assert {"type", "id", "kommune", "enhet", "kilde", "beløpsenhet", "konvensjon", "kolonner"} <= set(frame["required"])
+    # 'utgangspunkt' is required unless the groups carry their own starts (blocks): the schema says so with
+    # anyOf, so that an editor still flags a frame with neither.
+    validator = jsonschema.Draft202012Validator(json_schema("ramme"))
+    minimal = {"type": "ramme", "id": "f", "kommune": "K", "enhet": "E", "kilde": {"dokument": "D"},
+               "beløpsenhet": "1 000 kr", "konvensjon": "nivå", "kolonner": {"2024": "2024"}}
+    assert not validator.is_valid(minimal)
+    assert validator.is_valid({**minimal, "utgangspunkt": {"etikett": "Utgangspunkt"}})
+    assert not validator.is_valid({**minimal, "grupper": [{"id": "g", "etikett": "G"}]})
+    assert validator.is_valid({**minimal, "grupper": [{"id": "g", "etikett": "G",
+                                                       "utgangspunkt": {"etikett": "U", "beløp": 5}}]})
     # Year keys: editors see YAML keys as text, so a pattern rather than an integer type.
     columns = frame["properties"]["kolonner"]
     assert columns["propertyNames"] == {"pattern": "^[0-9]{4}$"}

@@ -28,9 +28,9 @@ def test_each_file_names_its_source_and_points_at_the_schema(path):
 def test_all_of_data_loads_links_and_checks_without_errors():
     loaded = load([DATA])
     assert loaded.problems == []
-    assert len(loaded.budgets) == 5
+    assert len(loaded.budgets) == 7
     listed = {cs.file for b in loaded.budgets for cs in b.changesets}
-    assert len(listed) == 5  # every changes file belongs to one frame
+    assert len(listed) == 7  # every changes file belongs to one frame
     for budget in loaded.budgets:
         assert all(p.severity is Severity.WARNING for p in check(budget)), budget.frame.id
 

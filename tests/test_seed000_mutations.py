@@ -32,7 +32,9 @@ PUBLISHED = [
     # "Ny driftsramme 9 864 11 999 11 999 11 999 11 999"
     (NEW, 2016, 9864), (NEW, 2017, 11999), (NEW, 2018, 11999), (NEW, 2019, 11999), (NEW, 2020, 11999),
 ]
-FIGURE = {START: "Utgangspunkt", LPV: "Lønns- og prisvekst", ARE: "Andre rammeendringer", NEW: "Ny driftsramme"}
+# Each figure is named in messages by the table's own label for its row.
+FIGURE = {START: "Opprinnelig budsjett 2016 / utgangspunkt 2017–2020", LPV: "Lønns- og prisvekst",
+          ARE: "Andre rammeendringer", NEW: "Ny driftsramme"}
 
 # The split printed under the start: "Driftsinntekter -6 452", "Driftsutgifter 16 133 9 864 11 999 11 999 11 999"
 INCOME = ("etikett: Driftsinntekter", "beløp:")

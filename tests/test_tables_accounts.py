@@ -278,7 +278,7 @@ def test_roll_lays_seed001_out_like_the_source(cli):
                                    "merforbruk", "3", "842"]
     # "-8,1 % Resultat": printed for 2018 only; none is invented for the other years
     assert next(ln for ln in lines if ln.startswith("Resultat")).split() == ["Resultat", "−8,1", "%"]
-    assert "≠" not in result.stdout and "°" not in result.stdout
+    assert "!" not in result.stdout and "[" not in result.stdout
 
 
 def test_roll_names_each_project_result(cli):
@@ -292,7 +292,7 @@ def test_roll_names_each_project_result(cli):
         "i balanse")
     # the two recorded totals differ from their rows, and are marked so
     total = next(ln for ln in result.stdout.splitlines() if ln.startswith("Totalsum"))
-    assert "401 482≠" in total and "86 945≠" in total and "488 427 " in total
+    assert "401 482!" in total and "86 945!" in total and "488 427 " in total
 
 
 def test_roll_json_of_an_accounts_table(cli):

@@ -18,10 +18,11 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
+from .core.checks import block_start_label, format_printed
 from .core.numbers import format_amount, format_percent
 from .core.problems import Problem
-from .core.roll import RolledTable, Row
-from .core.terms import RELATIVE_TOTAL_LABEL, UNALLOCATED_LABEL, UNIT_TEXT
+from .core.roll import SUM_ROWS, RolledTable, Row
+from .core.terms import UNALLOCATED_LABEL, UNIT_TEXT
 from .output import visible
 from .report import problem_line
 
@@ -85,10 +86,11 @@ def _safe(renderable):
 
 
 def _fit(grid: Table) -> Table:
-    """No figure is ever cut: every column but the first (the labels) is at least as wide as its widest
-    header line and cell, and does not wrap. The CLI then prints a table wider than the terminal wider."""
+    """No figure is ever cut: every column of figures (right-aligned: the labels and text columns are
+    left-aligned, and may wrap) is at least as wide as its widest header line and cell, and does not wrap.
+    The CLI then prints a table wider than the terminal wider."""
     for column in grid.columns:
-        if column.ratio:  # the labels: they wrap
+        if column.ratio or column.justify != "right":  # labels and texts: they wrap
             continue
         texts = [str(column.header), *(c.plain if isinstance(c, Text) else str(c) for c in column.cells)]
         column.min_width = column.width = max((len(line) for t in texts for line in t.split("\n")), default=1)
@@ -115,11 +117,95 @@ def _cell(value: Decimal | None) -> str:
     return "" if value is None else format_amount(value)
 
 
+def unit_text(frame) -> str:
+    """The unit the frame's figures are in, with the price level it states: "Beløp i 1 000 kr, 2018-kroner"."""
+    unit = UNIT_TEXT[frame.amount_unit.value]
+    return f"{unit}, {frame.price_level}" if frame.price_level else unit
+
+
+#: The marks on a frame's figures (see :func:`figure_cells`), explained under the table.
+COMPUTED_MARK = "[]"
+DIFFERS_MARK = "!"
+COMPUTED_LEGEND = "[ ] Beregnet av rammecalc: kilden trykker ikke dette tallet."
+DIFFERS_LEGEND = "!   Avviker fra tallet kilden trykker:"
+
+
+def _figure(row: Row, year: int) -> str:
+    """A row's figure in a column: the printed one where the arithmetic gives it (so that a printed −0 keeps
+    its sign), else the computed one; blank where there is none."""
+    value = row.values.get(year)
+    printed = row.published.get(year)
+    if printed is not None and (value if value is not None else Decimal(0)) == printed:
+        return format_printed(printed)
+    if value is None and year in row.differs:
+        return "0"  # the source prints a figure where the arithmetic gives nothing
+    if value is not None and row.printed.get(year) and year not in row.differs:
+        return format_printed(value)  # an amount written as printed (an item's 'beløp'): -0 as written
+    return _cell(value)
+
+
+def figure_cells(table: RolledTable, row: Row, marked: bool) -> list[tuple[str, str | None]]:
+    """Each column's figure of ``row`` as shown, with its mark, and what kind of mark (``computed``,
+    ``differs`` or ``None``): a figure rammecalc computed that the source does not print is shown in
+    brackets (``[3 300]``), a computed figure that differs from the printed one is followed by ``!``. With
+    ``marked`` (any figure of the table is marked), every other figure is followed by a space, so that the
+    digits stay in line. Plain characters, so that the marks show without colour too."""
+    cells: list[tuple[str, str | None]] = []
+    for year in table.years:
+        if row.kind == "start" and not table.has_base:
+            cells.append(("–" + (" " if marked else ""), None))
+            continue
+        text = _figure(row, year)
+        if not text:
+            cells.append(("", None))
+        elif year in row.differs:
+            cells.append((text + DIFFERS_MARK, "differs"))
+        elif row.printed.get(year) is False and row.kind in SUM_ROWS:
+            cells.append((COMPUTED_MARK[0] + text + COMPUTED_MARK[1], "computed"))
+        else:
+            cells.append((text + (" " if marked else ""), None))
+    return cells
+
+
+def _computed(row: Row) -> bool:
+    """Whether the row shows a sum (or start) that the source does not print (an item's amount is not
+    marked so: it is written, or its rule's)."""
+    return row.kind in SUM_ROWS and any(flag is False for flag in row.printed.values())
+
+
+def _marked(table: RolledTable) -> bool:
+    return any(row.differs or _computed(row) for row in table.rows)
+
+
+def marks_legend(table: RolledTable) -> list[str]:
+    """The lines under a table that explain its marks: each figure that differs, with what the source prints
+    (an empty list when nothing is marked)."""
+    lines: list[str] = []
+    if any(_computed(row) for row in table.rows):
+        lines.append(COMPUTED_LEGEND)
+    differing = [(row, year, printed) for row in table.rows for year, printed in row.differs.items()]
+    if differing:
+        lines.append(DIFFERS_LEGEND)
+        for row, year, printed in differing:
+            value = row.values.get(year)
+            lines.append(f"    {_figure_name(table, row)} {year}: trykt {format_printed(printed)}, beregnet "
+                         f"{format_amount(value if value is not None else Decimal(0))}")
+    return lines
+
+
+def _figure_name(table: RolledTable, row: Row) -> str:
+    """A row's figure named as the check names it: a block's base line with its block's heading, since the
+    blocks may print the same label ("Opprinnelig budsjett (Utgifter)")."""
+    if row.kind == "group_start":
+        index = table.frame.group_index(row.id)
+        if index is not None:
+            return block_start_label(table.frame, index)
+    return row.label
+
+
 def _label(row: Row, table: RolledTable) -> RenderableType:
     """The row's label, indented as a block so that a wrapped label stays under its first line."""
-    if row.kind == "new_frame" and not table.has_base:
-        return _text(RELATIVE_TOTAL_LABEL, style="bold")
-    style = {"start": "bold", "group": "bold", "new_frame": "bold", "split": "dim"}.get(row.kind, "")
+    style = {"start": "bold", "group": "bold", "subtotal": "bold", "new_frame": "bold", "split": "dim"}.get(row.kind, "")
     text = _text(row.label + (OVERRIDDEN_MARK if row.overridden else ""), style=style)
     return Padding(text, (0, 0, 0, 2 * row.depth)) if row.depth else text
 
@@ -138,29 +224,48 @@ def overridden_note(table: RolledTable) -> str | None:
     return f"*) Beløpet er beregnet med endret {listed}; en sats nevnt i teksten kan være den gamle."
 
 
+#: The header of the column of the source's own item numbers (``referanse``), shown when any item has one.
+REFERENCE_HEADER = "Nr."
+
+
+def _has_references(table: RolledTable) -> bool:
+    return any(row.reference for row in table.rows)
+
+
 def rich_table(table: RolledTable, scenario_note: str | None = None) -> RenderableType:
-    """The frame laid out like the source: start, split, groups with items and subtotals, new frame."""
+    """The frame laid out like the source: start, split, groups with items and subtotals, new frame; the
+    source's item numbers and text columns beside the labels; the figures marked that rammecalc computed
+    and the source does not print, or that differ from what it prints, with a legend under the table."""
     frame = table.frame
     title = f"{frame.municipality} · {frame.unit}"
     caption_parts = [frame.source.table or frame.source.document, f"konvensjon: {frame.convention.value}"]
     if scenario_note:
         caption_parts.append(scenario_note)
     grid = _text_table(title, " · ".join(caption_parts))
-    grid.add_column(UNIT_TEXT[frame.amount_unit.value], ratio=1, overflow="fold", min_width=20)
+    references = _has_references(table)
+    if references:
+        grid.add_column(REFERENCE_HEADER, no_wrap=True, min_width=max(
+            len(visible(row.reference or "")) for row in table.rows))
+    grid.add_column(unit_text(frame), ratio=1, overflow="fold", min_width=20)
+    for header in frame.text_columns.values():
+        grid.add_column(header, overflow="fold", max_width=24)
     for year in table.years:
         # "Økonomiplan 2018" on two lines, as the sources print their headers: keeps the figures narrow.
         grid.add_column(_two_lines(frame.columns[year]), justify="right")
+    marked = _marked(table)
     rows = table.rows
     for i, row in enumerate(rows):
-        values = [_cell(row.values.get(y)) for y in table.years]
-        if row.kind == "start" and not table.has_base:
-            values = ["–" for _ in table.years]
+        values = [_text(text, {"differs": "bold", "computed": "dim"}.get(kind or "", ""))
+                  for text, kind in figure_cells(table, row, marked)]
+        texts = [row.texts.get(column, "") for column in frame.text_columns]
         next_is_total = i + 1 < len(rows) and rows[i + 1].kind == "new_frame"
-        style = "bold" if row.kind in ("start", "group", "new_frame") else None
-        grid.add_row(_label(row, table), *values, style=style, end_section=next_is_total)
+        style = "bold" if row.kind in ("start", "group", "subtotal", "new_frame") else None
+        grid.add_row(*([row.reference or ""] if references else []), _label(row, table), *texts, *values,
+                     style=style, end_section=next_is_total)
     _fit(grid)
     footnote = overridden_note(table)
     parts: list[RenderableType] = [grid] + ([_text(footnote)] if footnote else [])
+    parts += [_text(line) for line in marks_legend(table)]
     if table.unallocated:
         notes = _Table.grid(padding=(0, 2))
         notes.add_column()
@@ -189,9 +294,12 @@ def table_data(table: RolledTable) -> dict:
         "unit": frame.unit,
         "source": frame.source.model_dump(exclude_none=True),
         "amount_unit": frame.amount_unit.value,
+        "price_level": frame.price_level,
         "convention": frame.convention.value,
         "has_base": table.has_base,
+        "blank_is_zero": frame.blank_is_zero,
         "columns": [{"year": y, "label": frame.columns[y]} for y in table.years],
+        "text_columns": [{"id": k, "label": v} for k, v in frame.text_columns.items()],
         "rows": [
             {
                 "kind": row.kind,
@@ -204,6 +312,10 @@ def table_data(table: RolledTable) -> dict:
                 dict.fromkeys(map(str, table.years)),
                 "published": {str(y): v for y, v in row.published.items()},
                 "overridden_parameters": list(row.overridden),
+                "reference": row.reference,
+                "texts": dict(row.texts),
+                "printed": {str(y): row.printed.get(y) for y in table.years},
+                "differs": {str(y): y in row.differs for y in table.years},
             }
             for row in table.rows
         ],
@@ -309,7 +421,10 @@ def explanation_text(explanation: Explanation) -> str:
 # ------------------------------------------------------------------------------ CSV and Markdown (roll)
 
 CSV_ROLL_COLUMNS = ("frame", "row", "kind", "id", "label", "depth", "group", "category", "year", "column",
-                    "value", "published", "overridden_parameters")
+                    "value", "published", "overridden_parameters", "reference", "printed", "differs",
+                    "amount_unit", "price_level")
+#: The prefix of the CSV columns that hold the frames' text columns (``text:vedtakstype``), after the others.
+CSV_TEXT_PREFIX = "text:"
 
 
 def _csv(rows: Iterable[Sequence[object]]) -> str:
@@ -320,21 +435,28 @@ def _csv(rows: Iterable[Sequence[object]]) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     for row in rows:  # a text is made visible: one record is one line, and nothing in it acts on a terminal
         writer.writerow(["" if v is None else format(v, "f") if isinstance(v, Decimal) else
+                         ("true" if v else "false") if isinstance(v, bool) else
                          visible(v) if isinstance(v, str) else v for v in row])
     return buffer.getvalue()
 
 
 def tables_csv(tables: Sequence[RolledTable]) -> str:
     """Rolled tables as CSV, one line per printed row and year (documented in the README)."""
+    text_columns = list(dict.fromkeys(column for table in tables for column in table.frame.text_columns))
+
     def lines():
-        yield CSV_ROLL_COLUMNS
+        yield CSV_ROLL_COLUMNS + tuple(CSV_TEXT_PREFIX + column for column in text_columns)
         for table in tables:
+            frame = table.frame
             for number, row in enumerate(table.rows, start=1):
                 values = row.values if (row.kind != "start" or table.has_base) else {}
+                texts = tuple(row.texts.get(column) for column in text_columns)
                 for year in table.years:
-                    yield (table.frame.id, number, row.kind, row.id, row.label, row.depth, row.group,
-                           row.category.value if row.category else None, year, table.frame.columns[year],
-                           values.get(year), row.published.get(year), " ".join(row.overridden))
+                    yield (frame.id, number, row.kind, row.id, row.label, row.depth, row.group,
+                           row.category.value if row.category else None, year, frame.columns[year],
+                           values.get(year), row.published.get(year), " ".join(row.overridden), row.reference,
+                           row.printed.get(year), year in row.differs, frame.amount_unit.value, frame.price_level,
+                           *texts)
     return _csv(lines())
 
 
@@ -344,29 +466,38 @@ def _md_cell(text: str) -> str:
 
 
 def tables_markdown(tables: Sequence[RolledTable], notes: Sequence[str | None] = ()) -> str:
-    """Rolled tables as Markdown, laid out and numbered as the published tables (for reports)."""
+    """Rolled tables as Markdown, laid out and numbered as the published tables (for reports), with the
+    source's item numbers, the text columns and the marks of the table format."""
     parts = []
     for index, table in enumerate(tables):
         frame = table.frame
         note = notes[index] if index < len(notes) else None
         head = visible(f"**{frame.municipality} · {frame.unit}**" + (f" ({note})" if note else ""))
         source = visible(frame.source.table or frame.source.document)
-        lines = [head, "", f"{source} · {UNIT_TEXT[frame.amount_unit.value]}", "",
-                 "| | " + " | ".join(_md_cell(frame.columns[y]) for y in table.years) + " |",
-                 "|---|" + "---:|" * len(table.years)]
+        references = _has_references(table)
+        headers = ([REFERENCE_HEADER] if references else []) + [""] + list(frame.text_columns.values())
+        lines = [head, "", f"{source} · {visible(unit_text(frame))}", "",
+                 "|" + "".join(f" {_md_cell(h)} |" if h else " |" for h in headers) + " "
+                 + " | ".join(_md_cell(frame.columns[y]) for y in table.years) + " |",
+                 "|" + "---|" * len(headers) + "---:|" * len(table.years)]
         for row in table.rows:
-            label = _md_cell(("\u00a0\u00a0" * row.depth) + (RELATIVE_TOTAL_LABEL if row.kind == "new_frame"
-                                                             and not table.has_base else row.label))
+            label = _md_cell(("\u00a0\u00a0" * row.depth) + row.label)
             if row.overridden:
                 label += OVERRIDDEN_MARK.replace("*", "\\*")
-            if row.kind in ("start", "group", "new_frame"):
+            if row.kind in ("start", "group", "subtotal", "new_frame"):
                 label = f"**{label}**"
-            cells = ["–" if row.kind == "start" and not table.has_base else _cell(row.values.get(y))
-                     for y in table.years]
-            lines.append(f"| {label} | " + " | ".join(cells) + " |")
+            cells = [_md_cell(text.rstrip()).replace("[", "\\[").replace("]", "\\]")
+                     for text, _ in figure_cells(table, row, marked=False)]
+            first = ([_md_cell(row.reference or "")] if references else []) + [label]
+            first += [_md_cell(row.texts.get(column, "")) for column in frame.text_columns]
+            lines.append("| " + " | ".join(first) + " | " + " | ".join(cells) + " |")
         footnote = overridden_note(table)
         if footnote:
             lines.append("\n" + footnote.replace("*", "\\*"))
+        legend = marks_legend(table)
+        if legend:
+            lines.append("")
+            lines += [_md_cell(line).replace("[ ]", "\\[ \\]").replace("*", "\\*") + "  " for line in legend]
         for entry in table.unallocated:
             lines.append(f"\n{UNALLOCATED_LABEL}: {_md_cell(entry.label)}, {format_amount(entry.amount)}")
         parts.append("\n".join(lines))
@@ -389,6 +520,7 @@ def comparison_data(comparison: Comparison) -> dict:
         "frame": base.frame.id,
         "file": base.frame.file,
         "amount_unit": base.frame.amount_unit.value,
+        "price_level": base.frame.price_level,
         "years": [int(y) for y in years],
         "base": {"new_frame": per_year(base.new_frame)},
         "variants": [
@@ -411,12 +543,12 @@ def comparison_rich(comparison: Comparison) -> RenderableType:
     base = comparison.base
     frame = base.frame
     grid = _text_table(f"{frame.municipality} · {frame.unit}: varianter",
-                       f"{UNIT_TEXT[frame.amount_unit.value]} · differanse mot grunnlaget, fordelt på årsak "
+                       f"{unit_text(frame)} · differanse mot grunnlaget, fordelt på årsak "
                        "(størst først)")
     grid.add_column("", ratio=1, overflow="fold", min_width=20)
     for year in base.years:
         grid.add_column(_two_lines(frame.columns[year]), justify="right", no_wrap=True)
-    label = RELATIVE_TOTAL_LABEL if not base.has_base else frame.new_frame.label
+    label = frame.new_frame_label
     grid.add_row(_text(f"{label}, grunnlag", style="bold"), *(_cell(base.new_frame[y]) for y in base.years),
                  end_section=True)
     for variant in comparison.variants:
@@ -453,7 +585,7 @@ def comparison_csv(comparison: Comparison) -> str:
 def comparison_markdown(comparison: Comparison) -> str:
     base = comparison.base
     frame = base.frame
-    lines = [visible(f"**{frame.municipality} · {frame.unit}: varianter** ({UNIT_TEXT[frame.amount_unit.value]})"), "",
+    lines = [visible(f"**{frame.municipality} · {frame.unit}: varianter** ({unit_text(frame)})"), "",
              "| | " + " | ".join(_md_cell(frame.columns[y]) for y in base.years) + " |",
              "|---|" + "---:|" * len(base.years),
              "| **Grunnlag** | " + " | ".join(_cell(base.new_frame[y]) for y in base.years) + " |"]
@@ -511,12 +643,6 @@ def links_data(linked: LinkedSet) -> dict:
 
 # ---------------------------------------------------------------------------- tables that state figures
 
-#: After a figure the source does not print, which rammecalc computed from the table's relations.
-COMPUTED_MARK = "°"
-#: After a printed figure that differs from what its relation gives.
-DIFFERS_MARK = "≠"
-
-
 def _spending_words(kind, over: Decimal) -> str:
     """What a row's regnskap against its budsjett is called, by what the row is."""
     from .core.table import RowKind
@@ -564,6 +690,20 @@ def _result(table: StatedTable, index: int) -> tuple[str, Decimal] | None:
     return (words, abs(spent - budget)) if words else None
 
 
+def _stated_computed(table: StatedTable, references=None) -> dict:
+    """What each differing cell's relation gives (its first relation that differs), for the legend."""
+    from .core import grid as grid_core
+    from .core import table as table_core
+    from .core.numbers import exact
+
+    built, _ = table_core.grid(table, references)
+    out: dict = {}
+    for finding in exact(lambda: grid_core.findings(built))():
+        if finding.difference and finding.computed is not None:
+            out.setdefault(finding.relation.target, finding.computed)
+    return out
+
+
 def _spending(table: StatedTable, index: int) -> str:
     found = _result(table, index)
     if found is None:
@@ -586,7 +726,16 @@ def stated_table_rich(table: StatedTable, references=None) -> RenderableType:
     numbered = any(r.number for r in table.rows)
     show_spending = any(_spending(table, i) for i, r in enumerate(table.rows) if not r.is_heading)
 
-    used: set[str] = set()  # the marks shown, for the legend
+    # The marks, as in a frame's table: a figure the source leaves blank and a relation defines is shown
+    # computed, in brackets; a printed figure that differs from its relation is followed by '!', and the
+    # legend says what the relation gives. With any mark, every other figure is followed by a space, so that
+    # the digits stay in line.
+    marked = any(value is not None and not was_printed for value, was_printed in values.values()) or bool(differs)
+    differing: list[tuple[int, str]] = []
+
+    def shown(value: Decimal, column) -> str:
+        return format_percent(value, column.decimals if column.decimals is not None else 1) if column.is_percent \
+            else format_printed(value)
 
     def figure(i: int, column) -> str:
         if column.is_text:
@@ -594,11 +743,12 @@ def stated_table_rich(table: StatedTable, references=None) -> RenderableType:
         value, was_printed = values[(str(i), column.id)]
         if value is None or (column.is_percent and not was_printed):
             return ""  # (a per cent the source prints for one row is not invented for the others)
-        text = format_percent(value, column.decimals if column.decimals is not None else 1) if column.is_percent \
-            else format_amount(value)
-        mark = COMPUTED_MARK if not was_printed else DIFFERS_MARK if (str(i), column.id) in differs else ""
-        used.add(mark)
-        return text + mark
+        if not was_printed:
+            return COMPUTED_MARK[0] + shown(value, column) + COMPUTED_MARK[1]
+        if (str(i), column.id) in differs:
+            differing.append((i, column.id))
+            return shown(value, column) + DIFFERS_MARK
+        return shown(value, column) + (" " if marked else "")
 
     if table.transposed:
         grid.add_column(UNIT_TEXT[table.amount_unit.value], min_width=12)
@@ -630,13 +780,20 @@ def stated_table_rich(table: StatedTable, references=None) -> RenderableType:
             grid.add_row(*number, label, *(figure(i, c) for c in table.columns),
                          *([_spending(table, i)] if show_spending else []), style=style,
                          end_section=following is not None and str(following.sum).strip() == "alle")
-    marks = []
-    if COMPUTED_MARK in used:
-        marks.append(f"{COMPUTED_MARK} beregnet av rammecalc, ikke trykt i kilden")
-    if DIFFERS_MARK in used:
-        marks.append(f"{DIFFERS_MARK} trykt tall som avviker fra beregningen (se rammecalc check)")
+    legend = []
+    if any(value is not None and not was_printed and not table.column(cell[1]).is_percent
+           for cell, (value, was_printed) in values.items()):
+        legend.append(COMPUTED_LEGEND)
+    if differing:
+        legend.append(DIFFERS_LEGEND.replace("Avviker fra tallet kilden trykker:",
+                                             "Trykt tall som avviker fra beregningen, som gir:"))
+        computed = _stated_computed(table, references)
+        for i, column_id in differing:
+            column = table.column(column_id)
+            legend.append(f"    {table.row_name(i)}, {column.label}: trykt {shown(values[(str(i), column_id)][0], column)}"
+                          f", beregnet {shown(computed[(str(i), column_id)], column)}")
     fitted = _fit(grid)
-    return fitted if not marks else RichGroup(fitted, _text("   ".join(marks)))
+    return fitted if not legend else RichGroup(fitted, *(_text(line) for line in legend))
 
 
 def stated_table_data(table: StatedTable, references=None) -> dict:

@@ -59,7 +59,27 @@ def assemble(frame: Frame, changesets: Sequence[ChangeSet],
     for i, split in enumerate(frame.start.split):
         check_years(frame, split.amounts, "utgangspunkt", "fordeling", i, "beløp")
     check_years(frame, frame.new_frame.published, "ny_driftsramme", "publisert")
-    if frame.start.amount is None:
+    blocks = [i for i, group in enumerate(frame.groups) if group.start is not None]
+    if blocks and frame.start.amount is not None:
+        first = frame.groups[blocks[0]]
+        problems.append(input_error(
+            Code.INVALID, frame.locate("utgangspunkt", "beløp"),
+            f"the frame's start is the sum of its blocks' starts (the first under group '{first.id}'), so it "
+            "cannot also be given here",
+            "leave 'beløp' out of the frame's 'utgangspunkt' (keep 'etikett' and 'publisert' if the table prints "
+            "a start row for the whole frame), or give the starts only here and not under the groups",
+        ))
+    for i in blocks:
+        group = frame.groups[i]
+        check_years(frame, group.start.published, "grupper", i, "utgangspunkt", "publisert")
+        if group.parent is not None:
+            problems.append(input_error(
+                Code.INVALID, frame.locate("grupper", i, "utgangspunkt"),
+                f"group '{group.id}' has its own start (a block), but it is placed under '{group.parent}'",
+                "a block (a group with 'utgangspunkt') must be a top-level group: remove its 'under', or move "
+                "its start to the top-level group it belongs to",
+            ))
+    if not frame.has_base:
         # Without a start, a printed start or split has nothing to be checked against. A printed bottom row
         # has: the total change against the (unknown) base, which the roll gives from a base of 0 in either
         # convention (nivå: the column's changes; inkrementell: the changes up to and including the year).
@@ -89,6 +109,13 @@ def assemble(frame: Frame, changesets: Sequence[ChangeSet],
                 f"the known difference names group '{record.group}', which is not a group of this frame",
                 _known("groups", group_ids),
             ))
+        elif record.group is not None and record.figure == "utgangspunkt" \
+                and frame.groups[group_ids[record.group]].start is None:
+            problems.append(input_error(
+                Code.UNKNOWN_GROUP, frame.locate("kjente_differanser", i, "gruppe"),
+                f"the known difference names the start of group '{record.group}', which has none of its own",
+                "name a block (a group with 'utgangspunkt'), or leave 'gruppe' out for the frame's start",
+            ))
 
     # The parameter files: a name defined twice is ambiguous.
     defined: dict[str, str] = {}
@@ -117,15 +144,34 @@ def assemble(frame: Frame, changesets: Sequence[ChangeSet],
         for i, item in enumerate(cs.items):
             if item.id in item_ids:
                 first_cs, first_index = item_ids[item.id]
-                first_file, first_line, _ = first_cs.locate("poster", first_index, "id")
-                problems.append(input_error(
-                    Code.DUPLICATE_ID, cs.locate("poster", i, "id"),
-                    f"two items have the id '{item.id}' (the first at {first_file}:{first_line})",
-                    "give each item its own id: ids are how scenarios and 'explain' find an item",
-                ))
+                first_item = first_cs.items[first_index]
+                first_file, first_line, _ = first_cs.locate(
+                    "poster", first_index, "etikett" if first_item.id_derived else "id")
+                if item.id_derived:
+                    problems.append(input_error(
+                        Code.DUPLICATE_ID, cs.locate("poster", i, "etikett"),
+                        f"this item's label gives the id '{item.id}', which the item at {first_file}:{first_line} "
+                        "has too",
+                        "give this item an explicit 'id' of its own: ids are how scenarios and 'explain' find an "
+                        "item",
+                    ))
+                else:
+                    problems.append(input_error(
+                        Code.DUPLICATE_ID, cs.locate("poster", i, "id"),
+                        f"two items have the id '{item.id}' (the first at {first_file}:{first_line})",
+                        "give each item its own id: ids are how scenarios and 'explain' find an item",
+                    ))
             else:
                 item_ids[item.id] = (cs, i)  # located only if a duplicate turns up (locations cost a re-read)
-            if item.group not in group_ids:
+            for column in item.texts:
+                if column not in frame.text_columns:
+                    problems.append(input_error(
+                        Code.UNKNOWN_COLUMN, cs.locate_key("poster", i, "tekst", column),
+                        f"item '{item.id}' has a text in column '{column}', which frame '{frame.id}' does not "
+                        "have",
+                        f"the frame's text columns ('tekstkolonner') are: {', '.join(frame.text_columns) or 'none'}",
+                    ))
+            if item.group is not None and item.group not in group_ids:
                 problems.append(input_error(
                     Code.UNKNOWN_GROUP, cs.locate("poster", i, "gruppe"),
                     f"item '{item.id}' is under group '{item.group}', which frame '{frame.id}' does not have",
@@ -315,6 +361,10 @@ def frame_cells(frame: Frame) -> Iterator[Cell]:
     for i, group in enumerate(frame.groups):
         for year, value in group.published.items():
             yield ("grupper", i, "publisert", year), value, True
+        if group.start is not None:
+            yield ("grupper", i, "utgangspunkt", "beløp"), group.start.amount, True
+            for year, value in group.start.published.items():
+                yield ("grupper", i, "utgangspunkt", "publisert", year), value, True
     for year, value in frame.new_frame.published.items():
         yield ("ny_driftsramme", "publisert", year), value, True
     for i, record in enumerate(frame.known_differences):

@@ -27,11 +27,23 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .models import Budget, Located
-from .numbers import exact, format_amount
+from .models import Budget, Frame, Located
+from .numbers import MINUS, exact, format_amount
 from .problems import AmountOutOfRange, Code, Problem, Severity
 from .roll import RolledTable, roll
-from .terms import FIGURE_NEW_FRAME, FIGURE_SPLIT, FIGURE_START, Convention
+from .terms import FIGURE_SPLIT, Convention
+
+
+def format_printed(value: Decimal) -> str:
+    """A printed figure as the source prints it: :func:`~rammecalc.core.numbers.format_amount`, except that a
+    printed −0 (a figure rounded to nothing from below) keeps its sign. It equals 0 in every check."""
+    if value == 0 and value.is_signed():
+        return MINUS + format_amount(value.copy_abs())
+    return format_amount(value)
+
+
+#: How a blank cell read as 0 under 'blank_er_null' is shown in a message.
+BLANK_AS_ZERO = "0 (a blank cell, read as 0: 'blank_er_null')"
 
 
 @dataclass
@@ -58,10 +70,11 @@ class Comparer:
 
     def compare(self, code: Code, figure: str, key: tuple | None, published: Decimal, computed: Decimal,
                 path: tuple, computed_text: str | None = None, year: int | None = None,
-                doc: Located | None = None, unit: str = "") -> None:
+                doc: Located | None = None, published_text: str | None = None, unit: str = "") -> None:
         """One figure: ``key`` matches a record's ``key`` (None: no record can apply); ``path`` is where the
-        printed figure stands in ``doc`` (default: this comparer's document); ``unit`` follows each figure
-        (" %" for a share)."""
+        printed figure stands in ``doc`` (default: this comparer's document). The printed figure is shown as
+        printed (:func:`format_printed`), or as ``published_text`` says; ``unit`` follows each figure (" %"
+        for a share)."""
         difference = published - computed
         index = self._index.get(key) if key is not None else None
         recorded = index is not None and self.records[index].difference == difference
@@ -71,9 +84,9 @@ class Comparer:
             return
         file, line, col = (doc or self.doc).locate(*path)
         name = figure if year is None else f"{figure} {year}"
-        message = (f"{name}: published {format_amount(published)}{unit}, computed "
-                   f"{computed_text or format_amount(computed) + unit} (difference {format_amount(difference, plus=True)}"
-                   f"{unit})")
+        message = (f"{name}: published {published_text or format_printed(published)}{unit}, "
+                   f"computed {computed_text or format_amount(computed) + unit}"
+                   f" (difference {format_amount(difference, plus=True)}{unit})")
         if recorded:
             severity = Severity.WARNING
             record_line = self.doc.locate("kjente_differanser", index)[1]
@@ -112,23 +125,30 @@ def check(budget: Budget, tolerance: Decimal = Decimal(0), table: RolledTable | 
     """
     if table is None:
         try:
-            table = roll(budget)
+            table = roll(budget, marks=False)
         except AmountOutOfRange as exc:
             return list(exc.problems)
     frame = budget.frame
     cmp = Comparer(frame, frame.known_differences if known_differences else (), tolerance)
 
+    def printed(published: Mapping[int, Decimal]):
+        """Each printed figure (a blank read as 0 too, under 'blank_er_null') and how a message shows it."""
+        if not frame.blank_is_zero:
+            return [(year, value, None) for year, value in published.items()]
+        return [(year, value, BLANK_AS_ZERO if frame.blank(published, year) else None)
+                for year, value in frame.as_printed(published).items()]
+
     if table.has_base:
-        for year, published in frame.start.published.items():
-            cmp.compare(Code.START_MISMATCH, FIGURE_START, ("utgangspunkt", None, year), published,
-                        table.start[year], ("utgangspunkt", "publisert", year), year=year)
+        for year, published, text in printed(frame.start.published):
+            cmp.compare(Code.START_MISMATCH, frame.start.label, ("utgangspunkt", None, year), published,
+                        table.start[year], ("utgangspunkt", "publisert", year), year=year, published_text=text)
         for year in table.years:
             # The split rows printed under the start must add up to the column's start.
             cells = [(i, s) for i, s in enumerate(frame.start.split) if year in s.amounts]
             if not cells:
                 continue
             total = sum((s.amounts[year] for _, s in cells), Decimal(0))
-            parts = " + ".join(format_amount(s.amounts[year]) for _, s in cells)
+            parts = " + ".join(format_printed(s.amounts[year]) for _, s in cells)
             labels = " + ".join(s.label for _, s in cells)
             figure = f"{FIGURE_SPLIT} ({labels}{' = ' + parts if len(cells) > 1 else ''})"
             cmp.compare(Code.SPLIT_MISMATCH, figure, ("fordeling", None, year), total, table.start[year],
@@ -139,30 +159,37 @@ def check(budget: Budget, tolerance: Decimal = Decimal(0), table: RolledTable | 
     # total change against the unknown base, in the declared convention: the column's changes (nivå), or
     # the changes up to and including the year (inkrementell). So a table read in the wrong convention fails
     # here, as a table with a start does.
-    for year, published in frame.new_frame.published.items():
+    for year, published, text in printed(frame.new_frame.published):
         if table.has_base:
-            cmp.compare(Code.NEW_FRAME_MISMATCH, FIGURE_NEW_FRAME, ("ny_driftsramme", None, year), published,
-                        table.new_frame[year], ("ny_driftsramme", "publisert", year), year=year)
+            cmp.compare(Code.NEW_FRAME_MISMATCH, frame.new_frame_label, ("ny_driftsramme", None, year), published,
+                        table.new_frame[year], ("ny_driftsramme", "publisert", year), year=year,
+                        published_text=text)
         else:
             words = ("the sum of the column's changes (nivå)" if frame.convention is Convention.LEVEL
                      else f"the sum of the changes up to {year} (inkrementell)")
-            cmp.compare(Code.NEW_FRAME_MISMATCH, frame.new_frame.label, ("ny_driftsramme", None, year), published,
+            cmp.compare(Code.NEW_FRAME_MISMATCH, frame.new_frame_label, ("ny_driftsramme", None, year), published,
                         table.new_frame[year], ("ny_driftsramme", "publisert", year), year=year,
-                        computed_text=f"{format_amount(table.new_frame[year])}, {words}")
+                        computed_text=f"{format_amount(table.new_frame[year])}, {words}", published_text=text)
 
     for index, group in enumerate(frame.groups):
+        if group.start is not None:  # a block's own base line
+            for year, published, text in printed(group.start.published):
+                cmp.compare(Code.START_MISMATCH, block_start_label(frame, index), ("utgangspunkt", group.id, year),
+                            published, table.block_starts[group.id][year],
+                            ("grupper", index, "utgangspunkt", "publisert", year), year=year, published_text=text)
         computed: Mapping[int, Decimal | None] = table.subtotals[group.id]
-        for year, published in group.published.items():
-            cmp.compare(Code.SUBTOTAL_MISMATCH, group.label, ("gruppe", group.id, year), published,
-                        computed[year] or Decimal(0), ("grupper", index, "publisert", year), year=year)
+        for year, published, text in printed(group.published):
+            cmp.compare(Code.SUBTOTAL_MISMATCH, group.subtotal_label, ("gruppe", group.id, year), published,
+                        computed[year] or Decimal(0), ("grupper", index, "publisert", year), year=year,
+                        published_text=text)
 
     # Items whose amounts come from a rule: the rule against the amounts the source prints.
     for cs in budget.changesets:
         for index, item in enumerate(cs.items):
-            for year, published in item.published.items():
+            for year, published, text in printed(item.published):
                 cmp.compare(Code.ITEM_MISMATCH, item.label, None, published,
                             table.amounts[item.id].get(year, Decimal(0)), ("poster", index, "publisert", year),
-                            year=year, doc=cs)
+                            year=year, doc=cs, published_text=text)
 
     problems = cmp.problems
     sources = budget.item_sources() if table.unallocated else {}
@@ -180,14 +207,24 @@ def check(budget: Budget, tolerance: Decimal = Decimal(0), table: RolledTable | 
 
 
 def published_figures(budget: Budget) -> int:
-    """How many published figures :func:`check` compares (for the summary line)."""
+    """How many published figures :func:`check` compares (for the summary line): a blank read as 0 under
+    'blank_er_null' counts as the printed figure it is."""
     frame = budget.frame
-    n = sum(len(g.published) for g in frame.groups) + sum(len(it.published) for it in budget.items)
-    n += len(frame.new_frame.published)
-    if frame.start.amount is not None:
-        n += len(frame.start.published)
+    counted = frame.as_printed
+    n = sum(len(counted(g.published)) for g in frame.groups) + sum(len(counted(it.published)) for it in budget.items)
+    n += sum(len(counted(g.start.published)) for g in frame.blocks)
+    n += len(counted(frame.new_frame.published))
+    if frame.has_base:
+        n += len(counted(frame.start.published))
         n += len({y for s in frame.start.split for y in s.amounts})
     return n
+
+
+def block_start_label(frame: Frame, index: int) -> str:
+    """How a message names a block's base line: its label and its block's heading ("Opprinnelig budsjett
+    (Utgifter)"), since every block may print the same label."""
+    group = frame.groups[index]
+    return f"{group.start.label} ({group.label.rstrip(': ')})"
 
 
 def failed(problems: list[Problem]) -> bool:

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .models import Budget, Item, Source
+from .checks import format_printed
+from .models import Budget, Frame, Item, Source
 from .numbers import exact, format_amount
 from .roll import RolledTable
 from .rules import Step
@@ -67,14 +68,20 @@ def explain(budget: Budget, table: RolledTable, name: str, year: int | None = No
         named = f"{source.table} ({source.document})" if source.table else source.document
         if source.page:
             named += f", {source.page}"
-        return [Step("printed", f"{format_amount(value)}, from {named}", where)]
+        return [Step("printed", f"{format_printed(value)}, from {named}", where)]
 
     item = find_item(budget, name)
     if item is not None:
         cs, index = budget.item_source(item.id)
-        group = next(g for g in frame.groups if g.id == item.group)
-        about = [f"item {item.id} ({item.category.value}) under {group.label}, frame {frame.id}",
+        group = next((g for g in frame.groups if g.id == item.group), None)
+        kind = f" ({item.category.value})" if item.category is not None else ""
+        where = f"under {group.label}" if group is not None else "outside every group"
+        about = [f"item {item.id}{kind} {where}, frame {frame.id}",
                  f"written at {':'.join(map(str, cs.locate('poster', index)))}"]
+        if item.id_derived:
+            about.append("its id is derived from its label (the file gives none)")
+        about += [f"{frame.text_columns[column]}: {text}" for column, text in item.texts.items()
+                  if column in frame.text_columns]
         if item.reference:
             about.append(f"the source's number: {item.reference}")
         if item.note:
@@ -89,10 +96,9 @@ def explain(budget: Budget, table: RolledTable, name: str, year: int | None = No
             if levels is not None:
                 lines.append(_convention_step(frame.convention, levels, y, table.years[0]))
             lines.append(Step("amount", format_amount(amount) if amount is not None else "blank (nothing this year)"))
-            if item.published:
-                lines += printed(item.published.get(y),
-                                 cs.locate("poster", index, "publisert", y) if y in item.published else None,
-                                 cs.source)
+            lines += _printed_or_blank(frame, item.published, y,
+                                       lambda value, where: printed(value, where, cs.source),
+                                       lambda y=y: cs.locate("poster", index, "publisert", y))
             sections.append((y, tuple(lines)))
         if item.period_amount is not None:
             about.append(f"also {format_amount(item.period_amount)} for the whole period with no yearly split, "
@@ -106,17 +112,27 @@ def explain(budget: Budget, table: RolledTable, name: str, year: int | None = No
         subgroups = [g for g in frame.groups if g.parent == group.id]
         sections = []
         for y in years:
-            lines = [Step(it.label, format_amount(table.amounts[it.id][y])) for it in members
-                     if y in table.amounts[it.id]]
-            lines += [Step(g.label, format_amount(table.subtotals[g.id][y])) for g in subgroups
+            lines = []
+            if group.start is not None:
+                lines.append(_block_start_step(budget, table, gi, y))
+                lines += _printed_or_blank(frame, group.start.published, y, printed,
+                                           lambda y=y, gi=gi: frame.locate("grupper", gi, "utgangspunkt",
+                                                                           "publisert", y))
+            lines += [Step(it.label, format_amount(table.amounts[it.id][y])) for it in members
+                      if y in table.amounts[it.id]]
+            lines += [Step(g.subtotal_label, format_amount(table.subtotals[g.id][y])) for g in subgroups
                       if table.subtotals[g.id][y] is not None]
             total = table.subtotals[group.id][y]
             lines.append(Step("sum", format_amount(total) if total is not None else "blank (nothing this year)"))
-            if group.published:
-                lines += printed(group.published.get(y),
-                                 frame.locate("grupper", gi, "publisert", y) if y in group.published else None)
+            lines += _printed_or_blank(frame, group.published, y, printed,
+                                       lambda y=y, gi=gi: frame.locate("grupper", gi, "publisert", y))
             sections.append((y, tuple(lines)))
-        return Explanation(group.label, (f"group {group.id}, frame {frame.id}",), tuple(sections))
+        about = [f"group {group.id}, frame {frame.id}"]
+        if group.sum_label is not None:
+            about.append(f"its sum is printed below its items, as {group.sum_label}, under the heading {group.label}")
+        if group.start is not None:
+            about.append(f"a block: its sum is its own start ({group.start.label}) + its changes")
+        return Explanation(group.subtotal_label, tuple(about), tuple(sections))
 
     if name in NEW_FRAME_WORDS + START_WORDS:
         is_new = name in NEW_FRAME_WORDS
@@ -126,16 +142,35 @@ def explain(budget: Budget, table: RolledTable, name: str, year: int | None = No
         for y in years:
             lines = [_start_step(budget, table, y)]
             if is_new:
-                top = [g for g in frame.groups if g.parent is None]
-                lines += [Step(g.label, format_amount(table.subtotals[g.id][y])) for g in top
-                          if table.subtotals[g.id][y] is not None]
+                # The changes: the items outside every group, each top-level group's subtotal (a block's
+                # without its start, which the start above holds).
+                lines += [Step(it.label, format_amount(table.amounts[it.id][y])) for it in budget.items
+                          if it.group is None and y in table.amounts[it.id]]
+                for g in frame.groups:
+                    total = table.subtotals[g.id][y]
+                    if g.parent is not None or total is None:
+                        continue
+                    if g.start is not None:
+                        lines.append(Step(f"{g.subtotal_label} − {g.start.label}",
+                                          format_amount(total - table.block_starts[g.id][y])))
+                    else:
+                        lines.append(Step(g.subtotal_label, format_amount(total)))
                 lines.append(Step("new frame", format_amount(table.new_frame[y])))
-            if row.published:
-                lines += printed(row.published.get(y), frame.locate(key, "publisert", y) if y in row.published else None)
+            lines += _printed_or_blank(frame, row.published, y, printed, lambda y=y: frame.locate(key, "publisert", y))
             sections.append((y, tuple(lines)))
-        return Explanation(row.label, (f"{key}, frame {frame.id} ({frame.convention.value})",), tuple(sections))
+        label = frame.new_frame_label if is_new else row.label
+        return Explanation(label, (f"{key}, frame {frame.id} ({frame.convention.value})",), tuple(sections))
 
     raise NotFound(name, names(budget))
+
+
+def _printed_or_blank(frame: Frame, published, year: int, printed, where) -> list[Step]:
+    """Where the row's figure of ``year`` was printed; a blank read as 0 under 'blank_er_null' says so."""
+    if not published:
+        return []
+    if frame.blank(published, year):
+        return [Step("printed", "0: a blank cell, read as 0 ('blank_er_null')", where())]
+    return printed(published.get(year), where() if year in published else None)
 
 
 def _start_step(budget: Budget, table: RolledTable, year: int) -> Step:
@@ -144,7 +179,20 @@ def _start_step(budget: Budget, table: RolledTable, year: int) -> Step:
         return Step("start", "not given (the source prints only the changes): counted from 0")
     if frame.convention is Convention.INCREMENTAL and year != table.years[0]:
         return Step("start", f"{format_amount(table.start[year])}, the new frame of {year - 1} (inkrementell)")
+    if frame.start.amount is None:  # a frame of blocks: the sum of their starts
+        parts = " + ".join(f"{format_amount(g.start.amount)} ({g.start.label}, {g.label.rstrip(': ')})"
+                           for g in frame.blocks)
+        return Step("start", f"{format_amount(table.start[year])}: the blocks' starts, {parts}")
     return Step("start", f"{format_amount(table.start[year])} ({frame.start.label})", frame.locate("utgangspunkt", "beløp"))
+
+
+def _block_start_step(budget: Budget, table: RolledTable, index: int, year: int) -> Step:
+    frame = budget.frame
+    group = frame.groups[index]
+    start = table.block_starts[group.id][year]
+    if frame.convention is Convention.INCREMENTAL and year != table.years[0]:
+        return Step(group.start.label, f"{format_amount(start)}, the block's sum in {year - 1} (inkrementell)")
+    return Step(group.start.label, format_amount(start), frame.locate("grupper", index, "utgangspunkt", "beløp"))
 
 
 def _convention_step(convention: Convention, levels, year: int, first: int) -> Step:

@@ -11,7 +11,9 @@ where each value stood in it (``locate``), so the pure checks can cite ``file:li
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+import re
+import unicodedata
+from collections.abc import Callable, Mapping
 from contextvars import ContextVar
 from decimal import Decimal
 from typing import Annotated, Any, Literal, Union
@@ -32,8 +34,10 @@ from .numbers import POINT, SPACE, AmountError, parse_amount
 from .terms import (
     CHANGES_KIND,
     FIGURE_NEW_FRAME,
+    FIGURE_START,
     FRAME_KIND,
     PARAMETERS_KIND,
+    RELATIVE_TOTAL_LABEL,
     SCENARIO_KIND,
     AmountUnit,
     Category,
@@ -255,7 +259,8 @@ class Start(Model):
         None,
         alias="beløp",
         description="The starting frame the roll begins from: the first column's start (incremental) or every "
-        "column's base (level). Leave it out when the source gives only the changes.",
+        "column's base (level). Leave it out when the source gives only the changes, or when the frame's blocks "
+        "carry their own starts (their sum is the frame's).",
     )
     published: YearAmounts = Field(
         default_factory=dict, alias="publisert", description="The start printed in each column."
@@ -266,6 +271,28 @@ class Start(Model):
         description="Rows printed under the start that add up to it in each column (driftsinntekter + "
         "driftsutgifter, or last year's budget + its adjustment).",
     )
+    #: False for the start a frame of blocks is given when the file writes none: the blocks' own starts add
+    #: up to it, and the table prints no row for it.
+    _printed: bool = PrivateAttr(default=True)
+
+    @property
+    def printed(self) -> bool:
+        """Whether the table prints a row for the start (a frame whose blocks carry the starts need not)."""
+        return self._printed
+
+
+class BlockStart(Model):
+    """The base line printed inside a block: "Opprinnelig budsjett" under "Utgifter:", say."""
+
+    label: Text = Field(alias="etikett", description="The base line's label as printed.")
+    amount: Money = Field(
+        alias="beløp",
+        description="The block's starting amount: its first column's start (incremental) or every column's "
+        "base (level), as the frame's 'utgangspunkt.beløp' is for the whole frame.",
+    )
+    published: YearAmounts = Field(
+        default_factory=dict, alias="publisert", description="The base line printed in each column."
+    )
 
 
 class Group(Model):
@@ -275,6 +302,22 @@ class Group(Model):
     label: Text = Field(alias="etikett", description="The heading as printed.")
     parent: Id | None = Field(None, alias="under", description="The id of the group this one is printed under.")
     published: YearAmounts = Field(default_factory=dict, alias="publisert", description="The printed subtotals.")
+    sum_label: Text | None = Field(
+        None, alias="sum_etikett",
+        description="The label of a subtotal row printed below the group's items and subgroups ('Sum tiltak'): "
+        "the heading ('Tiltak:') is then printed above them with no figures, and 'publisert' holds the sum "
+        "row's figures. Without it, the subtotal is printed on the heading's row.",
+    )
+    start: BlockStart | None = Field(
+        None, alias="utgangspunkt",
+        description="The group's own base line, which makes it a block (Utgifter, Inntekter): its subtotal is "
+        "its start + its items, and the frame's start is the sum of the blocks' starts. Top-level groups only.",
+    )
+
+    @property
+    def subtotal_label(self) -> str:
+        """How the table names the group's subtotal: its sum row's label, else its heading."""
+        return self.sum_label or self.label
 
 
 class NewFrame(Model):
@@ -284,6 +327,11 @@ class NewFrame(Model):
     published: YearAmounts = Field(
         default_factory=dict, alias="publisert", description="The new frame printed in each column."
     )
+
+    @property
+    def label_written(self) -> bool:
+        """Whether the file gives the row's label (else it is the generic 'Ny driftsramme')."""
+        return "label" in self.model_fields_set
 
 
 class KnownDifference(Model):
@@ -296,7 +344,9 @@ class KnownDifference(Model):
     figure: Literal["utgangspunkt", "fordeling", "gruppe", "ny_driftsramme"] = Field(
         alias="figur", description="Which figure: the start, the split, a group's subtotal, or the new frame."
     )
-    group: Id | None = Field(None, alias="gruppe", description="The group's id, when 'figur' is 'gruppe'.")
+    group: Id | None = Field(
+        None, alias="gruppe",
+        description="The group's id, when 'figur' is 'gruppe'; with 'figur: utgangspunkt', a block's base line.")
     year: Year = Field(alias="år")
     difference: Money = Field(alias="differanse", description="Published minus computed, in the table's unit.")
     explanation: Text = Field(alias="forklaring", description="Why the published figure differs; the evidence.")
@@ -308,17 +358,41 @@ class KnownDifference(Model):
 
     @property
     def label(self) -> str:
+        if self.group and self.figure == "utgangspunkt":
+            return f"utgangspunkt i gruppe {self.group} {self.year}"
         return f"{f'gruppe {self.group}' if self.group else self.figure} {self.year}"
 
     @model_validator(mode="after")
     def _group_named(self) -> KnownDifference:
-        if (self.figure == "gruppe") != (self.group is not None):
+        if self.figure == "gruppe" and self.group is None:
             raise ValueError("name the group's id under 'gruppe' exactly when 'figur' is 'gruppe'")
+        if self.group is not None and self.figure not in ("gruppe", "utgangspunkt"):
+            raise ValueError("'gruppe' names a group's subtotal ('figur: gruppe') or a block's base line "
+                             "('figur: utgangspunkt'); leave it out here")
         return self
+
+
+def _carries_start(group: Any) -> bool:
+    """Whether a group, as written (or built), has its own start: a block."""
+    if isinstance(group, Group):
+        return group.start is not None
+    return isinstance(group, dict) and (group.get("utgangspunkt", group.get("start")) is not None)
+
+
+def _start_or_blocks(schema: dict) -> None:
+    """In the schema, 'utgangspunkt' is required unless a group carries its own (the loader says the same)."""
+    schema["required"] = [key for key in schema.get("required", ()) if key != "utgangspunkt"]
+    schema["anyOf"] = [
+        {"required": ["utgangspunkt"]},
+        {"required": ["grupper"], "properties": {"grupper": {"contains": {"required": ["utgangspunkt"]}}}},
+    ]
 
 
 class Frame(AmountDocument):
     """A unit's frame table: columns, convention, starting frame, groups and the published figures."""
+
+    # 'utgangspunkt' may be left out only by a frame whose blocks carry the starts (see _start_of_blocks).
+    model_config = ConfigDict(json_schema_extra=_start_or_blocks)
 
     kind: Literal["ramme"] = Field(alias="type", description="Always 'ramme' for a frame file.")
     id: Id = Field(description="Unique among frames; changes files name their frame by it.")
@@ -326,17 +400,37 @@ class Frame(AmountDocument):
     unit: Text = Field(alias="enhet", description="The unit (enhet, rammeområde, kommunalavdeling).")
     source: Source = Field(alias="kilde")
     amount_unit: AmountUnit = Field(alias="beløpsenhet", description="The unit of every amount in the table.")
+    price_level: Text | None = Field(
+        None, alias="prisnivå",
+        description="The price level the table states, as printed: '2018-kroner', 'faste 2024-priser'. Shown "
+        "with the unit in every output.",
+    )
     decimals: int = Field(
         0, ge=0, le=6, alias="desimaler",
         description="How many decimals the table prints (0: whole units; 1 for a table in mill. kr printing "
         "4,2). Amounts computed by rules and scenarios are rounded to this, and an amount written with more "
         "decimals (here or in the changes files) is refused at its cell.",
     )
+    blank_is_zero: bool = Field(
+        False, alias="blank_er_null",
+        description="The table says that a blank cell is 0: a blank cell in a printed row (a start, a "
+        "subtotal, the new frame, an item's 'publisert') that prints some figures is then read as a printed 0, "
+        "and checked.",
+    )
     convention: Convention = Field(alias="konvensjon", description="'inkrementell' or 'nivå' (see README).")
     columns: YearLabels = Field(
         alias="kolonner", description="Year → the column's printed label, in the order printed (rising years)."
     )
-    start: Start = Field(alias="utgangspunkt")
+    text_columns: dict[Id, Text] = Field(
+        default_factory=dict, alias="tekstkolonner",
+        description="Text columns the table prints beside the figures (id → header, in printed order), such "
+        "as 'Vedtakstype'; each item gives its texts under 'tekst'.",
+    )
+    start: Start = Field(
+        alias="utgangspunkt",
+        description="The starting row. Required, unless the groups carry their own starts (blocks): the frame's "
+        "start is then the sum of theirs, printed only if given here (with 'etikett' and 'publisert').",
+    )
     groups: tuple[Group, ...] = Field((), alias="grupper", description="Headings, in the order printed.")
     new_frame: NewFrame = Field(default_factory=NewFrame, alias="ny_driftsramme")
     changes: tuple[Text, ...] = Field(
@@ -358,6 +452,19 @@ class Frame(AmountDocument):
     note: Text | None = Field(None, alias="merknad")
     _group_at: Any = PrivateAttr(default=None)
 
+    @model_validator(mode="wrap")
+    @classmethod
+    def _start_of_blocks(cls, data: Any, handler: Callable[[Any], Any]) -> Any:
+        """A frame needs its start, unless its blocks carry theirs: then, left out, it is their sum, with no row
+        of its own. (Left out with no block, it is a missing key as any other.)"""
+        if isinstance(data, dict) and "utgangspunkt" not in data and "start" not in data:
+            groups = data.get("grupper", data.get("groups"))
+            if isinstance(groups, (list, tuple)) and any(_carries_start(group) for group in groups):
+                frame = handler({**data, "utgangspunkt": {"etikett": FIGURE_START}})
+                frame.start._printed = False
+                return frame
+        return handler(data)
+
     @field_validator("columns")
     @classmethod
     def _columns_rise(cls, columns: dict[int, str]) -> dict[int, str]:
@@ -372,6 +479,35 @@ class Frame(AmountDocument):
     def years(self) -> tuple[int, ...]:
         return tuple(self.columns)
 
+    @property
+    def blocks(self) -> tuple[Group, ...]:
+        """The groups with their own start (blocks), in printed order."""
+        return tuple(group for group in self.groups if group.start is not None)
+
+    @property
+    def has_base(self) -> bool:
+        """Whether the frame gives a starting amount: its own, or its blocks'."""
+        return self.start.amount is not None or any(group.start is not None for group in self.groups)
+
+    @property
+    def new_frame_label(self) -> str:
+        """The bottom row's label: as the file gives it; else 'Ny driftsramme', or, in a frame with no start,
+        words that say it is the sum of the changes."""
+        if self.has_base or self.new_frame.label_written:
+            return self.new_frame.label
+        return RELATIVE_TOTAL_LABEL
+
+    def as_printed(self, published: Mapping[int, Decimal]) -> Mapping[int, Decimal]:
+        """A row's printed figures as the check reads them: with ``blank_er_null``, a row that prints some
+        figures prints 0 in every blank cell of it (else the figures as written, the same mapping)."""
+        if not self.blank_is_zero or not published:
+            return published
+        return {year: published.get(year, _BLANK_ZERO) for year in self.years}
+
+    def blank(self, published: Mapping[int, Decimal], year: int) -> bool:
+        """Whether the figure of ``year`` is a blank cell read as 0 (``blank_er_null``), not a written one."""
+        return self.blank_is_zero and bool(published) and year not in published
+
     def group_index(self, group_id: str) -> int | None:
         """The index of the (first) group with this id: found in a map built once per tuple of groups, not by
         a scan per lookup."""
@@ -383,6 +519,10 @@ class Frame(AmountDocument):
             cached = (self.groups, at)
             self._group_at = cached
         return cached[1].get(group_id)
+
+
+#: The figure a blank cell is read as under ``blank_er_null``.
+_BLANK_ZERO = Decimal(0)
 
 
 # ---------------------------------------------------------------------------------------------- rules
@@ -477,13 +617,34 @@ Rule = Annotated[
 # -------------------------------------------------------------------------------------------- changes
 
 
-class Item(Model):
-    """A line item: a signed change to the net frame, per year, printed under a group."""
+def derived_id(label: str) -> str:
+    """The id an item gets from its label when it gives none: lower case, letters (æøå too) and digits kept,
+    every run of anything else one '-' ("Oppmåling fra Plan og byggesak" → "oppmåling-fra-plan-og-byggesak").
+    Empty if the label has no letter or digit."""
+    return re.sub(r"[\W_]+", "-", unicodedata.normalize("NFC", label).lower()).strip("-")
 
-    id: Id = Field(description="Stable id, unique across all changes files of the frame.")
+
+def _id_optional(schema: dict) -> None:
+    """In the schema, an item's 'id' is optional: the loader derives it from 'etikett'."""
+    if "id" in schema.get("required", ()):
+        schema["required"] = [key for key in schema["required"] if key != "id"]
+
+
+class Item(Model):
+    """A line item: a signed change to the net frame, per year, printed under a group (or outside all)."""
+
+    model_config = ConfigDict(json_schema_extra=_id_optional)
+
+    id: Id = Field(description="Stable id, unique across all changes files of the frame. Derived from the label "
+                   "when left out: 'Oppmåling fra Plan og byggesak' is 'oppmåling-fra-plan-og-byggesak'.")
     label: Text = Field(alias="etikett", description="The label as printed.")
-    category: Category = Field(alias="kategori")
-    group: Id = Field(alias="gruppe", description="The id of the group (in the frame) it is printed under.")
+    category: Category | None = Field(None, alias="kategori", description="What kind of change it is (optional).")
+    group: Id | None = Field(
+        None, alias="gruppe",
+        description="The id of the group (in the frame) it is printed under. Leave it out for a row printed "
+        "outside every group (a 'Deflator' row above the first heading): it counts in the new frame, in no "
+        "subtotal, and is printed after the start, before the first group.",
+    )
     amounts: YearAmounts = Field(
         default_factory=dict,
         alias="beløp",
@@ -508,7 +669,30 @@ class Item(Model):
         "kept out of the yearly totals and warned about; it is never split by invention.",
     )
     reference: Text | None = Field(None, alias="referanse", description="The source's number for the item.")
+    texts: dict[Id, Text] = Field(
+        default_factory=dict, alias="tekst",
+        description="The item's cells in the frame's text columns ('tekstkolonner'), by column id.",
+    )
     note: Text | None = Field(None, alias="merknad", description="How the amounts were read, or what is unsure.")
+    _id_derived: bool = PrivateAttr(default=False)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _id_from_label(cls, data: Any, handler: Callable[[Any], Any]) -> Any:
+        """An item without 'id' takes the one its label gives (:func:`derived_id`)."""
+        if isinstance(data, dict) and "id" not in data:
+            label = data.get("etikett", data.get("label"))
+            derived = derived_id(label) if isinstance(label, str) else ""
+            if derived:
+                item = handler({**data, "id": derived})
+                item._id_derived = True
+                return item
+        return handler(data)
+
+    @property
+    def id_derived(self) -> bool:
+        """Whether the id was derived from the label (the file gives none)."""
+        return self._id_derived
 
     @model_validator(mode="after")
     def _something_stated(self) -> Item:

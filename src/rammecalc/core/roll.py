@@ -16,17 +16,22 @@ rounded but a rule's result, once. A rule whose result is beyond the limits rais
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
-from .models import Budget, ChangeSet, Frame, Group, Item, Location, NewFrame, RateRule, SplitRow, Start
+from .models import Budget, ChangeSet, Frame, Group, Item, Location, RateRule, SplitRow
 from .numbers import MAX_WHOLE_DIGITS, exact, format_amount
 from .problems import AmountOutOfRange, Code, input_error
 from .rules import Parameters, Step, TooLarge, evaluate, rate_amount, rule_parameters, to_convention
 from .terms import Category, Convention
 
-RowKind = Literal["start", "split", "group", "item", "new_frame"]
+#: start: the frame's start; split: a row printed under it; group: a heading (with the subtotal on its row,
+#: unless the group prints it below as ``subtotal``); group_start: a block's own base line; item: a line item;
+#: subtotal: a group's sum row printed below its items; new_frame: the bottom row.
+RowKind = Literal["start", "split", "group", "group_start", "item", "subtotal", "new_frame"]
+#: The rows whose figures are sums (or starts) the roll computes, rather than amounts written for an item.
+SUM_ROWS = frozenset({"start", "group", "group_start", "subtotal", "new_frame"})
 ZERO = Decimal(0)
 
 
@@ -46,6 +51,17 @@ class Row:
     #: rule read, for a year it covers, where the files give another (or none). Its amounts then follow the
     #: new rate, while its label is unchanged (and may print the old one: "Prisjustering med 1,4 pst.").
     overridden: tuple[str, ...] = ()
+    #: The source's own number for the item (``referanse``).
+    reference: str | None = None
+    #: The item's cells in the frame's text columns, by column id.
+    texts: Mapping[str, str] = field(default_factory=dict)
+    #: Per year with a figure (computed or printed): True where the source prints a figure in the cell (an
+    #: item's written amount, a 'publisert' figure, a blank read as 0 under 'blank_er_null'), False where the
+    #: figure is rammecalc's alone (a sum the source leaves blank, a rule's amount not under 'publisert').
+    printed: Mapping[int, bool] = field(default_factory=dict)
+    #: Per year where the computed figure differs from the printed one: the printed figure (not in a variant,
+    #: which is meant to differ).
+    differs: Mapping[int, Decimal] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -54,7 +70,7 @@ class Unallocated:
 
     item_id: str
     label: str
-    group: str
+    group: str | None
     amount: Decimal
     note: str | None
 
@@ -75,6 +91,11 @@ class RolledTable:
     steps: Mapping[str, Mapping[int, list[Step]]]
     #: The profile (level per year, from the year before the first column) of each item with a rule.
     levels: Mapping[str, Mapping[int, Decimal]]
+    #: Each block's start per year (a block: a group with its own start), by the group's id.
+    block_starts: Mapping[str, Mapping[int, Decimal]] = field(default_factory=dict)
+    #: Whether this is a variant (a scenario or a parameter set on top of the files): its figures are meant
+    #: to differ from the printed ones.
+    variant: bool = False
 
     @property
     def years(self) -> tuple[int, ...]:
@@ -82,9 +103,9 @@ class RolledTable:
 
     @property
     def has_base(self) -> bool:
-        """False when the frame gives no starting amount: starts then count from zero and the bottom row is
-        the sum of the changes against the (unknown) base."""
-        return self.frame.start.amount is not None
+        """False when the frame gives no starting amount (neither its own nor its blocks'): starts then count
+        from zero and the bottom row is the sum of the changes against the (unknown) base."""
+        return self.frame.has_base
 
     def row(self, kind: RowKind, id: str | None = None) -> Row:
         """The first row of ``kind`` (and ``id``, for groups and items)."""
@@ -95,16 +116,22 @@ class RolledTable:
 
 
 @exact
-def roll(budget: Budget, trace: bool = False) -> RolledTable:
+def roll(budget: Budget, trace: bool = False, marks: bool = True) -> RolledTable:
     """Roll ``budget`` forward: each item's amounts (from its rule, if it has one), start, subtotals and new
     frame for every column. With ``trace``, also how each item's amount came about (``steps``, for
-    ``explain``); without, the steps are left out, which makes a check of many files faster.
+    ``explain``); without, the steps are left out, which makes a check of many files faster. Without
+    ``marks``, the rows do not say which figures are printed and which differ (``Row.printed``,
+    ``Row.differs``): the check compares the figures itself, and is faster without them.
 
     Raises :class:`~rammecalc.core.problems.AmountOutOfRange` if a rule gives an amount beyond the limits."""
     frame = budget.frame
     years = frame.years
     convention = frame.convention
-    base = frame.start.amount if frame.start.amount is not None else ZERO
+    blocks = frame.blocks
+    if frame.start.amount is not None:
+        base = frame.start.amount
+    else:  # a frame of blocks starts from the sum of their starts; one with no start at all, from zero
+        base = sum((block.start.amount for block in blocks), ZERO)
     params = Parameters.of(budget)
 
     amounts: dict[str, dict[int, Decimal]] = {}
@@ -151,7 +178,7 @@ def roll(budget: Budget, trace: bool = False) -> RolledTable:
             if year in rule.year_list:
                 words = (f"the frame at the start of {year} (the new frame of {year - 1})" if previous is not None
                          else f"{frame.start.label}, {year}")
-                if frame.start.amount is None:  # the frame is the changes against an unknown base
+                if not frame.has_base:  # the frame is the changes against an unknown base
                     words += "; the base is not given, so this is the sum of the changes only"
                 try:
                     change, rate_steps = rate_amount(frame_now, rule, year, params, where, base_words=words,
@@ -172,19 +199,23 @@ def roll(budget: Budget, trace: bool = False) -> RolledTable:
     children: dict[str | None, list[Group]] = {}
     for group in frame.groups:
         children.setdefault(group.parent, []).append(group)
-    items_in: dict[str, list[Item]] = {}
+    items_in: dict[str | None, list[Item]] = {}
     for item in items:
         items_in.setdefault(item.group, []).append(item)
 
-    # The groups in printed order (each heading, its items, then its subgroups), walked with a stack rather
-    # than by recursion: the nesting is bounded by the linker (link.MAX_GROUP_DEPTH), but a walk that cannot
-    # overflow Python's stack needs no such promise.
-    printed: list[tuple[Group, int]] = []
-    stack = [(group, 0) for group in reversed(children.get(None, []))]
+    # The groups in printed order: each heading ("open"), its items, then its subgroups, then its sum row if
+    # it prints one below ("close"); walked with a stack rather than by recursion: the nesting is bounded by
+    # the linker (assemble.MAX_GROUP_DEPTH), but a walk that cannot overflow Python's stack needs no such
+    # promise.
+    events: list[tuple[bool, Group, int]] = []
+    stack = [(True, group, 0) for group in reversed(children.get(None, []))]
     while stack:
-        group, depth = stack.pop()
-        printed.append((group, depth))
-        stack.extend((child, depth + 1) for child in reversed(children.get(group.id, [])))
+        opening, group, depth = stack.pop()
+        events.append((opening, group, depth))
+        if opening:
+            stack.append((False, group, depth))
+            stack.extend((True, child, depth + 1) for child in reversed(children.get(group.id, [])))
+    printed = [(group, depth) for opening, group, depth in events if opening]
 
     # Subtotals from the innermost group out (the printed order reversed puts each subgroup before its
     # heading), so each is summed once: its items and its subgroups' subtotals.
@@ -199,22 +230,63 @@ def roll(budget: Budget, trace: bool = False) -> RolledTable:
             values[year] = sum(parts, ZERO) if parts else None
         subtotals[group.id] = values
 
-    rows: list[Row] = [
-        Row("start", frame.start.label, 0, dict(start) if frame.start.amount is not None else dict.fromkeys(years),
-            frame.start.published)
-    ]
+    # A block's sum is its start + its changes. Its start is its base in every column (nivå), or its base and
+    # then its own sum the year before (inkrementell), as the frame's start is the frame's.
+    block_starts: dict[str, dict[int, Decimal]] = {}
+    for block in blocks:
+        own_start: dict[int, Decimal] = {}
+        changes = subtotals[block.id]
+        running: Decimal | None = None
+        for year in years:
+            own_start[year] = running if convention is Convention.INCREMENTAL and running is not None \
+                else block.start.amount
+            running = own_start[year] + (changes[year] or ZERO)
+            changes[year] = running
+        block_starts[block.id] = own_start
+
+    variant = bool(budget.scenarios or budget.overrides)
+
+    mark = _marks if marks else _no_marks
+
+    def row(kind: RowKind, label: str, depth: int, values: Mapping[int, Decimal | None],
+            published: Mapping[int, Decimal], **more) -> Row:
+        written = more.pop("written", False)
+        printed, differs = mark(frame, years, values, published, written, variant)
+        return Row(kind, label, depth, values, published, printed=printed, differs=differs, **more)
+
+    rows: list[Row] = []
+    if frame.start.printed:
+        rows.append(row("start", frame.start.label, 0,
+                        dict(start) if frame.has_base else dict.fromkeys(years), frame.start.published))
     rows += [
-        Row("split", split.label, 1, {y: split.amounts.get(y) for y in years}, split.amounts)
+        row("split", split.label, 1, {y: split.amounts.get(y) for y in years}, split.amounts, written=True)
         for split in frame.start.split
     ]
-    for group, depth in printed:
-        rows.append(Row("group", group.label, depth, subtotals[group.id], group.published, id=group.id,
-                        group=group.parent))
-        for item in items_in.get(group.id, []):
-            rows.append(Row("item", item.label, depth + 1, {y: amounts[item.id].get(y) for y in years},
-                            item.published, id=item.id, group=group.id, category=item.category,
-                            overridden=_overridden(item, params, years)))
-    rows.append(Row("new_frame", frame.new_frame.label, 0, dict(new_frame), frame.new_frame.published))
+
+    def item_row(item: Item, depth: int) -> Row:
+        own = amounts[item.id]
+        values = {y: own.get(y) for y in years}
+        printed, differs = mark(frame, years, values, item.published, item.rule is None, variant)
+        return Row("item", item.label, depth, values, item.published, id=item.id, group=item.group,
+                   category=item.category, overridden=_overridden(item, params, years), reference=item.reference,
+                   texts=item.texts, printed=printed, differs=differs)
+
+    # Items outside every group: printed after the start (and its split), before the first heading.
+    rows += [item_row(item, 0) for item in items_in.get(None, [])]
+    for opening, group, depth in events:
+        if not opening:
+            if group.sum_label is not None:
+                rows.append(row("subtotal", group.sum_label, depth, subtotals[group.id], group.published,
+                                id=group.id, group=group.parent))
+            continue
+        below = group.sum_label is not None
+        rows.append(row("group", group.label, depth, dict.fromkeys(years) if below else subtotals[group.id],
+                        {} if below else group.published, id=group.id, group=group.parent))
+        if group.start is not None:
+            rows.append(row("group_start", group.start.label, depth + 1, block_starts[group.id],
+                            group.start.published, id=group.id, group=group.id))
+        rows += [item_row(item, depth + 1) for item in items_in.get(group.id, [])]
+    rows.append(row("new_frame", frame.new_frame_label, 0, dict(new_frame), frame.new_frame.published))
 
     unallocated = tuple(
         Unallocated(it.id, it.label, it.group, it.period_amount, it.note)
@@ -222,7 +294,29 @@ def roll(budget: Budget, trace: bool = False) -> RolledTable:
         if it.period_amount is not None
     )
     return RolledTable(frame, start, subtotals, new_frame, tuple(rows),
-                       unallocated, amounts, steps, levels)
+                       unallocated, amounts, steps, levels, block_starts, variant)
+
+
+def _no_marks(*_) -> tuple[dict[int, bool], dict[int, Decimal]]:
+    return {}, {}
+
+
+def _marks(frame: Frame, years: tuple[int, ...], values: Mapping[int, Decimal | None],
+           published: Mapping[int, Decimal], written: bool, variant: bool) -> tuple[dict[int, bool], dict[int, Decimal]]:
+    """Which of a row's figures are as printed, and the printed figure where the computed one differs (see
+    :class:`Row`). ``written``: the row's figures are written as printed (an item's 'beløp', a split row)."""
+    printed_as = frame.as_printed(published) if published and frame.blank_is_zero else published
+    marks: dict[int, bool] = {}
+    differs: dict[int, Decimal] = {}
+    for year in years:
+        value = values.get(year)
+        if year in printed_as:
+            marks[year] = True
+            if not variant and (value if value is not None else ZERO) != printed_as[year]:
+                differs[year] = printed_as[year]
+        elif value is not None:
+            marks[year] = written
+    return marks, differs
 
 
 # ----------------------------------------------------------------------------------- conventions
@@ -264,21 +358,23 @@ def convert(budget: Budget, to: Convention) -> Budget:
     years = frame.years
     step = increments_to_levels if to is Convention.LEVEL else levels_to_increments
     first = years[0]
+    # (model_copy, not a new model: the copies keep what the file wrote and what it left out, such as a start
+    # that a frame of blocks does not print, or a bottom row's label it does not give)
     new_frame = frame.model_copy(
         update={
             "convention": to,
-            "start": Start.model_construct(
-                label=frame.start.label,
-                amount=frame.start.amount,
-                published={},
-                split=tuple(
+            "start": frame.start.model_copy(update={
+                "published": {},
+                "split": tuple(
                     SplitRow.model_construct(label=s.label, amounts={first: s.amounts[first]})
                     for s in frame.start.split
                     if first in s.amounts
                 ),
-            ),
-            "groups": tuple(g.model_copy(update={"published": {}}) for g in frame.groups),
-            "new_frame": NewFrame.model_construct(label=frame.new_frame.label, published=frame.new_frame.published),
+            }),
+            "groups": tuple(g.model_copy(update={
+                "published": {},
+                **({"start": g.start.model_copy(update={"published": {}})} if g.start is not None else {}),
+            }) for g in frame.groups),
         }
     )
     # model_copy keeps the private provenance, so the copies still cite the files they came from.
