@@ -37,14 +37,7 @@ def test_all_of_data_loads_links_and_checks_without_errors():
 
 #: A table cell written as printed, '-8,1 %' (seed 001's Resultat), is read by the loader but refused by the published
 #: schema's cell (a money pattern, '-' or null): an editor flags a file that rammecalc reads. A bug in src (schema).
-_PERCENT_CELL_NOT_IN_SCHEMA = pytest.mark.xfail(
-    strict=True, reason="the JSON Schema's table cell does not take a per cent as printed ('-8,1 %'), which the "
-    "loader reads (core/table.py TableCell)")
-
-
-@pytest.mark.parametrize("path", [pytest.param(p, marks=_PERCENT_CELL_NOT_IN_SCHEMA)
-                                  if p.name == "molde-2018-ressurstjenesten.yaml" else p for p in FILES],
-                         ids=[p.name for p in FILES])
+@pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])
 def test_each_file_is_valid_against_the_published_json_schema(path):
     """What an editor does with the schema: YAML keys as text, numbers as JSON numbers."""
     import datetime

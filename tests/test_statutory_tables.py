@@ -201,8 +201,6 @@ def test_17s_row_6_changed_fails_the_link_at_27s_total(cli, data_copy):
     assert [ln.split(": error: ")[0] for ln in errors(everything.stdout)] == [f"{T17}:36:66", f"{T27}:43:13"]
 
 
-@pytest.mark.xfail(strict=True, reason="a known difference recorded for a cell covers every relation of that cell: "
-                   "27's record for its total against its rows (−1) also hides the broken tie to 17's row 6 (−1)")
 def test_17s_row_6_changed_by_one_fails_the_link_all_the_same(cli, data_copy):
     # 529 103 instead of 529 102: the tie is off by −1, which happens to be the total's recorded difference
     # against its rows ("the eleven rows add up to 529 103"). The record explains the sum, not the tie.

@@ -802,8 +802,6 @@ def test_a_mistyped_budsjett_cell_is_reported_at_that_cell(tmp_path, cli):
            "in this cell, most likely" in result.stdout
 
 
-@pytest.mark.xfail(strict=True, reason="a share that reads the blamed cell is reported beside the cell-mismatch, "
-                   "though the correction puts it right (grid.blame leaves shares out); the accounts tables did not")
 def test_a_key_figure_the_correction_puts_right_is_not_reported_again(tmp_path, cli):
     # y printed 60 / 70 / 10 and Resultat 10 ÷ 70 = 14,29 % → 14,3 %; typed with budsjett 77. With 77 the
     # Resultat would be 10 ÷ 77 = 12,99 % → 13,0 %; with the blamed cell's 70 it is the printed 14,3 %.

@@ -77,7 +77,9 @@ class Comparer:
         for a share)."""
         difference = published - computed
         index = self._index.get(key) if key is not None else None
-        recorded = index is not None and self.records[index].difference == difference
+        # A record explains one figure once: where a table checks one cell by two relations (its row's sum
+        # and a link to another file, say), it covers the first that differs by its amount, never both.
+        recorded = index is not None and index not in self.used and self.records[index].difference == difference
         if recorded:
             self.used.add(index)
         if difference == 0:

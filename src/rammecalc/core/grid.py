@@ -62,6 +62,9 @@ class Relation:
     #: For a figure from elsewhere in a coarser unit: how far apart the two may be and still be one figure
     #: (half a unit of its last printed digit, in this table's unit).
     allowance: Decimal = ZERO
+    #: Where the relation is written: the row's own (``rad``: sum, formel, andel), its column's (``kolonne``),
+    #: or a tie to another figure (``lik``, ``fra``). A known difference may name it.
+    kind: str = "rad"
 
     @property
     def is_share(self) -> bool:
@@ -186,44 +189,98 @@ def findings(grid: Grid) -> list[Finding]:
 
 @dataclass(frozen=True)
 class Blame:
-    """A printed leaf that two or more failing relations blame alike: it reads ``published``; the relations
-    agree it should read ``implied``."""
+    """A printed figure that explains several failing relations at once: it reads ``published``; read as
+    ``implied``, every relation it takes part in holds. ``own`` is its own relation where it has one (a result
+    misprinted), ``None`` for a leaf; ``relations`` are every failing relation it explains."""
 
     cell: Cell
     published: Decimal
     implied: Decimal
     relations: tuple[Relation, ...]
+    own: Relation | None = None
 
 
-def blame(grid: Grid, found: Iterable[Finding]) -> list[Blame]:
-    """The leaves a misprint is most likely in: a printed cell with no relation of its own that is an operand
-    of two or more failing relations, all of which it would make hold if it read otherwise by the same
-    amount, and which no other cell explains alike. Only with figures read from the printed ones (from
-    the inputs, a leaf's misprint spreads to every figure above it)."""
+def blame(grid: Grid, found: Iterable[Finding], recorded=lambda relation: ZERO) -> list[Blame]:
+    """The printed figures a misprint is most likely in, so that it is reported once, at itself, and not at
+    every figure it spills into. A printed figure is blamed when, read otherwise by one amount, every relation
+    it takes part in holds (the sums and formulas that read it, the shares too, and its own relations), when
+    that puts right two or more failing relations, and when no other figure explains the same ones alike.
+    A result misprinted (a total, an avvik) is then one finding at itself, its readers' failures explained; a
+    leaf read wrong by two results (its row's avvik, its column's total) is one ``cell-mismatch``. A relation
+    holds when it differs by what is ``recorded`` for it (a known difference, else 0). Only with figures read
+    from the printed ones (from the inputs, a leaf's misprint spreads to every figure above it)."""
     if not grid.from_printed:
         return []
-    failing = [f for f in found if f.difference and not f.relation.is_share and f.relation.value is None]
-    by_leaf: dict[Cell, list[tuple[Finding, Decimal]]] = {}
-    for finding in failing:
-        for term in finding.relation.terms:
-            if term.cell in grid.printed and term.cell not in grid.primary:
-                # If the leaf were misprinted by e, the relation's computed value is off by sign × e, so
-                # published − computed = −sign × e.
-                by_leaf.setdefault(term.cell, []).append((finding, -term.sign * finding.difference))
-    candidates: dict[tuple, list[Cell]] = {}
-    for cell, entries in by_leaf.items():
-        corrections = {e for _, e in entries}
-        if len(entries) >= 2 and len(corrections) == 1:
-            key = (frozenset(id(f.relation) for f, _ in entries), corrections.pop())
-            candidates.setdefault(key, []).append(cell)
+    found = list(found)
+    failing = {id(f.relation): f for f in found
+               if f.computed is not None and f.difference != recorded(f.relation)}
+    if len(failing) < 2:
+        return []
+    readers: dict[Cell, list[tuple[Relation, int]]] = {}
+    owners: dict[Cell, list[Relation]] = {}
+    for relation in grid.relations:
+        if relation.value is not None:
+            continue
+        owners.setdefault(relation.target, []).append(relation)
+        for term in relation.terms:
+            readers.setdefault(term.cell, []).append((relation, term.sign))
+        for term in relation.denominator:
+            readers.setdefault(term.cell, []).append((relation, 0))
+    candidates: dict[frozenset, list[Blame]] = {}
+    for cell in {t.cell for f in failing.values() for t in (*f.relation.terms, *f.relation.denominator)} | \
+            {f.relation.target for f in failing.values()}:
+        if cell not in grid.printed:
+            continue
+        involved = [r for r, _ in readers.get(cell, ())] + owners.get(cell, [])
+        fixed = [r for r in involved if id(r) in failing]
+        if len(fixed) < 2:
+            continue
+        # The amount the first failing relation says the figure is off by: a result's own difference, or a
+        # reader's, turned (published − computed = −sign × e for a term of sign ±1).
+        first = fixed[0]
+        off = failing[id(first)].difference - recorded(first)
+        if first.target == cell:
+            error = off
+        else:
+            sign = next(s for r, s in readers[cell] if r is first)
+            if sign == 0:
+                continue  # a denominator: no amount to read off; another relation will say
+            error = -sign * off
+        implied = grid.printed[cell] - error
+        trial = Grid({**grid.printed, cell: implied}, grid.relations, grid.from_printed)
+        if not all(trial.printed.get(r.target) is None or trial.evaluate(r) is not None
+                   and trial.printed[r.target] - trial.evaluate(r) == recorded(r) for r in involved):
+            continue
+        own = next((r for r in owners.get(cell, []) if id(r) in failing), None)
+        if own is not None and not _confirmed(cell, error, fixed, owners, failing, grid):
+            continue
+        key = frozenset(id(r) for r in fixed)
+        candidates.setdefault(key, []).append(Blame(cell, grid.printed[cell], implied, tuple(fixed), own))
     out = []
-    for (_, error), cells in candidates.items():
-        if len(cells) != 1:
-            continue  # two leaves would explain it alike: the evidence does not say which
-        cell = cells[0]
-        relations = tuple(f.relation for f, _ in by_leaf[cell])
-        out.append(Blame(cell, grid.printed[cell], grid.printed[cell] - error, relations))
+    taken: set[int] = set()
+    for key, blames in sorted(candidates.items(), key=lambda kv: -len(kv[0])):
+        if len(blames) != 1 or key & taken:
+            continue  # two figures would explain it alike: the evidence does not say which
+        out.append(blames[0])
+        taken |= key
     return out
+
+
+def _confirmed(cell: Cell, error: Decimal, fixed: list[Relation], owners: dict, failing: dict, grid: Grid) -> bool:
+    """Whether a printed result (a cell with a relation of its own) may take the blame for the results that
+    read it. A result printed one unit off its parts is as often rounded on its own as misprinted: in a
+    statutory form, row 8 printed one more than 6 + 7 makes row 9 (5 − 8) one off too, though both are
+    rounded from kroner, and both are findings. So a result takes the blame for its readers only where each
+    reader is known right by another relation of its own cell that holds (the avvik total that equals
+    budsjett − regnskap of the totals, when one row's avvik is misprinted), or where it is off by more than
+    rounding could make it (more than one unit of its last printed digit)."""
+    readers = [r for r in fixed if r.target != cell]
+    if all(any(other is not r and id(other) not in failing for other in owners.get(r.target, []))
+           for r in readers):
+        return True
+    exponent = grid.printed[cell].as_tuple().exponent
+    unit = Decimal(1).scaleb(exponent if isinstance(exponent, int) and exponent < 0 else 0)
+    return abs(error) > unit
 
 
 def share_relation(target: Cell, numerator: tuple[Term, ...], denominator: tuple[Term, ...], formula: str,

@@ -109,8 +109,10 @@ TableCell = Annotated[
     Decimal | None,
     BeforeValidator(_cell),
     PlainSerializer(lambda d: d, return_type=Decimal | None),
-    WithJsonSchema({"anyOf": [*_MONEY_SCHEMA["anyOf"], {"type": "null"}, {"const": "-"}],
-                    "description": "A printed figure ('-' for a printed zero), or nothing for a blank cell."}),
+    WithJsonSchema({"anyOf": [*_MONEY_SCHEMA["anyOf"], {"type": "null"}, {"enum": ["-", "–", "−", ""]},
+                              {"type": "string", "pattern": r"^[-−–+]?\s*\d[\d  ]*([.,]\d+)?\s*%$"}],
+                    "description": "A printed figure ('-' for a printed zero; '−8,1 %' in a column of per cents), or "
+                    "nothing for a blank cell."}),
 ]
 
 
@@ -250,6 +252,11 @@ class KnownCellDifference(Model):
 
     row: Ref = Field(alias="rad", description="The row: its number, id or label.")
     column: Id = Field(alias="kolonne", description="The column's id.")
+    relation: Literal["rad", "kolonne", "lik", "fra"] | None = Field(
+        None, alias="relasjon",
+        description="Which of the cell's relations differs, where it has more than one: the row's own ('rad': its "
+        "sum, formula or share), its column's formula ('kolonne'), or its tie to another figure ('lik', 'fra'). "
+        "Without it, the first relation that differs by this amount.")
     difference: Money = Field(alias="differanse", description="Published minus computed, in the table's unit.")
     explanation: Text = Field(alias="forklaring", description="Why the printed figure differs; the evidence.")
 
@@ -277,10 +284,10 @@ class Table(AmountDocument):
         "publiserte", alias="delsummer",
         description="How a result row is computed: from the printed sub-results, as published tables are made "
         "('publiserte', the default), or from the rows that have no relation ('grunnlag').")
-    blanks: Literal["tomme", "null"] = Field(
-        "tomme", alias="blanke_celler",
-        description="What a blank cell in a row of figures is: nothing printed ('tomme', the default), or a printed "
-        "zero ('null': the cell is then checked like any figure).")
+    blank_is_zero: bool = Field(
+        False, alias="blank_er_null",
+        description="A blank cell in a row of figures is a printed zero, checked like any figure (as in a frame); "
+        "by default a blank is nothing printed.")
     price_level: Year | None = Field(None, alias="prisnivå", description="The year whose prices the table is in.")
     transposed: bool = Field(False, alias="transponert",
                              description="The source prints the rows as columns (years across); roll does too.")
@@ -528,7 +535,7 @@ def relations(table: Table, names: Names, references: References | None = None) 
             else:
                 for column in figures:
                     out.append(Relation((_key(i), column.id), (Term(1, (_key(other), column.id)),),
-                                        Code.LINK_MISMATCH, f"lik {row.equal}"))
+                                        Code.LINK_MISMATCH, f"lik {row.equal}", kind="lik"))
         for key in ("lik", "fra"):
             address = row.equal if key == "lik" else row.source
             if not isinstance(address, Address):
@@ -538,7 +545,7 @@ def relations(table: Table, names: Names, references: References | None = None) 
                 if found is not None:
                     value, where, allowance = found
                     out.append(Relation((_key(i), column.id), (), Code.LINK_MISMATCH, f"{key} {address.file}",
-                                        value=value, source=where, allowance=allowance))
+                                        value=value, source=where, allowance=allowance, kind=key))
     for column in table.figure_columns:
         index = next(n for n, c in enumerate(table.columns) if c is column)
         if column.formula is not None:
@@ -553,7 +560,7 @@ def relations(table: Table, names: Names, references: References | None = None) 
                 if row.is_heading or row.share is not None:
                     continue
                 out.append(Relation((_key(i), column.id), tuple(Term(s, (_key(i), n)) for s, n in parsed), code,
-                                    column.formula))
+                                    column.formula, kind="kolonne"))
         if column.share is not None:
             parts = [column.share.numerator, column.share.denominator]
             if any(p not in column_ids for p in parts):
@@ -565,13 +572,14 @@ def relations(table: Table, names: Names, references: References | None = None) 
                     continue
                 out.append(Relation((_key(i), column.id), (Term(1, (_key(i), parts[0])),), Code.KEY_FIGURE_MISMATCH,
                                     f"{parts[0]} ÷ {parts[1]}", (Term(1, (_key(i), parts[1])),),
-                                    column.decimals if column.decimals is not None else 1, column.rounding))
+                                    column.decimals if column.decimals is not None else 1, column.rounding,
+                                    kind="kolonne"))
     return out, problems
 
 
 def printed(table: Table) -> dict[Cell, Decimal]:
-    """Every printed figure, by cell. With ``blanke_celler: null``, a blank in a row that prints any figure
-    is a printed zero."""
+    """Every printed figure, by cell. With ``blank_er_null: true``, a blank in a row that prints any figure is
+    a printed zero."""
     out: dict[Cell, Decimal] = {}
     for i, row in enumerate(table.rows):
         if row.is_heading:
@@ -581,7 +589,7 @@ def printed(table: Table) -> dict[Cell, Decimal]:
         for column_id, value, _ in cells:
             if value is not None:
                 out[(_key(i), column_id)] = value
-            elif table.blanks == "null" and any_printed:
+            elif table.blank_is_zero and any_printed:
                 out[(_key(i), column_id)] = Decimal(0)
     return out
 
@@ -607,6 +615,16 @@ def validate(table: Table) -> list[Problem]:
         seen.setdefault(column.id, i)
     figure_ids = [c.id for c in table.figure_columns]
     text_ids = [c.id for c in table.columns if c.is_text]
+    for i, column in enumerate(table.columns):
+        if column.role is ColumnRole.VARIANCE and column.formula is None:
+            budgets = [c.id for c in table.figure_columns if c.role in BUDGET_ROLES]
+            accounts = [c.id for c in table.figure_columns if c.role is ColumnRole.ACCOUNTS]
+            b, r = (budgets or ["budsjett"])[0], (accounts or ["regnskap"])[0]
+            problems.append(input_error(
+                Code.MISSING_KEY, table.locate("kolonner", i),
+                f"avvik column '{column.id}' does not say how it is computed: the sign of avvik is not the same "
+                "everywhere, and it is never guessed",
+                f"add 'formel: {b} - {r}' (Molde: budsjett − regnskap) or 'formel: {r} - {b}' (Stavanger)"))
     names = Names(table)
     for i, row in enumerate(table.rows):
         if isinstance(row.amounts, list):
@@ -700,13 +718,24 @@ def check(table: Table, tolerance: Decimal = Decimal(0), known_differences: bool
     if problems:
         return problems
     names = Names(table)
-    records = []
-    keys = {}
+    found = findings(built)
+    # Each known difference is pinned to one relation of its cell (the Comparer matches a figure's key with a
+    # record's): the kind it names, else the first that differs by its amount, else the first that differs.
+    by_cell: dict[Cell, list] = {}
+    for finding in found:
+        by_cell.setdefault(finding.relation.target, []).append(finding)
+    records, recorded = [], {}
     for i, record in enumerate(table.known_differences if known_differences else ()):
         row = names.find(record.row)
-        if isinstance(row, int):
-            keys[i] = ("celle", _key(row), record.column)
-        records.append(_Keyed(record, keys.get(i)))
+        candidates = by_cell.get((_key(row), record.column), []) if isinstance(row, int) else []
+        if record.relation is not None:
+            candidates = [f for f in candidates if f.relation.kind == record.relation]
+        pinned = next((f for f in candidates if f.difference == record.difference), None) or \
+            next((f for f in candidates if f.difference), None) or next(iter(candidates), None)
+        key = ("relasjon", id(pinned.relation)) if pinned is not None else ("ingen", i)
+        records.append(_Keyed(record, key))
+        if pinned is not None:
+            recorded[id(pinned.relation)] = (i, record.difference)
     cmp = Comparer(table, records, tolerance)
     columns = {c.id: c for c in table.columns}
     paths = {(_key(i), cid): path for i in range(len(table.rows)) if not table.rows[i].is_heading
@@ -716,18 +745,22 @@ def check(table: Table, tolerance: Decimal = Decimal(0), known_differences: bool
         row = int(cell[0])
         return f"{table.row_name(row)}, {columns[cell[1]].label}"
 
-    found = findings(built)
-    blamed = blame(built, found)
-    explained = {id(r) for b in blamed for r in b.relations}
-    for b in blamed:
+    # What blame explains is not reported again, and a record on it counts as used.
+    blamed = blame(built, found, lambda relation: recorded.get(id(relation), (None, Decimal(0)))[1])
+    # What a blamed figure explains is not reported again; a blamed leaf is one cell-mismatch, a blamed result
+    # is its own relation's finding (below), at its own cell.
+    explained = {id(r) for b in blamed for r in b.relations if r is not b.own}
+    cmp.used.update(recorded[key][0] for key in explained if key in recorded)
+    for b in (b for b in blamed if b.own is None):
         file, line, col = table.locate(*paths[b.cell])
-        targets = " and ".join(name(r.target) for r in b.relations)
+        targets = [name(r.target) for r in b.relations]
+        together = " and ".join(targets) if len(targets) == 2 else ", ".join(targets[:-1]) + " and " + targets[-1]
         cmp.problems.append(Problem(
             Code.CELL_MISMATCH, Severity.ERROR, file, line, col,
-            f"{name(b.cell)}: published {format_amount(b.published)}, but {targets} both give "
-            f"{format_amount(b.implied)} (difference {format_amount(b.published - b.implied, plus=True)}): a "
-            "misprint in this cell, most likely", None, name(b.cell), None, b.published, b.implied,
-            b.published - b.implied))
+            f"{name(b.cell)}: published {format_amount(b.published)}, but {together} "
+            f"{'both' if len(targets) == 2 else 'all'} give {format_amount(b.implied)} (difference "
+            f"{format_amount(b.published - b.implied, plus=True)}): a misprint in this cell, most likely", None,
+            name(b.cell), None, b.published, b.implied, b.published - b.implied))
     for finding in found:
         relation = finding.relation
         if id(relation) in explained:
@@ -746,13 +779,13 @@ def check(table: Table, tolerance: Decimal = Decimal(0), known_differences: bool
         difference = finding.published - finding.computed
         if relation.allowance and abs(difference) <= relation.allowance:
             continue  # one figure in two units: equal within the rounding of the coarser
-        cmp.compare(relation.code, name(target), ("celle", *target), finding.published, finding.computed,
+        cmp.compare(relation.code, name(target), ("relasjon", id(relation)), finding.published, finding.computed,
                     paths[target], computed_text=computed_text, unit=unit)
     return cmp.finish()
 
 
 class _Keyed:
-    """A known difference with the key of the cell it is about (as the Comparer matches them)."""
+    """A known difference with the key of the relation it is pinned to (as the Comparer matches them)."""
 
     def __init__(self, record: KnownCellDifference, key: tuple | None):
         self.record, self.key = record, key
