@@ -272,9 +272,6 @@ def test_fra_a_frames_new_frame_printed_or_rolled(cli, tmp_path):
     assert row["values"] == {"b24": 110, "b25": 120} and row["printed"] == {"b24": False, "b25": False}
 
 
-@pytest.mark.xfail(strict=True, reason="a table's 'fra' of a frame that is not among the paths is not rolled: "
-                   "\"frame 'f' prints no figure for 2025 and could not be rolled\" (exit 2), with the hint to "
-                   "correct the address or give the column its 'år'")
 def test_fra_a_frame_not_given_is_rolled_all_the_same(cli, tmp_path):
     root = write(tmp_path, frame_files())
     code, problems = report(cli, root, "tables/t.yaml")

@@ -873,8 +873,6 @@ def test_a_row_indented_deeper_than_allowed_is_refused_at_its_cell(tmp_path, cli
                              "should be less than or equal to 20)")], problems
 
 
-@pytest.mark.xfail(strict=True, reason="an out-of-range nivå gets the hint 'check the year' "
-                   "(loading/documents.py: every ge/le error is given it)")
 def test_a_row_indented_too_deep_gets_a_hint_about_levels(tmp_path, cli):
     files = indented_rows(22)
     result = cli("check", ".", cwd=write(tmp_path, files))

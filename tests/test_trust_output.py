@@ -621,8 +621,6 @@ def test_roll_of_rows_indented_as_deep_as_allowed(cli, tmp_path):
     assert checked.exit_code == 0 and json.loads(checked.stdout)["figures"] == 1
 
 
-@pytest.mark.xfail(strict=True, reason="a heading's 'nivå' is read but not shown: roll prints every heading "
-                   "unindented (render.stated_table_rich)")
 def test_roll_indents_a_heading_by_its_level(cli, tmp_path):
     (tmp_path / "h.yaml").write_text(textwrap.dedent("""\
         type: tabell

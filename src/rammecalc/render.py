@@ -690,6 +690,14 @@ def _result(table: StatedTable, index: int) -> tuple[str, Decimal] | None:
     return (words, abs(spent - budget)) if words else None
 
 
+def _share_decimals(table: StatedTable, index: int, column) -> int:
+    """The decimals a per cent is printed with: its row's (a row that is a share), else its column's, else 1."""
+    row = table.rows[index]
+    if row.share is not None and row.decimals is not None:
+        return row.decimals
+    return column.decimals if column.decimals is not None else 1
+
+
 def _stated_computed(table: StatedTable, references=None) -> dict:
     """What each differing cell's relation gives (its first relation that differs), for the legend."""
     from .core import grid as grid_core
@@ -741,14 +749,16 @@ def stated_table_rich(table: StatedTable, references=None) -> RenderableType:
         if column.is_text:
             return table.rows[i].texts.get(column.id, "")
         value, was_printed = values[(str(i), column.id)]
-        if value is None or (column.is_percent and not was_printed):
+        percent = column.is_percent or table.rows[i].share is not None
+        if value is None or (percent and not was_printed):
             return ""  # (a per cent the source prints for one row is not invented for the others)
+        text = format_percent(value, _share_decimals(table, i, column)) if percent else format_printed(value)
         if not was_printed:
-            return COMPUTED_MARK[0] + shown(value, column) + COMPUTED_MARK[1]
+            return COMPUTED_MARK[0] + text + COMPUTED_MARK[1]
         if (str(i), column.id) in differs:
             differing.append((i, column.id))
-            return shown(value, column) + DIFFERS_MARK
-        return shown(value, column) + (" " if marked else "")
+            return text + DIFFERS_MARK
+        return text + (" " if marked else "")
 
     if table.transposed:
         grid.add_column(UNIT_TEXT[table.amount_unit.value], min_width=12)
@@ -771,8 +781,8 @@ def stated_table_rich(table: StatedTable, references=None) -> RenderableType:
         for i, row in enumerate(table.rows):
             number = [row.number or ""] if numbered else []
             if row.is_heading:
-                grid.add_row(*number, _text(row.heading, style="bold"), *("" for _ in table.columns),
-                             *([""] if show_spending else []))
+                grid.add_row(*number, _indented(_text(row.heading, style="bold"), row.depth),
+                             *("" for _ in table.columns), *([""] if show_spending else []))
                 continue
             label = _indented(_text(row.shown_label), row.depth)
             style = "bold" if row.is_result else None

@@ -283,6 +283,13 @@ def _source(scenario: Scenario):
     return Source(document=f"scenario {scenario.id}", note=scenario.label)
 
 
+def _plain(value: Decimal) -> Decimal:
+    """``value`` without trailing zeros after the decimal point (and never in exponent form)."""
+    if value == value.to_integral_value():
+        return value.quantize(Decimal(1))
+    return value.normalize()
+
+
 def _scaled(item: Item, factor: Decimal, frame: Frame, scenario: Scenario, index: int) -> Item:
     """Every amount of the item, or of its rule (a rate's base), times ``factor``.
 
@@ -296,7 +303,9 @@ def _scaled(item: Item, factor: Decimal, frame: Frame, scenario: Scenario, index
 
     def times(amount: Decimal, year: int | None = None, rounded: bool = True) -> Decimal:
         exact_product = product(amount, factor)
-        result = round_exact(exact_product, rounding, frame.decimals) if rounded else exact_product
+        # An exact product is kept without trailing zeros (8 × 0,5 × 0,25 = 1, not 1,000): its digits are
+        # computed, not written, and must not read as a figure typed with three decimals.
+        result = round_exact(exact_product, rounding, frame.decimals) if rounded else _plain(exact_product)
         if too_large(result) and not problems:
             shown = format_amount(result) if result.adjusted() < 40 else f"a figure of {result.adjusted() + 1} digits"
             problems.append(input_error(

@@ -269,7 +269,7 @@ def load(paths: Sequence[str | os.PathLike], progress: Callable[[int, int], None
             read.raw_kind = "skipped"
             result.problems.append(Problem(Code.SKIPPED, Severity.WARNING, display_name(path), 1, 1,
                                            "no 'type' key: not a rammecalc file; skipped",
-                                           "add 'type: ramme', 'type: endringer' or 'type: parametere' if it is one"))
+                                           "add its 'type:' if it is one (ramme, endringer, parametere, scenario, tabell or koblinger)"))
         else:
             result.problems += read.problems
 
@@ -413,7 +413,23 @@ def _load_stated_tables(result: Loaded, reads: dict[str, Read], get, walked: set
     budgets = {b.frame.file: b for b in result.budgets}
 
     def rolled(frame):
+        """The frame rolled: a frame among the paths is assembled already; one a table names alone is
+        assembled here, from the files it lists (read as any file a frame lists; their problems are told)."""
         budget = budgets.get(frame.file)
+        if budget is None and frame.file not in budgets:
+            documents = {}
+            for key, rels in (("endringer", frame.changes), ("parametere", frame.parameters)):
+                reads_ = [get(Path(frame.file).parent / rel) for rel in rels]
+                for other in reads_:
+                    if other.opened and other.doc is None:
+                        result.problems.extend(other.problems)
+                documents[key] = [r.doc for r in reads_ if r.doc is not None]
+                if len(documents[key]) != len(rels):
+                    budgets[frame.file] = None
+                    return None
+            budget, problems = assemble(frame, documents["endringer"], documents["parametere"])
+            result.problems += problems
+            budgets[frame.file] = budget
         return roll(budget) if budget is not None else None
 
     for name, read in list(reads.items()):

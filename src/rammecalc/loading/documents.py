@@ -310,8 +310,11 @@ def _pydantic_problem(err: dict, model: type[BaseModel], name: str, locs: Locs, 
         return input_error(Code.INVALID, at(loc), f"{where}: expected a list ('- ' lines), got {_describe(value)}",
                            "see 'rammecalc schema' or the README for the shape")
     if kind in ("greater_than_equal", "less_than_equal"):
+        about_year = any(str(part) in ("år", "kolonner", "beløp", "publisert", "verdier", "prisnivå") or
+                         isinstance(part, int) and 1000 <= part for part in loc) or on_key
+        bound = f"at most {ctx['le']}" if "le" in ctx else f"at least {ctx['ge']}" if "ge" in ctx else "in range"
         return input_error(Code.INVALID, at(loc), f"{where}: {value!r} is out of range ({_clean(err['msg'])})",
-                           "check the year")
+                           "check the year" if about_year else f"write a value {bound} (see 'rammecalc schema')")
     return input_error(Code.INVALID, at(loc), f"{where}: {_clean(err['msg'])}", _hint_for(kind))
 
 
