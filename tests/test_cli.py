@@ -95,15 +95,16 @@ def test_check_data_passes(cli):
     #   table 27: the total in 6 columns + its Regnskap 2022 tied to table 17's row 6 = 7;
     #   the synthetic bridge: Ramme 2025 of the three units (the column's formula) = 3, the sum row's six
     #   figures (sum alle) = 6, and the sum row's Ramme 2025 by the column's formula too = 1: 10.
-    #   5 + 1 + 7 + 11 + 2 + 32 + 7 + 10 = 75.
+    #   the synthetic consolidation: its Sum in 4 columns = 4.
+    #   5 + 1 + 7 + 11 + 2 + 32 + 7 + 10 + 4 = 79.
     # Frames 21 and 24 (Hustadvika): a frame and a changes file each, with 12 printed figures each (4 starts,
     # 4 "Sum tiltak", 4 "Ny Ramme") = 24.
-    # Links: 2. 68 + 24 + 75 + 2 = 169.
+    # Links: 2. 68 + 24 + 79 + 2 = 173.
     # Warnings: Askøy's split, Trondheim's two period amounts, table 15's two totals, the explained 2017
     # link (6), table 17's eight recorded ±1 cells, table 27's five and the bridge's two = 21.
-    # Files: 28 of those kinds, and 4 scenarios (each applied, to prove it applies).
-    assert result.stdout.splitlines()[-1] == ("checked 32 files, 18 tables (7 frames, 11 other tables), 2 links, "
-                                              "169 published figures: 0 errors, 21 warnings")
+    # Files: 29 of those kinds, and 4 scenarios (each applied, to prove it applies).
+    assert result.stdout.splitlines()[-1] == ("checked 33 files, 19 tables (7 frames, 12 other tables), 2 links, "
+                                              "173 published figures: 0 errors, 21 warnings")
 
 
 def test_check_tolerance_and_recorded_differences(cli):

@@ -25,6 +25,7 @@ CASES = {
     "giske-2022-bevilgningsoversikt-drift": 120,
     "eksempel-2025-rammebro": 100,
     "molde-2018-ressurstjenesten": 100,
+    "hustadvika-2024-sum-to-rammeomrader": 100,
 }
 
 
@@ -94,3 +95,13 @@ def test_an_accounts_table_prints_its_years_across_with_each_result_named():
     assert figures(text, "Avvik") == ["100", "1 142", "−1 111", "−3 842"]
     assert figures(text, "Resultat") == ["−8,1 %"]
     assert "merforbruk 3 842" in text and "mindreforbruk 100" in text
+
+
+def test_a_summary_takes_its_rows_from_the_units_frames():
+    text = render("hustadvika-2024-sum-to-rammeomrader", 100)
+    # the frames' printed "Ny Ramme -5 806 -5 821 -5 844 -5 878" (table 21) and "125 728 122 922 122 432
+    # 121 710" (table 24), taken from their files, and the synthetic total added by hand
+    assert figures(text, "Kommunalteknikk") == ["−5 806", "−5 821", "−5 844", "−5 878"]
+    assert figures(text, "Bo og habilitering") == ["125 728", "122 922", "122 432", "121 710"]
+    assert figures(text, "Sum") == ["119 922", "117 101", "116 588", "115 832"]
+    assert "[" not in text  # taken from the frames, which print them: nothing computed here

@@ -266,10 +266,11 @@ def test_fra_a_frames_new_frame_printed_or_rolled(cli, tmp_path):
     assert problems == [(*where(FROM_FRAME, "etikett: Ramme,", "121]"), "link-mismatch",
                          ("1 Ramme, B 2025: published 121, computed 120 (fra ../frames/f.yaml, rolled from "
                           "frames/f.yaml) (difference +1)"))]
-    # Row 2 prints nothing: roll shows the frame's figures, marked as computed.
+    # Row 2 prints nothing: roll shows the frame's figures: 110 as the frame prints it, 120 as its roll gives it
+    # (computed: the frame prints no new frame for 2025).
     rolled = cli("roll", "--format", "json", "tables/t.yaml", "frames/f.yaml", cwd=root)
     (row,) = [r for r in json.loads(rolled.stdout)["tables"][0]["rows"] if r["number"] == "2"]
-    assert row["values"] == {"b24": 110, "b25": 120} and row["printed"] == {"b24": False, "b25": False}
+    assert row["values"] == {"b24": 110, "b25": 120} and row["printed"] == {"b24": True, "b25": False}
 
 
 def test_fra_a_frame_not_given_is_rolled_all_the_same(cli, tmp_path):

@@ -591,7 +591,7 @@ def test_reports_come_out_in_one_order_with_a_cold_or_warm_cache(cli, wrong_figu
     cases = ET.fromstring(cold_junit := cli("check", "--no-cache", "--report", "junit", "data",
                                             cwd=wrong_figure).stdout).findall("testsuite/testcase")
     keys = [(c.get("classname"), c.get("name").split(" ", 1)[1]) for c in cases]
-    assert keys == sorted(keys) and len(keys) == 19, cold_junit  # 7 frames, 11 tables, the links file
+    assert keys == sorted(keys) and len(keys) == 20, cold_junit  # 7 frames, 12 tables, the links file
 
 
 # ---------------------------------------------------------------------------------- 8. deep and large

@@ -62,6 +62,8 @@ class Relation:
     #: For a figure from elsewhere in a coarser unit: how far apart the two may be and still be one figure
     #: (half a unit of its last printed digit, in this table's unit).
     allowance: Decimal = ZERO
+    #: For a figure from elsewhere: whether it is printed there (a frame's figure it does not print is rolled).
+    printed_elsewhere: bool = True
     #: Where the relation is written: the row's own (``rad``: sum, formel, andel), its column's (``kolonne``),
     #: or a tie to another figure (``lik``, ``fra``). A known difference may name it.
     kind: str = "rad"
@@ -296,7 +298,9 @@ def printed_or_computed(grid: Grid, cells: Iterable[Cell]) -> Mapping[Cell, tupl
         if cell in grid.printed:
             out[cell] = (grid.printed[cell], True)
         elif cell in grid.primary:
-            out[cell] = (grid.value(cell), False)
+            # a figure taken from another file is printed there; only what a relation computes is ours
+            relation = grid.primary[cell]
+            out[cell] = (grid.value(cell), relation.value is not None and relation.printed_elsewhere)
         else:
             out[cell] = (None, True)
     return out

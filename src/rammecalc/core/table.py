@@ -545,7 +545,8 @@ def relations(table: Table, names: Names, references: References | None = None) 
                 if found is not None:
                     value, where, allowance = found
                     out.append(Relation((_key(i), column.id), (), Code.LINK_MISMATCH, f"{key} {address.file}",
-                                        value=value, source=where, allowance=allowance, kind=key))
+                                        value=value, source=where, allowance=allowance, kind=key,
+                                        printed_elsewhere=not where.startswith(ROLLED)))
     for column in table.figure_columns:
         index = next(n for n, c in enumerate(table.columns) if c is column)
         if column.formula is not None:
@@ -868,6 +869,10 @@ def resolve(table: Table, fetch, rolled) -> tuple[References, list[Problem]]:
     return References(values), problems
 
 
+#: How a figure from another file that the file does not print, but its roll gives, is said to come about.
+ROLLED = "rolled from "
+
+
 def _figure_in(doc, address: Address, column: TableColumn, rolled) -> tuple[Decimal, str] | str:
     """One figure of another file for a column of this table: (value, where it is printed or computed)."""
     from .models import Frame
@@ -896,7 +901,7 @@ def _figure_in(doc, address: Address, column: TableColumn, rolled) -> tuple[Deci
             return f"frame '{doc.id}' prints no figure for {year} and could not be rolled"
         value = (table.subtotals[address.group].get(year) if computed == "subtotals" else
                  (table.new_frame if computed == "ny_driftsramme" else table.start).get(year))
-        return (value if value is not None else Decimal(0)), f"rolled from {doc.file}"
+        return (value if value is not None else Decimal(0)), f"{ROLLED}{doc.file}"
     names = Names(doc)
     if address.row is None:
         return "name the row with 'rad'"
