@@ -260,3 +260,85 @@ def test_roll_says_which_folder_link_it_did_not_follow(cli, tmp_path):
     result = cli("roll", "data", cwd=tmp_path)
     assert result.exit_code == 0
     assert "data/frames/self:1:1: warning: a link to " in result.stderr
+
+
+# ------------------------------------------------------------------- found by bench/fuzz.py (seed 11)
+
+TABLE = """\
+type: tabell
+id: t
+kommune: Eksempel
+kilde: {dokument: Eksempel}
+beløpsenhet: 1 000 kr
+kolonner:
+  - {id: a, etikett: A}
+rader:
+  - {nr: 1, etikett: En, beløp: [1]}
+  - {nr: 2, etikett: To, beløp: [1], lik: 1}
+"""
+
+
+def write_table(tmp_path: Path, text: str) -> None:
+    (tmp_path / "data" / "tables").mkdir(parents=True, exist_ok=True)
+    (tmp_path / "data" / "tables" / "t.yaml").write_text(text, encoding="utf-8")
+
+
+def test_the_table_used_here_is_valid(cli, tmp_path):
+    write_table(tmp_path, TABLE)
+    result = cli("check", "--no-cache", "data", cwd=tmp_path)
+    assert result.exit_code == 0, result.stderr
+
+
+def test_a_value_of_a_shape_no_member_of_a_union_takes_is_one_error(cli, tmp_path):
+    # lik is a row (text) or an address (a mapping); a list is neither: one error naming both, no pydantic tags
+    write_table(tmp_path, TABLE.replace("lik: 1}", "lik: [1, 2]}"))
+    err = run_both(cli, tmp_path)
+    assert errors_of_table(err) == ["data/tables/t.yaml:10:43: error: rader.1.lik: expected text or a mapping, "
+                                    "got a list"]
+    assert "function-before" not in err and "Address" not in err
+
+
+def test_a_mapping_in_a_union_of_text_and_mapping_is_judged_as_a_mapping(cli, tmp_path):
+    write_table(tmp_path, TABLE.replace("lik: 1}", "lik: {fil: t.yaml, radd: 1}}"))
+    err = run_both(cli, tmp_path)
+    assert errors_of_table(err) == ["data/tables/t.yaml:10:57: error: unknown key 'radd' in 'rader.1.lik'"]
+    assert "did you mean 'rad'? allowed here: fil, rad, gruppe, kolonne, i" in err
+
+
+def test_a_key_with_a_control_character_is_said_once(cli, tmp_path):
+    write_table(tmp_path, TABLE.replace("lik: 1}", 'lik: {fil: t.yaml, "r\\e[31mad": 1}}'))
+    err = run_both(cli, tmp_path)
+    assert errors_of_table(err) == [
+        "data/tables/t.yaml:10:57: error: the key 'r\\x1b[31mad' holds a control character (ESC)"]
+    assert "\x1b" not in err
+
+
+def test_a_number_where_a_column_id_is_expected_warm_as_cold(cli, tmp_path):
+    # JSON keeps no number keys: the cache must not turn {1: 5} into {'1': 5}, which would read differently
+    write_table(tmp_path, TABLE.replace("beløp: [1], lik: 1}", "beløp: {1: 5}}"))
+    runs = [cli("check", "--cache-dir", tmp_path / "cache", "data", cwd=tmp_path) for _ in range(2)]
+    cold = cli("check", "--no-cache", "data", cwd=tmp_path)
+    assert {(r.exit_code, r.stderr) for r in runs} == {(cold.exit_code, cold.stderr)}
+    assert errors_of_table(cold.stderr) == ["data/tables/t.yaml:10:34: error: rader.1.beløp.1: key 1 is a number, "
+                                            "not a name"]
+    assert "hint: write the id of a column, or quote it: '1'" in cold.stderr
+
+
+def test_a_very_long_line_is_cut_around_the_column_in_an_excerpt(cli, tmp_path):
+    rows = ", ".join(f"{{nr: {i}, etikett: R{i}, beløp: [1], x: 1}}" for i in range(1, 2001))
+    write_table(tmp_path, TABLE[:TABLE.index("rader:")] + f"rader: [{rows}]\n")
+    result = cli("check", "--no-cache", "data", cwd=tmp_path)
+    assert result.exit_code == 2
+    assert result.stderr.count("unknown key 'x'") == 2000
+    excerpts = [line for line in result.stderr.splitlines() if line.startswith("    8 | ")]
+    assert len(excerpts) == 2000 and max(map(len, excerpts)) <= len("    8 | ") + 122
+    lines = result.stderr.splitlines()
+    last = lines[-5:-2]  # the last problem: its line cut on the left, with the caret under its 'x'
+    assert last[0].startswith("data/tables/t.yaml:8:") and "'rader.1999'" in last[0]
+    assert last[1].startswith("    8 | …") and last[1].endswith("x: 1}]")
+    caret = last[2].index("^")
+    assert last[1][caret:caret + 5] == "x: 1}"
+
+
+def errors_of_table(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line.startswith("data/tables/")]

@@ -95,6 +95,34 @@ def _open(entry: _Entry | None, key: str, model: type[_Strict]):
         return None
 
 
+#: JSON makes every key a string, but YAML keeps ``2016:`` (a year, a number) apart from ``'2016':`` (a text,
+#: say a column's id), and a file means different things with one or the other. A mapping with a key that is
+#: not a string is kept as its pairs under this one key (and so is a mapping whose only key is this one).
+_PAIRS = "\u0000pairs"
+
+
+def _keyed(value: object) -> object:
+    if isinstance(value, dict):
+        if all(k.__class__ is str for k in value) and list(value) != [_PAIRS]:
+            return {k: _keyed(v) for k, v in value.items()}
+        return {_PAIRS: [[k, _keyed(v)] for k, v in value.items()]}
+    if isinstance(value, list):
+        return [_keyed(v) for v in value]
+    return value
+
+
+def _unkeyed(obj: dict) -> dict:
+    if len(obj) == 1 and _PAIRS in obj:
+        pairs = obj[_PAIRS]
+        return {k: v for k, v in pairs} if isinstance(pairs, list) and all(
+            isinstance(p, list) and len(p) == 2 and isinstance(p[0], (str, int)) for p in pairs) else obj
+    return obj
+
+
+def _loads(payload: bytes) -> object:
+    return json.loads(payload, object_hook=_unkeyed)
+
+
 class DocumentStore:
     """The documents layer: each file's plain data under the hash of its bytes. Picklable (the processes
     that read files use it), and every method is best effort: a failure to read is a miss, a failure to
@@ -115,8 +143,8 @@ class DocumentStore:
             if not (isinstance(header, dict) and header.get("version") == self.version and header.get("key") == key
                     and header.get("sha256") == _sha(payload)):
                 return None
-            data = json.loads(payload)
-        except (OSError, ValueError):
+            data = _loads(payload)
+        except (OSError, ValueError, RecursionError):
             return None
         if not isinstance(data, dict) or not isinstance(data.get("type"), str) or header.get("kind") != data["type"]:
             return None
@@ -124,8 +152,12 @@ class DocumentStore:
 
     def put_document(self, key: str, data: dict) -> None:
         try:
-            payload = json.dumps(data, ensure_ascii=False).encode()
-        except (TypeError, ValueError):
+            payload = json.dumps(_keyed(data), ensure_ascii=False).encode()
+            # What would not come back exactly as it went in is not kept, or a warm run would read another
+            # file than the cold one did.
+            if _loads(payload) != data:
+                return
+        except (TypeError, ValueError, RecursionError):
             return
         header = json.dumps({"version": self.version, "key": key, "kind": data.get("type"), "sha256": _sha(payload)})
         _write(self._path(key), header.encode() + b"\n" + payload)

@@ -374,6 +374,29 @@ def _source_lines(source: str) -> list[str]:
     return source.splitlines()
 
 
+#: How much of a source line an excerpt shows: a longer line is cut to a window around the column, so that
+#: a 300 000-character line (a list written on one line) does not fill the terminal once for each problem.
+EXCERPT_WIDTH = 120
+
+
+def _excerpt(text: str, offset: int) -> tuple[str, int]:
+    """The line as shown (made :func:`visible`, cut to :data:`EXCERPT_WIDTH` around ``offset`` with '…' where
+    it is cut), and the caret's place in it: under the same character, however many an escape before it
+    takes."""
+    start = max(0, offset - EXCERPT_WIDTH // 3)
+    end = start + EXCERPT_WIDTH
+    if start < 8:  # not worth a cut at the start
+        start = 0
+    before, rest = visible(text[start:offset]), visible(text[offset:end])
+    if len(before) > EXCERPT_WIDTH // 3:  # escapes made the part before the column long: keep its end
+        before = before[-(EXCERPT_WIDTH // 3):]
+        start = max(start, 1)
+    shown = ("…" if start > 0 else "") + before + rest[:max(EXCERPT_WIDTH - len(before), 1)]
+    if end < len(text) or len(before) + len(rest) > EXCERPT_WIDTH:
+        shown += "…"
+    return shown, len(before) + (1 if start > 0 else 0)
+
+
 def problem_text(problem: Problem, texts: Mapping[str, str] | None = None, excerpt: bool = True) -> str:
     """:func:`problem_line`, then (for input problems) the source line with a caret and the hint."""
     lines = [problem_line(problem)]
@@ -387,10 +410,9 @@ def problem_text(problem: Problem, texts: Mapping[str, str] | None = None, excer
             lines.append("  (the file ends here)")
         if line <= len(src_lines):
             gutter = f"{line:>5} | "
-            text = src_lines[line - 1]
-            lines.append(gutter + visible(text))
-            # under the same character, however many an escape before it takes
-            lines.append(" " * (len(gutter) - 2) + "| " + " " * len(visible(text[:max(col - 1, 0)])) + "^")
+            shown, caret = _excerpt(src_lines[line - 1], max(col - 1, 0))
+            lines.append(gutter + shown)
+            lines.append(" " * (len(gutter) - 2) + "| " + " " * caret + "^")
     if excerpt and problem.hint:
         lines.append(f"  hint: {visible(problem.hint)}")
     return "\n".join(lines)

@@ -16,6 +16,7 @@ another's figures. A file with any problem is read again at once with every loca
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import re
 import types
@@ -138,10 +139,10 @@ def parse_document(text: str, name: str, path: Path | None = None, digest: str |
     try:
         doc = model.model_validate(data)
     except ValidationError as exc:
-        errors = exc.errors()
+        errors = _union_errors(exc.errors(), locs)
         lines = text.splitlines()
         for err in errors:
-            loc = tuple(err["loc"])
+            loc = _in_file(tuple(err["loc"]), locs)
             if any(loc[:len(s)] == s for s in parsed.spoiled):
                 continue  # a value refused above: the validation error is only its consequence
             # pydantic counts a list's invalid items out and then says it is too short: the items' own
@@ -218,6 +219,7 @@ _FLOW_COMMA = re.compile(r"[{,]\s*[\w\-æøåÆØÅ]+\s*:\s*[-−]?\d[\d ]*,\d")
 _DOTTED_DATE = re.compile(r"\b\d{1,2}\.\d{1,2}\.\d{4}\b")
 
 
+@functools.lru_cache(maxsize=64)  # a file's thousand problems on one long line search it once
 def line_hint(line: str) -> str | None:
     """A hint for the common mistakes that a source line shows, whatever the validator made of them."""
     if "{" in line and _FLOW_COMMA.search(line):
@@ -241,6 +243,52 @@ def _from_pydantic(err: dict, model: type[BaseModel], name: str, locs: Locs, key
         if hint is not None:
             return input_error(problem.code, (problem.file, problem.line, problem.col), problem.message, hint)
     return problem
+
+
+#: pydantic's error types for a value of the wrong shape, and what the shape should have been.
+_SHAPES = {"string_type": "text", "dict_type": "a mapping", "model_type": "a mapping",
+           "model_attributes_type": "a mapping", "list_type": "a list", "tuple_type": "a list",
+           "int_type": "a whole number", "int_parsing": "a whole number", "decimal_type": "a number",
+           "decimal_parsing": "a number", "float_type": "a number", "bool_type": "yes or no"}
+
+
+def _union_errors(errors: list[dict], locs: Locs) -> list[dict]:
+    """A union's errors as the user needs them. pydantic tries every member of a union (``lik: 17`` or
+    ``lik: {fil: …, rad: …}``) and reports each member's failure under a tag (``Address``,
+    ``function-before[…]``). A member that refused the value's shape is noise when another member took the
+    shape and then found something wrong inside it; when every member refused the shape, one error says
+    what shapes would do."""
+    def tag_at(err: dict) -> int | None:
+        loc = tuple(err["loc"])
+        for i, part in enumerate(loc):
+            if not isinstance(part, str) or loc[:i] not in locs and i:
+                continue
+            if loc[:i + 1] not in locs and (i + 1 < len(loc) or err["type"] not in ("missing", "extra_forbidden")):
+                return i
+        return None
+
+    members: dict[tuple, dict[str, list[dict]]] = {}
+    for err in errors:
+        i = tag_at(err)
+        if i is not None:
+            loc = tuple(err["loc"])
+            members.setdefault(loc[:i], {}).setdefault(loc[i], []).append(err)
+    drop: set[int] = set()
+    merged: dict[int, dict] = {}
+    for prefix, by_member in members.items():
+        if len(by_member) < 2:
+            continue
+        shallow = {m for m, errs in by_member.items()
+                   if all(len(e["loc"]) == len(prefix) + 1 and e["type"] in _SHAPES for e in errs)}
+        if shallow and shallow != set(by_member):
+            drop |= {id(e) for m in shallow for e in by_member[m]}
+        elif shallow:  # no member took the shape: one error, at the value, naming every shape allowed
+            first, *rest = [e for m in by_member for e in by_member[m]]
+            expected = list(dict.fromkeys(_SHAPES[e["type"]] for e in [first, *rest]))
+            merged[id(first)] = {"type": "union_shape", "loc": prefix, "input": first.get("input"),
+                                 "msg": "", "ctx": {"expected": expected}}
+            drop |= {id(e) for e in rest}
+    return [merged.get(id(e), e) for e in errors if id(e) not in drop]
 
 
 def _in_file(loc: tuple, locs: Locs) -> tuple:
@@ -289,9 +337,14 @@ def _pydantic_problem(err: dict, model: type[BaseModel], name: str, locs: Locs, 
         return input_error(Code.MISSING_KEY, (name, *pos), f"missing key '{last}' in {_parent(loc)}",
                            f"add '{last}:' here (see 'rammecalc schema' or the README)")
     if on_key:
-        message = f"{where}: {value!r} is not a year" if kind in ("int_parsing", "int_type") else \
-            f"{where}: key {value!r}: {_clean(err['msg'])}"
-        return input_error(Code.INVALID, at(loc), message, "write the year as a four-digit number, e.g. 2017")
+        if kind in ("int_parsing", "int_type"):
+            return input_error(Code.INVALID, at(loc), f"{where}: {value!r} is not a year",
+                               "write the year as a four-digit number, e.g. 2017")
+        if kind == "string_type":  # a key that must be a name (a column's id) was read as a number
+            return input_error(Code.INVALID, at(loc), f"{where}: key {value!r} is a number, not a name",
+                               f"write the id of a column, or quote it: '{value}'")
+        return input_error(Code.INVALID, at(loc), f"{where}: key {value!r}: {_clean(err['msg'])}",
+                           "see 'rammecalc schema' for what this mapping's keys are")
     if kind in ("enum", "literal_error"):
         return input_error(Code.INVALID, at(loc), f"{where}: {value!r} is not allowed",
                            f"use one of: {ctx.get('expected', '')}")
@@ -300,6 +353,9 @@ def _pydantic_problem(err: dict, model: type[BaseModel], name: str, locs: Locs, 
                            "use letters (æøå too), digits, '.', '-' and '_', and no spaces")
     if kind == "string_too_short":
         return input_error(Code.INVALID, at(loc), f"{where} is empty", "write a value, or remove the key")
+    if kind == "union_shape":
+        return input_error(Code.INVALID, at(loc), f"{where}: expected {' or '.join(ctx['expected'])}, "
+                           f"got {_describe(value)}", "see 'rammecalc schema' or the README for the shape")
     if kind in ("string_type",):
         return input_error(Code.INVALID, at(loc), f"{where}: expected text, got {_describe(value)}",
                            "write text here; put it in quotes if YAML reads it as something else")
@@ -360,10 +416,13 @@ def _keys_at(model: type[BaseModel], loc: tuple) -> list[str]:
             args = typing.get_args(target)
             if origin in (typing.Union, types.UnionType):  # a rule or an operation: the member its tag names
                 target = next((a for a in args if isinstance(a, type) and issubclass(a, BaseModel)
-                               and part in typing.get_args(a.model_fields["type"].annotation)
-                               if "type" in a.model_fields), None)
+                               and "type" in a.model_fields
+                               and part in typing.get_args(a.model_fields["type"].annotation)), None)
+                if target is None:  # a union of a text and a mapping: pydantic names the member by its class
+                    target = next((a for a in args if getattr(a, "__name__", None) == part), None)
                 if target is None:
                     return []
+                continue
             elif origin in (tuple, list) and args:
                 target = args[0]
             elif origin is dict and len(args) == 2:

@@ -166,6 +166,8 @@ def parse(text: str, name: str, locate: bool = False) -> Parsed:
                             problem(Code.INVALID, mark, f"the key {value!r} holds a control character "
                                     f"({describe_control(bad)})", "remove it; it is usually pasted in unseen")
                         key = int(value) if plain and _INT_KEY.match(value) else value
+                        if (controls or event.style == '"') and CONTROL.search(value):
+                            spoiled.add(path + (key,))  # said once: not again as an unknown key
                         same = key_identity(key)
                         if same in seen:
                             problem(Code.DUPLICATE_KEY, mark,
