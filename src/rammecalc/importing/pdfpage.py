@@ -130,8 +130,9 @@ def read_pdf(raw: bytes, name: str, page: int | None) -> Source | Problem:
         text = str(inner).strip()
         return input_error(Code.UNREADABLE, at, f"not a readable PDF ({kind}{': ' + text if text else ''})",
                            "open it in a PDF viewer and copy the table's text into a .txt file")
+    # A word's size: its font's, or its height where that is more (a font scaled by its matrix may say 1).
     words = [Word(w["text"].translate(_LIGATURES), float(w["x0"]), float(w["x1"]), float(w["top"]),
-                  float(w["bottom"]), float(w.get("size") or (w["bottom"] - w["top"]) or 10.0))
+                  float(w["bottom"]), max(float(w.get("size") or 0), float(w["bottom"] - w["top"])) or 10.0)
              for w in found if w["text"].strip()]
     if not words:
         return input_error(Code.EMPTY, at, f"page {number} has no text (a scanned page is a picture of text)",
