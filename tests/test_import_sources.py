@@ -554,6 +554,26 @@ def test_a_broken_or_blank_pdf(tmp_path: Path, pdf_extra: None) -> None:
     assert "no text" in _problem(read_source(str(blank)), Code.EMPTY).message
 
 
+def test_a_damaged_pdf_read_all_the_same_says_so(tmp_path: Path, pdf_extra: None,
+                                                  capfd: pytest.CaptureFixture) -> None:
+    path = tmp_path / "ramme.pdf"
+    _frame_pdf(path)
+    data = path.read_bytes()
+    # Spoil the cross-reference entry of the document's Info dictionary (title, producer): pdfminer logs that
+    # it leaves the object out, and the page reads as before.
+    info = int(re.search(rb"/Info (\d+) 0 R", data).group(1))
+    start = data.rindex(b"\nxref\n")
+    entries = re.findall(rb"\d{10} \d{5} [nf]", data[start:])
+    entry = entries[info]
+    path.write_bytes(data[:start] + data[start:].replace(entry, entry[:8] + b"x" + entry[9:], 1))
+    source = _source(read_source(str(path)))
+    assert source.cells[3] == ("Opprinnelig budsjett", "9 681", "9 864", "11 999", "11 999")
+    [warning] = source.warnings
+    assert (warning.code, warning.severity) == (Code.UNREADABLE, Severity.WARNING)
+    assert warning.message.startswith("the PDF is damaged and was read as well as it could be: Not adding object")
+    assert capfd.readouterr().err == ""  # said in the warning, not printed by logging
+
+
 def test_a_pdf_with_a_password(tmp_path: Path, pdf_extra: None) -> None:
     canvas = pytest.importorskip("reportlab.pdfgen.canvas", reason="reportlab (the 'test' extra) makes the PDFs")
     from reportlab.lib.pdfencrypt import StandardEncryption

@@ -22,11 +22,13 @@ a blank cell shifts its figures left; this reader keeps them:
 from __future__ import annotations
 
 import io
+import logging
 import re
 from dataclasses import dataclass, field
 from statistics import median
+from typing import Self
 
-from ..core.problems import Code, Problem, input_error
+from ..core.problems import Code, Problem, Severity, input_error
 from .sources import Source
 
 #: Words closer than this many font sizes are one phrase (a space is about 0,25 of the size; the gap
@@ -105,8 +107,9 @@ def read_pdf(raw: bytes, name: str, page: int | None) -> Source | Problem:
         return input_error(Code.UNREADABLE, at, "reading a PDF needs the 'pdf' extra (pdfplumber), which is not "
                            "installed", "pip install 'rammecalc[pdf]'; or copy the table's text from the PDF viewer "
                            "into a .txt file and import that")
+    heard = _Heard()
     try:
-        with pdfplumber.open(io.BytesIO(raw)) as pdf:
+        with heard, pdfplumber.open(io.BytesIO(raw)) as pdf:
             count = len(pdf.pages)
             if count == 0:
                 return input_error(Code.EMPTY, at, "the PDF has no pages", "check that this is the document's PDF")
@@ -139,7 +142,41 @@ def read_pdf(raw: bytes, name: str, page: int | None) -> Source | Problem:
                            "run text recognition (OCR) on the PDF first, or type the table")
     lines, cells = layout(words)
     grid = tuple(tuple(row) for row in cells)
-    return Source(name, "pdf", tuple(lines), grid, sheet=f"page {number}", line_numbers=tuple(range(1, len(lines) + 1)))
+    warnings = ()
+    if heard.records:
+        first = heard.records[0].getMessage()
+        more = f" (and {len(heard.records) - 1} more)" if len(heard.records) > 1 else ""
+        warnings = (Problem(Code.UNREADABLE, Severity.WARNING, name, 0, 0,
+                            f"the PDF is damaged and was read as well as it could be: {first}{more}",
+                            "check the reading against the page in a PDF viewer"),)
+    return Source(name, "pdf", tuple(lines), grid, sheet=f"page {number}", line_numbers=tuple(range(1, len(lines) + 1)),
+                  warnings=warnings)
+
+
+class _Heard(logging.Handler):
+    """What pdfminer and pdfplumber log while a PDF is read (a damaged file's repairs): kept to be said as one
+    warning, rather than printed to standard error by logging's last resort."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+        self._saved: list[tuple[logging.Logger, bool]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+    def __enter__(self) -> Self:
+        for logger in (logging.getLogger("pdfminer"), logging.getLogger("pdfplumber")):
+            self._saved.append((logger, logger.propagate))
+            logger.addHandler(self)
+            logger.propagate = False
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        for logger, propagate in self._saved:
+            logger.removeHandler(self)
+            logger.propagate = propagate
+        self._saved.clear()
 
 
 def layout(words: list[Word]) -> tuple[list[str], list[list[str]]]:
