@@ -64,6 +64,7 @@ def test_text_keeps_every_character_and_normalises_line_ends(tmp_path: Path) -> 
                             "Ny driftsramme\t9 864",
                             "Slutt")
     assert source.line_numbers == (1, 2, 3, 4, 5)
+    assert read_source(path) == source  # a Path as well as a str
 
 
 def test_text_in_windows_1252_is_read_and_said(tmp_path: Path) -> None:

@@ -89,12 +89,15 @@ class Source:
     warnings: tuple[Problem, ...] = ()
 
 
-def read_source(path: str, *, page: int | None = None, sheet: str | None = None) -> Source | Problem:
+def read_source(path: str | os.PathLike[str], *, page: int | None = None,
+                sheet: str | None = None) -> Source | Problem:
     """The table in ``path`` (``"-"``: standard input) as a :class:`Source`, or the problem that stops it.
 
     ``page`` (1-based) chooses a PDF's page (needed when it has more than one); ``sheet`` an xlsx sheet by
-    name (else the first). Each is refused for a source of another kind.
+    name (its exact name, else the one name that matches regardless of case; without it, the first). Each is
+    refused for a source of another kind.
     """
+    path = os.fspath(path)
     name = path
     if path == "-":
         raw = _read_stdin()
