@@ -530,6 +530,43 @@ def test_a_pdf_frame_table_keeps_its_blank_cells(tmp_path: Path, pdf_extra: None
     assert source.line_numbers == tuple(range(1, 12)) and source.warnings == ()
 
 
+def test_a_pdf_table_with_numbered_rows(tmp_path: Path, pdf_extra: None) -> None:
+    # As Stavanger prints its frames: measures numbered at the margin, their labels indented beside the
+    # numbers, the other rows' labels starting at the margin. The numbers are a column of their own; every
+    # label is in the one label column.
+    canvas = pytest.importorskip("reportlab.pdfgen.canvas", reason="reportlab (the 'test' extra) makes the PDFs")
+    path = tmp_path / "nummerert.pdf"
+    pdf = canvas.Canvas(str(path), pagesize=(595, 842))
+    pdf.setFont("Helvetica", 9)
+    rows = [(None, "Økonomi for Barnevern 2015-2018", ("2015", "2016")),
+            (None, "Opprinnelig vedtatt netto driftsramme 2014", ("194 868", "194 868")),
+            (None, "Endringer:", (None, None)),
+            ("141", "Fosterhjemsutgifter, økte satser og økt volum", ("4 000", "4 000")),
+            ("143", "Rammereduksjon barnevern (stab)", ("-1 500", None)),
+            ("144", "Effektiviseringskrav", (None, "-350")),
+            (None, "Korrigert netto budsjettrammer 2015-2018", ("197 368", "198 518"))]
+    y = 800
+    for number, label, figures in rows:
+        if number:
+            pdf.drawString(50, y, number)
+        pdf.drawString(70 if number else 50, y, label)
+        for edge, figure in zip((420, 480), figures):
+            if figure:
+                pdf.drawRightString(edge, y, figure)
+        y -= 12
+    pdf.showPage()
+    pdf.save()
+    assert _source(read_source(str(path))).cells == (
+        ("", "Økonomi for Barnevern 2015-2018", "2015", "2016"),
+        ("", "Opprinnelig vedtatt netto driftsramme 2014", "194 868", "194 868"),
+        ("", "Endringer:", "", ""),
+        ("141", "Fosterhjemsutgifter, økte satser og økt volum", "4 000", "4 000"),
+        ("143", "Rammereduksjon barnevern (stab)", "-1 500", ""),
+        ("144", "Effektiviseringskrav", "", "-350"),
+        ("", "Korrigert netto budsjettrammer 2015-2018", "197 368", "198 518"),
+    )
+
+
 def test_a_pdf_page_must_be_named_and_exist(tmp_path: Path, pdf_extra: None) -> None:
     path = tmp_path / "to-sider.pdf"
     _frame_pdf(path, pages=2)

@@ -251,7 +251,10 @@ def _part_at_edges(phrases: list[_Phrase], tolerance: float) -> list[_Phrase]:
 
 def _columns(phrases: list[_Phrase], tolerance: float) -> list[_Column]:
     """Phrases → columns: figures by their right edges, text by its left edges (each a chain of edges no
-    more than ``tolerance`` apart), then groups that share no row and overlap merged, most overlap first."""
+    more than ``tolerance`` apart), then groups that share no row and overlap merged, most overlap first: of
+    two groups of one kind, the share of the narrower that lies over the other; of text and figures, the
+    share of the text that lies over the figures (a heading over its column is all over it; a label
+    that starts at a column of row numbers is mostly not, and joins the labels indented beside it)."""
     columns: list[_Column] = []
     for figures, edge in ((True, lambda p: p.x1), (False, lambda p: p.x0)):
         last = None
@@ -270,7 +273,10 @@ def _columns(phrases: list[_Phrase], tolerance: float) -> list[_Column]:
                 overlap = min(a1, b1) - max(a0, b0)
                 if overlap <= 0:
                     continue
-                share = overlap / max(min(a1 - a0, b1 - b0), 1e-9)
+                if a.figures == b.figures:  # how much of the narrower lies over the other
+                    share = overlap / max(min(a1 - a0, b1 - b0), 1e-9)
+                else:  # how much of the text lies over the figures: a heading over its column, not a label
+                    share = overlap / max(b1 - b0 if a.figures else a1 - a0, 1e-9)
                 if best is None or share > best[0]:
                     best = (share, a, b)
         if best is None:
