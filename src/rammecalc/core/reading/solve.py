@@ -1,0 +1,332 @@
+"""Which way of reading each row makes the table add up: a small constraint search. Pure.
+
+Every row of a copied table can be read in several ways (:mod:`.text`: where its label ends, how its digit
+groups join) and placed in several ways (a row with fewer figures than the table has columns: which columns
+are blank). Each such way is an :class:`Option`: the row's value in every column. The table's arithmetic is a
+set of :class:`Equation` s over cells (a group's items add up to its subtotal in each column; the start and
+the changes give the new frame; an avvik is budsjett − regnskap in each row). :func:`solve` finds the options
+under which every equation holds, within a tolerance, and says whether that choice is the only one.
+
+The search assigns rows one at a time, the rows with the fewest options first, cheapest option first, and
+prunes a branch as soon as an equation can no longer hold: the values the rows not yet assigned can still
+add are kept as a bit set of reachable sums (a Python integer used as a bit set: adding a row's values is a
+shift and an or, done in C), so a dead branch is seen without being walked. It stops after a budget of
+steps and then says it could not tell, never that it could.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class Option:
+    """One way to read and place a row: its value in each column (``None``: blank, not printed), how it
+    costs (see :mod:`.text`), and what it came from (a reading, a placement), for the caller."""
+
+    cells: tuple[Decimal | None, ...]
+    cost: int
+    source: object = None
+
+
+@dataclass(frozen=True)
+class Equation:
+    """``Σ coef × cell = 0`` within ``tolerance``. A cell not printed counts as 0, except a cell in
+    ``needs``: if that is not printed the equation does not apply (a new frame not printed for a year says
+    nothing about that year). ``name`` is for the caller (which relation, which column)."""
+
+    terms: tuple[tuple[int, int, int], ...]  # (row, column, coefficient)
+    needs: tuple[tuple[int, int], ...] = ()
+    tolerance: Decimal = Decimal(0)
+    name: object = None
+
+
+@dataclass
+class Result:
+    """What the search found: every solution it saw (the options chosen, row by row, the cheapest first; at
+    most the cap), whether it saw them all (``complete``), and the steps it took."""
+
+    solutions: list[tuple[int, ...]] = field(default_factory=list)
+    complete: bool = True
+    steps: int = 0
+    #: How the solutions were shown to be all: "complete" (the whole search ran), "local" (the whole search
+    #: was too large; every placement that moves one row, or two rows that share a sum, was tried: see
+    #: :func:`neighbours`), or "none" (no solution was found in the budget).
+    proof: str = "complete"
+
+    @property
+    def unique(self) -> bool:
+        return len(self.solutions) == 1 and self.proof in ("complete", "local")
+
+    @property
+    def best(self) -> tuple[int, ...] | None:
+        return self.solutions[0] if self.solutions else None
+
+
+def _scale(rows: Sequence[Sequence[Option]], equations: Sequence[Equation]) -> int:
+    """The power of ten that makes every value and tolerance a whole number."""
+    places = 0
+    for options in rows:
+        for option in options:
+            for value in option.cells:
+                if value is not None:
+                    exponent = value.as_tuple().exponent
+                    if isinstance(exponent, int) and exponent < 0:
+                        places = max(places, -exponent)
+    for eq in equations:
+        exponent = eq.tolerance.as_tuple().exponent
+        if isinstance(exponent, int) and exponent < 0:
+            places = max(places, -exponent)
+    return 10 ** places
+
+
+class _Compiled:
+    """The equations as integers: for each equation, each involved row's contribution under each of its
+    options (``None`` where an option leaves a needed cell blank: the equation then does not apply)."""
+
+    def __init__(self, rows: Sequence[Sequence[Option]], equations: Sequence[Equation]):
+        scale = _scale(rows, equations)
+        self.contributions: list[dict[int, list[int | None]]] = []
+        self.tolerances: list[int] = []
+        for eq in equations:
+            per_row: dict[int, list[int | None]] = {}
+            needs_by_row: dict[int, list[int]] = {}
+            for r, c in eq.needs:
+                needs_by_row.setdefault(r, []).append(c)
+            terms_by_row: dict[int, list[tuple[int, int]]] = {}
+            for r, c, coef in eq.terms:
+                terms_by_row.setdefault(r, []).append((c, coef))
+            for r in set(terms_by_row) | set(needs_by_row):
+                values: list[int | None] = []
+                for option in rows[r]:
+                    if any(option.cells[c] is None for c in needs_by_row.get(r, ())):
+                        values.append(None)
+                        continue
+                    total = 0
+                    for c, coef in terms_by_row.get(r, ()):
+                        if option.cells[c] is not None:
+                            total += coef * int(option.cells[c] * scale)
+                    values.append(total)
+                per_row[r] = values
+            self.contributions.append(per_row)
+            self.tolerances.append(int(eq.tolerance * scale))
+        self.by_row: list[list[int]] = [[] for _ in rows]
+        for e, per_row in enumerate(self.contributions):
+            for r in per_row:
+                self.by_row[r].append(e)
+
+    def holds(self, e: int, choice: Sequence[int]) -> bool:
+        total = 0
+        for r, values in self.contributions[e].items():
+            value = values[choice[r]]
+            if value is None:
+                return True
+            total += value
+        return abs(total) <= self.tolerances[e]
+
+
+def solve(rows: Sequence[Sequence[Option]], equations: Sequence[Equation], *, cap: int = 12,
+          budget: int = 200_000) -> Result:
+    """Every way to choose one option per row under which every equation holds (up to ``cap`` of them),
+    cheapest first. A row with no options makes the table unsolvable (no solutions)."""
+    result = Result()
+    n = len(rows)
+    if any(not options for options in rows):
+        return result
+    compiled = _Compiled(rows, equations)
+    contributions, tolerances, by_row = compiled.contributions, compiled.tolerances, compiled.by_row
+
+    order = sorted(range(n), key=lambda r: (len(rows[r]) > 1, len(rows[r]), r))
+    position = {r: i for i, r in enumerate(order)}
+    # For each equation, its rows in the order they are assigned: the rows after a point are the unassigned.
+    eq_rows = [sorted(per_row, key=position.__getitem__) for per_row in contributions]
+    choice: list[int] = [-1] * n
+    found: list[tuple[int, tuple[int, ...]]] = []
+    steps = 0
+
+    def feasible(e: int, depth: int) -> bool:
+        """Can equation ``e`` still hold, given the rows assigned so far (``order[:depth]``)?"""
+        per_row = contributions[e]
+        partial = 0
+        free: list[list[int | None]] = []
+        for r in eq_rows[e]:
+            if position[r] < depth:
+                value = per_row[r][choice[r]]
+                if value is None:
+                    return True  # a needed cell is blank: the equation does not apply
+                partial += value
+            else:
+                free.append(per_row[r])
+        tol = tolerances[e]
+        if not free:
+            return abs(partial) <= tol
+        if any(v is None for values in free for v in values):
+            return True  # an open row may still switch the equation off
+        # bit set of reachable sums of the open rows, offset by the lowest possible sum
+        low = sum(min(values) for values in free)
+        high = sum(max(values) for values in free)
+        if not (low - tol <= -partial <= high + tol):
+            return False
+        if high - low > 4_000_000:  # too wide to keep as bits: the bounds above are all we check
+            return True
+        reach = 1
+        for values in free:
+            lo = min(values)
+            acc = 0
+            for v in set(values):
+                acc |= reach << (v - lo)
+            reach = acc
+        target = -partial - low
+        lo_t, hi_t = max(target - tol, 0), target + tol
+        if hi_t < 0:
+            return False
+        window = (reach >> lo_t) & ((1 << (hi_t - lo_t + 1)) - 1)
+        return window != 0
+
+    def go(depth: int, cost: int) -> bool:
+        nonlocal steps
+        if depth == n:
+            found.append((cost, tuple(choice)))
+            return len(found) < cap
+        r = order[depth]
+        for k, option in enumerate(rows[r]):
+            steps += 1
+            if steps > budget:
+                return False
+            choice[r] = k
+            if all(feasible(e, depth + 1) for e in by_row[r]) and not go(depth + 1, cost + option.cost):
+                choice[r] = -1
+                return False
+        choice[r] = -1
+        return True
+
+    complete = go(0, 0)
+    found.sort(key=lambda x: x[0])
+    result.solutions = [sol for _, sol in found]
+    result.complete = complete and len(found) < cap
+    result.steps = steps
+    return result
+
+
+def residual(rows: Sequence[Sequence[Option]], eq: Equation, choice: Sequence[int]) -> Decimal | None:
+    """``Σ coef × cell`` of an equation under a choice (``None`` if a needed cell is blank)."""
+    for r, c in eq.needs:
+        if rows[r][choice[r]].cells[c] is None:
+            return None
+    total = Decimal(0)
+    for r, c, coef in eq.terms:
+        value = rows[r][choice[r]].cells[c]
+        if value is not None:
+            total += coef * value
+    return total
+
+
+def neighbours(rows: Sequence[Sequence[Option]], equations: Sequence[Equation], choice: Sequence[int],
+               *, cap: int = 4) -> list[tuple[int, ...]]:
+    """Other solutions that differ from ``choice`` in one row or in two rows that share an equation (two
+    rows that share none would each have to hold on its own: that is the one-row case). Used where the
+    whole search is too large: an other placement that adds up must then move three rows or more at once,
+    each by a figure that happens to fit, which the tables do not do by chance."""
+    compiled = _Compiled(rows, equations)
+    found: list[tuple[int, ...]] = []
+    base = list(choice)
+
+    def all_hold(trial: list[int], touched: set[int]) -> bool:
+        return all(compiled.holds(e, trial) for r in touched for e in compiled.by_row[r])
+
+    for r in range(len(rows)):
+        for k in range(len(rows[r])):
+            if k == base[r]:
+                continue
+            trial = list(base)
+            trial[r] = k
+            if all_hold(trial, {r}):
+                found.append(tuple(trial))
+                if len(found) >= cap:
+                    return found
+    # pairs: join on one shared equation, then check the rest
+    for r1 in range(len(rows)):
+        if len(rows[r1]) < 2:
+            continue
+        for r2 in range(r1 + 1, len(rows)):
+            if len(rows[r2]) < 2:
+                continue
+            shared = set(compiled.by_row[r1]) & set(compiled.by_row[r2])
+            if not shared:
+                continue
+            # join on a shared equation that applies (no needed cell blank in the other rows)
+            void = True
+            for e in sorted(shared):
+                per_row = compiled.contributions[e]
+                rest = 0
+                for r, values in per_row.items():
+                    if r in (r1, r2):
+                        continue
+                    value = values[base[r]]
+                    if value is None:
+                        break
+                    rest += value
+                else:
+                    void = False
+                    break
+            tol = compiled.tolerances[e]
+            index: dict[int, list[int]] = {}
+            for k2, value in enumerate(per_row[r2]):
+                if k2 != base[r2] and value is not None:
+                    index.setdefault(value, []).append(k2)
+            for k1, v1 in enumerate(per_row[r1]):
+                if k1 == base[r1]:
+                    continue
+                if void or v1 is None:
+                    candidates = [k2 for k2 in range(len(rows[r2])) if k2 != base[r2]]
+                else:
+                    need = -(rest + v1)
+                    candidates = [k2 for d in range(-tol, tol + 1) for k2 in index.get(need + d, ())]
+                for k2 in candidates:
+                    trial = list(base)
+                    trial[r1], trial[r2] = k1, k2
+                    if all_hold(trial, {r1, r2}):
+                        found.append(tuple(trial))
+                        if len(found) >= cap:
+                            return found
+    return found
+
+
+def search(rows: Sequence[Sequence[Option]], equations: Sequence[Equation],
+           policies: Sequence[Callable[[Option], bool]] = (), *, budget: int = 60_000) -> Result:
+    """:func:`solve`, and where its budget does not suffice, a way to still find a solution and to show it
+    is the only one near it.
+
+    ``policies`` are guesses that shrink the search (every row flush right, say, as Askøy prints its items):
+    each keeps, in the rows that have any, only the options it allows. A solution found under a policy is
+    then checked against all of its :func:`neighbours` in the whole space; the result says which proof it
+    rests on (:attr:`Result.proof`)."""
+    full = solve(rows, equations, budget=budget)
+    if full.complete or len(full.solutions) >= 2:
+        return full
+    candidates: list[tuple[int, ...]] = list(full.solutions)
+    steps = full.steps
+    for policy in policies:
+        kept: list[list[int]] = []
+        for options in rows:
+            allowed = [k for k, o in enumerate(options) if policy(o)]
+            kept.append(allowed or list(range(len(options))))
+        restricted = [[rows[r][k] for k in kept[r]] for r in range(len(rows))]
+        part = solve(restricted, equations, cap=2, budget=budget)
+        steps += part.steps
+        for sol in part.solutions:
+            candidates.append(tuple(kept[r][k] for r, k in enumerate(sol)))
+        if candidates:
+            break
+    if not candidates:
+        return Result([], complete=False, steps=steps, proof="none")
+    cost = lambda sol: sum(rows[r][k].cost for r, k in enumerate(sol))
+    candidates = sorted(set(candidates), key=cost)
+    best = candidates[0]
+    others = [c for c in candidates[1:]]
+    for alt in neighbours(rows, equations, best):
+        if alt not in others:
+            others.append(alt)
+    return Result([best, *others], complete=False, steps=steps, proof="local")

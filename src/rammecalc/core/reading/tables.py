@@ -1,0 +1,345 @@
+"""Any other table read from its copy: accounts against budget, the statutory forms, summaries of units.
+Pure.
+
+Its relations are found from the figures: an avvik column is budsjett − regnskap or regnskap − budsjett
+(both are tried, row by row: the sign is not standard); a row named as a sum or a result (``Sum …``,
+``Netto driftsresultat``, a last row without a label) is a formula over the rows before it, found by a
+search over signs (``10 + 11 + 12 − 13 − 14``) that must hold in every column, within one unit for the
+rounding of printed totals. Rows with fewer figures than columns are then placed by :mod:`.solve` under
+those relations.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from itertools import product
+
+from .layout import Block, Column, Line
+from .rows import Placed, cell_options, text_options
+from .solve import Equation, Option, residual, search
+
+_RESULT = re.compile(r"^(sum|totalt?|totalsum|i alt|til sammen|samlet|netto|brutto|resultat|fremført|"
+                     r"mer-?\s*/?\s*mindreforbruk|overskudd|underskudd|regnskapsmessig)\b|resultat\b", re.IGNORECASE)
+_HEADINGISH = re.compile(r":\s*$")
+#: How far back a formula looks for its rows, at most (a form's block is rarely longer).
+MAX_OPERANDS = 14
+ROUNDING = Decimal(1)
+#: In a table other than a frame most rows print every column (a dash for nothing): a blank costs.
+BLANK_COST = 2
+
+
+@dataclass
+class Relation:
+    """A row as a formula over earlier rows: ``terms`` are (row, sign); ``kind`` is "sum" for a run of rows
+    added up (written ``sum: 1-4``), "formel" otherwise."""
+
+    terms: list[tuple[int, int]]
+    kind: str
+    exact: bool
+
+
+@dataclass
+class TableReading:
+    block: Block
+    lines: list[Line]
+    columns: list[Column]
+    #: the figure columns (amount, code, percent) in order, as indexes into ``columns``
+    figure_columns: list[int]
+    options: list[list[Option]]
+    choice: tuple[int, ...]
+    headings: set[int]
+    relations: dict[int, Relation]
+    #: the avvik column's formula: (avvik, budsjett, regnskap, sign) with sign +1 for budsjett − regnskap
+    avvik: tuple[int, int, int, int] | None
+    #: transposed accounts (seed 001): rows named regnskap / budsjett / avvik, years across
+    avvik_row: tuple[int, int, int, int] | None
+    solutions: int
+    complete: bool
+    uncertain: dict[int, set[int]]
+    texts: dict[int, dict[int, str]] = field(default_factory=dict)  # row → text column → its text
+    notes: list[str] = field(default_factory=list)
+    equations: list[Equation] = field(default_factory=list)
+
+    def placed(self, row: int) -> Placed:
+        source = self.options[row][self.choice[row]].source
+        assert isinstance(source, Placed)
+        return source
+
+    def cells(self, row: int) -> tuple[Decimal | None, ...]:
+        return self.options[row][self.choice[row]].cells
+
+    def failing(self) -> list[tuple[Equation, Decimal]]:
+        out = []
+        for eq in self.equations:
+            value = residual(self.options, eq, self.choice)
+            if value is not None and value != 0:
+                out.append((eq, value))
+        return out
+
+
+def _label(options: list[Option]) -> str:
+    source = options[0].source if options else None
+    return source.reading.label if isinstance(source, Placed) else ""
+
+
+def read_table(block: Block) -> TableReading | None:
+    """The table in ``block``, or ``None`` if its rows have no labels (figures only: nothing to import)."""
+    columns = block.columns
+    if not columns:
+        return None
+    figure_columns = [i for i, c in enumerate(columns) if c.kind in ("amount", "code", "percent")]
+    text_columns = [i for i, c in enumerate(columns) if c.kind in ("text", "note")]
+    width = len(figure_columns)
+    code_cols = [k for k, i in enumerate(figure_columns) if columns[i].kind == "code"]
+    lines: list[Line] = []
+    options: list[list[Option]] = []
+    texts: dict[int, dict[int, str]] = {}
+    for line in block.rows:
+        if re.fullmatch(r"[\s\-–—]*", line.text):
+            continue  # a separator row ("- - - -")
+        if line.cells is not None:
+            opts = cell_options(line, width, block.dot)
+            if not opts or not _label(opts):
+                continue
+        else:
+            text = line.text
+            trailing: dict[int, str] = {}
+            # text columns at the end of the row ("… 7 nei"): their words come off before the figures
+            for col in reversed(text_columns):
+                if col == len(columns) - 1 or all(c in text_columns for c in range(col, len(columns))):
+                    m = re.search(r"\s(\S+)\s*$", text)
+                    if m and not re.search(r"\d", m[1]):
+                        trailing[col] = m[1]
+                        text = text[:m.start()]
+            dot = block.dot if block.dot != "ambiguous" else "thousands"
+            opts = text_options(Line(line.no, text), width, dot, numbered=True, blank_cost=BLANK_COST,
+                                code_cols=tuple(code_cols))
+            if not opts:
+                continue
+            if trailing:
+                texts[len(lines)] = trailing
+        if code_cols:
+            # a code column takes a code (a whole number written without groups) or nothing, and a sum has
+            # none ("Totalsum 401 482 488 427 86 945": 401 is not a project)
+            total = bool(_RESULT.search(_label(opts)))
+            opts = [o for o in opts if all(_code_ok(o, k) and not (total and o.cells[k] is not None)
+                                           for k in code_cols)] or opts
+        lines.append(line)
+        options.append(opts)
+    if not lines or not any(_label(o) for o in options):
+        return None
+    headings = {i for i, o in enumerate(options) if all(v is None for v in o[0].cells) or
+                (all(f.dash for f in o[0].source.reading.figures) and o[0].source.reading.number is None
+                 and _label(o))}
+    for i in headings:
+        options[i] = options[i][:1]
+    # Full rows (every figure column printed, a code column excepted) give the relations.
+    full_choice = []
+    for i, opts in enumerate(options):
+        k = next((k for k, o in enumerate(opts) if all(v is not None for v in o.cells)), None)
+        if k is None:
+            k = next((k for k, o in enumerate(opts) if all(v is not None for j, v in enumerate(o.cells)
+                                                             if j not in code_cols)), 0)
+        full_choice.append(k)
+    amount_cols = [k for k, i in enumerate(figure_columns) if columns[i].kind == "amount"]
+    reading = TableReading(block, lines, columns, figure_columns, options, tuple(full_choice), headings, {},
+                           None, None, 1, True, {}, texts)
+    reading.avvik = _avvik_column(reading, amount_cols)
+    if reading.avvik is None:
+        reading.avvik_row = _avvik_row(reading, amount_cols)
+    _find_relations(reading, amount_cols)
+    eqs = _equations(reading, amount_cols)
+    reading.equations = eqs
+    result = search(options, eqs)
+    if result.solutions:
+        reading.choice = result.solutions[0]
+        reading.solutions = len(result.solutions)
+        reading.complete = result.proof == "complete"
+        for other in result.solutions[1:]:
+            for r, (a, b) in enumerate(zip(reading.choice, other)):
+                if a != b:
+                    ca, cb = options[r][a].cells, options[r][b].cells
+                    reading.uncertain.setdefault(r, set()).update(c for c in range(width) if ca[c] != cb[c])
+    else:
+        # the relations do not hold as placed (a misprint, a rounding beyond one): keep the full rows, and
+        # say which rows could stand otherwise
+        reading.solutions = 0
+        reading.uncertain = {i: set(range(width)) for i, o in enumerate(options) if len({x.cells for x in o}) > 1}
+        reading.notes.append("the relations found do not hold under any placement of the rows with blank cells")
+    return reading
+
+
+def _code_ok(option: Option, k: int) -> bool:
+    source = option.source
+    if not isinstance(source, Placed):
+        return True
+    figure = source.figure_at(k)
+    return figure is None or (figure.value is not None and figure.value == figure.value.to_integral_value()
+                              and " " not in figure.text and figure.value >= 0)
+
+
+def _column_values(reading: TableReading, col: int) -> list[Decimal | None]:
+    return [reading.cells(i)[col] if i not in reading.headings else None for i in range(len(reading.lines))]
+
+
+def _avvik_column(reading: TableReading, amount_cols: list[int]) -> tuple[int, int, int, int] | None:
+    """The avvik column and its formula, tried both ways on every row that prints all three figures."""
+    cols = reading.columns
+    fig = reading.figure_columns
+    avvik = [k for k in amount_cols if cols[fig[k]].role == "avvik"]
+    if len(avvik) != 1:
+        return None
+    a = avvik[0]
+    before = [k for k in amount_cols if k < a]
+    regnskap = [k for k in before if cols[fig[k]].role == "regnskap"]
+    budsjett = [k for k in before if cols[fig[k]].role == "budsjett"]
+    if not regnskap or not budsjett:
+        return None
+    r, b = regnskap[-1], budsjett[-1]
+    for sign in (1, -1):
+        ok = 0
+        bad = 0
+        for i in range(len(reading.lines)):
+            if i in reading.headings:
+                continue
+            cells = reading.cells(i)
+            if cells[a] is None or cells[b] is None or cells[r] is None:
+                continue
+            if cells[a] == sign * (cells[b] - cells[r]):
+                ok += 1
+            elif abs(cells[a] - sign * (cells[b] - cells[r])) > ROUNDING:
+                bad += 1
+        if ok and not bad:
+            return a, b, r, sign
+    return None
+
+
+def _avvik_row(reading: TableReading, amount_cols: list[int]) -> tuple[int, int, int, int] | None:
+    """Accounts printed with the years across (seed 001): rows named Regnskap, Budsjett and Avvik."""
+    names: dict[str, int] = {}
+    for i, opts in enumerate(reading.options):
+        label = _label(opts).strip().lower()
+        for word, role in (("regnskap", "regnskap"), ("budsjett", "budsjett"), ("avvik", "avvik")):
+            if label.startswith(word) and role not in names:
+                names[role] = i
+    if len(names) != 3:
+        return None
+    a, b, r = names["avvik"], names["budsjett"], names["regnskap"]
+    for sign in (1, -1):
+        ok = bad = 0
+        for k in amount_cols:
+            ca, cb, cr = reading.cells(a)[k], reading.cells(b)[k], reading.cells(r)[k]
+            if None in (ca, cb, cr):
+                continue
+            if ca == sign * (cb - cr):
+                ok += 1
+            elif abs(ca - sign * (cb - cr)) > ROUNDING:
+                bad += 1
+        if ok and not bad:
+            return a, b, r, sign
+    return None
+
+
+def _find_relations(reading: TableReading, amount_cols: list[int]) -> None:
+    """Each row named as a sum or result (or a last row without a label) as a formula over earlier rows."""
+    n = len(reading.lines)
+    results: list[int] = []
+    window_start = 0
+    for i in range(n):
+        if i in reading.headings:
+            if i > 0:
+                window_start = i + 1
+            continue
+        label = _label(reading.options[i]).strip()
+        last_unlabelled = not label and i == n - 1
+        if not (_RESULT.search(label) or last_unlabelled):
+            continue
+        window = [j for j in range(window_start, i) if j not in reading.headings and j not in results]
+        found = _formula(reading, i, window, results, amount_cols)
+        if found is not None:
+            reading.relations[i] = found
+            results.append(i)
+            window_start = i + 1
+    # a row that is a formula of rows found above it is itself a result for the rows below
+
+
+def _formula(reading: TableReading, target: int, window: list[int], results: list[int],
+             amount_cols: list[int]) -> Relation | None:
+    """The simplest formula for ``target``: first the sum of the rows since the last result, then any
+    signs over those rows, then with earlier results as operands; it must hold in every column within one
+    unit, and be the only one of its simplicity."""
+    y = [reading.cells(target)[k] for k in amount_cols]
+    if any(v is None for v in y):
+        return None
+    vectors = {j: [reading.cells(j)[k] or Decimal(0) for k in amount_cols] for j in window + results}
+    if window:
+        total = [sum((vectors[j][c] for j in window), Decimal(0)) for c in range(len(y))]
+        if all(abs(t - v) <= ROUNDING for t, v in zip(total, y)) and len(window) >= 2:
+            return Relation([(j, 1) for j in window], "sum", all(t == v for t, v in zip(total, y)))
+    for operands in (window[-MAX_OPERANDS:], (window + results)[-MAX_OPERANDS:]):
+        if not operands:
+            continue
+        best = _sign_search(operands, vectors, y)
+        if best is not None:
+            return best
+    return None
+
+
+def _sign_search(operands: list[int], vectors: dict[int, list[Decimal]], y: list[Decimal]) -> Relation | None:
+    """Signs in {−1, 0, +1} for ``operands`` with Σ sign × row = target in every column (±1), by meeting in the
+    middle; the fewest operands win, then the fewest minus signs; a tie is no answer."""
+    half = len(operands) // 2
+    left, right = operands[:half], operands[half:]
+    cols = len(y)
+
+    def combos(ops: list[int]):
+        for signs in product((0, 1, -1), repeat=len(ops)):
+            vec = [sum((s * vectors[j][c] for s, j in zip(signs, ops) if s), Decimal(0)) for c in range(cols)]
+            yield signs, vec
+
+    index: dict[Decimal, list[tuple[tuple[int, ...], list[Decimal]]]] = {}
+    for signs, vec in combos(left):
+        index.setdefault(vec[0], []).append((signs, vec))
+    found: list[tuple[tuple[int, int], tuple[int, ...], bool]] = []
+    for signs_r, vec_r in combos(right):
+        need = y[0] - vec_r[0]
+        for d in (Decimal(0), ROUNDING, -ROUNDING):
+            for signs_l, vec_l in index.get(need + d, ()):
+                diffs = [vec_l[c] + vec_r[c] - y[c] for c in range(cols)]
+                if all(abs(x) <= ROUNDING for x in diffs):
+                    signs = signs_l + signs_r
+                    used = sum(1 for s in signs if s)
+                    if used < 2:
+                        continue  # one row equal to another is not a formula here
+                    key = (used, sum(1 for s in signs if s < 0))
+                    found.append((key, signs, all(x == 0 for x in diffs)))
+    if not found:
+        return None
+    found.sort(key=lambda f: f[0])
+    if len(found) > 1 and found[1][0] == found[0][0] and found[1][1] != found[0][1]:
+        return None  # two formulas as simple: not one to write
+    _, signs, exact = found[0]
+    return Relation([(j, s) for j, s in zip(operands, signs) if s], "formel", exact)
+
+
+def _equations(reading: TableReading, amount_cols: list[int]) -> list[Equation]:
+    eqs: list[Equation] = []
+    tol = ROUNDING
+    for target, rel in reading.relations.items():
+        for k in amount_cols:
+            eqs.append(Equation(((target, k, 1), *((j, k, -s) for j, s in rel.terms)), tolerance=tol,
+                                name=("row", target, k)))
+    if reading.avvik is not None:
+        a, b, r, sign = reading.avvik
+        for i in range(len(reading.lines)):
+            if i not in reading.headings:
+                eqs.append(Equation(((i, a, 1), (i, b, -sign), (i, r, sign)), needs=((i, a),), tolerance=Decimal(0),
+                                    name=("avvik", i)))
+    if reading.avvik_row is not None:
+        a, b, r, sign = reading.avvik_row
+        for k in amount_cols:
+            eqs.append(Equation(((a, k, 1), (b, k, -sign), (r, k, sign)), needs=((a, k),), tolerance=Decimal(0),
+                                name=("avvik", k)))
+    return eqs
