@@ -749,6 +749,93 @@ def _explain_table(loaded: Loaded, path: Path, item: str, column: str | None) ->
     echo(explanation_text(explanation))
 
 
+class ImportReport(str, Enum):
+    TEXT = "text"
+    JSON = "json"
+
+
+@app.command("import")
+def import_(
+    source: Annotated[
+        Path, typer.Argument(help="The table: a .txt of text copied from a page (or - for standard input), a "
+                             ".csv, an .xlsx, or a .pdf (with --page; needs the 'pdf' extra).",
+                             show_default=False)
+    ],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="The folder to write into (frames/, changes/, tables/ under it).",
+                           show_default=False)
+    ],
+    columns: Annotated[
+        str | None,
+        typer.Option("--kolonner", help="The figure columns' headers, comma-separated, over what the header says: "
+                     "'Budsjett 2024,Økonomiplan 2025,Økonomiplan 2026'."),
+    ] = None,
+    years: Annotated[
+        str | None, typer.Option("--år", help="The figure columns' years: 2024-2027, or 2024,2025,2026.")
+    ] = None,
+    convention: Annotated[
+        Convention | None,
+        typer.Option("--konvensjon", help="A frame's convention, if not the one the figures show."),
+    ] = None,
+    amount_unit: Annotated[
+        str | None, typer.Option("--beløpsenhet", help="kr, '1 000 kr', 'mill. kr' or årsverk, if the source's "
+                                 "caption does not say.")
+    ] = None,
+    kommune: Annotated[str | None, typer.Option("--kommune", help="The municipality, if the text does not name it.")]
+    = None,
+    dokument: Annotated[str | None, typer.Option("--dokument", help="The document's title.")] = None,
+    enhet: Annotated[str | None, typer.Option("--enhet", help="The unit (enhet, rammeområde) the table is for.")]
+    = None,
+    table_id: Annotated[str | None, typer.Option("--id", help="The id of the frame or table written.")] = None,
+    page: Annotated[int | None, typer.Option("--page", "--side", help="A PDF's page (from 1).", min=1)] = None,
+    sheet: Annotated[str | None, typer.Option("--sheet", "--ark", help="An xlsx workbook's sheet.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace files that exist.")] = False,
+    report: Annotated[
+        ImportReport, typer.Option("--report", "-r", help="text (for people) or json (for scripts).")
+    ] = ImportReport.TEXT,
+) -> None:
+    """Read a published table (copied text, CSV, xlsx, PDF) into checked YAML: every figure placed where the
+    table adds up; exit 1 if a placement is not the only one, or the table does not add up, and 2 if
+    nothing could be imported."""
+    from .core.reading import Hints, parse_years
+    from .importing.run import import_source
+
+    hints = Hints(convention=convention.value if convention else None, amount_unit=amount_unit)
+    if columns:
+        hints.columns = [c.strip() for c in columns.replace("|", ",").split(",") if c.strip()]
+    if years:
+        try:
+            hints.years = parse_years(years)
+        except ValueError as exc:
+            raise _fail_input(f"--år {exc}", "write the years as 2024-2027") from None
+    if amount_unit and amount_unit not in terms.UNIT_TEXT:
+        raise _fail_input(f"--beløpsenhet {amount_unit!r} is not a unit", "use kr, '1 000 kr', 'mill. kr' or årsverk")
+    run = import_source(source, output, hints=hints, kommune=kommune, dokument=dokument, enhet=enhet, id=table_id,
+                        page=page, sheet=sheet, force=force)
+    from .render import import_data, import_text
+
+    if report is ImportReport.JSON:
+        from .render import to_json
+
+        _emit(to_json(import_data(run)) + "\n", None, json=True)
+    else:
+        if run.problems:
+            from .render import problem_text
+
+            for problem in run.problems:
+                echo(problem_text(problem), err=True)
+        for warning in run.warnings:
+            from .render import problem_text
+
+            echo(problem_text(warning), err=True)
+        if not run.problems:
+            echo(import_text(run))
+    if run.problems:
+        raise typer.Exit(ExitCode.BAD_INPUT)
+    if run.uncertain or run.check_failed:
+        raise typer.Exit(ExitCode.CHECK_FAILED)
+
+
 @app.command()
 def schema(
     kind: Annotated[

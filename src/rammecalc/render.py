@@ -859,3 +859,69 @@ def stated_table_data(table: StatedTable, references=None) -> dict:
             for i, r in enumerate(table.rows)
         ],
     }
+
+
+# --------------------------------------------------------------------------------------------- import
+
+IMPORT_JSON_FORMAT = "rammecalc.import/1"
+
+
+def _problem_data(p: Problem) -> dict:
+    return {"file": p.file, "line": p.line or 1, "column": p.col or 1, "code": p.code.value,
+            "severity": p.severity.value, "message": p.message, "hint": p.hint}
+
+
+def import_data(run) -> dict:
+    """An import run for scripts: each table with its files, whether its placement is certain, its uncertain
+    rows, and what check said of the files written."""
+    from .core.problems import Severity
+
+    return {
+        "format": IMPORT_JSON_FORMAT,
+        "source": run.source,
+        "tables": [{
+            "id": t.id, "kind": t.kind, "title": t.title, "lines": list(t.lines),
+            "files": [str(f) for f in run.written if any(str(f).endswith(o.path) for o in t.files)] or
+                     [o.path for o in t.files],
+            "certain": t.certain, "placements": t.solutions,
+            "uncertain": [{"line": line, "label": label, "why": why} for line, label, why in t.uncertain],
+            "inferred": t.inferred,
+        } for t in run.tables],
+        "skipped": run.skipped,
+        "figures": run.figures,
+        "errors": sum(1 for p in run.check_problems if p.severity is Severity.ERROR),
+        "warnings": sum(1 for p in run.check_problems if p.severity is Severity.WARNING),
+        "problems": [_problem_data(p) for p in run.problems + run.warnings + run.check_problems],
+    }
+
+
+def import_text(run) -> str:
+    """An import run for people: what was written, how sure each placement is, and check's summary with
+    every problem at its file:line:col."""
+    from .core.problems import Severity
+    from .report import problem_line
+
+    out: list[str] = []
+    for t in run.tables:
+        files = ", ".join(visible(str(f)) for f in run.written if any(str(f).endswith(o.path) for o in t.files))
+        kind = "a frame and its changes" if t.kind == "ramme" else "a table"
+        out.append(f"imported {visible(t.title)!r} (lines {t.lines[0]}–{t.lines[1]}) as {kind}: {files}")
+        if t.certain:
+            out.append("  placement: every figure in the only column where the table adds up")
+        elif t.solutions == 0:
+            out.append("  placement: NO placement adds up; written as the likeliest reading, uncertain rows marked "
+                       "in the file:")
+        else:
+            out.append(f"  placement: AMBIGUOUS, {t.solutions if t.solutions < 12 else 'several'} placements add "
+                       "up; the likeliest written, uncertain rows marked in the file:")
+        for line, label, why in t.uncertain:
+            out.append(f"    line {line} ({visible(label)}): {visible(why)}")
+    for note in run.skipped:
+        out.append(f"not imported: {visible(note)}")
+    errors = [p for p in run.check_problems if p.severity is Severity.ERROR]
+    warnings = [p for p in run.check_problems if p.severity is Severity.WARNING]
+    for p in errors + warnings:
+        out.append(problem_line(p) + f" [{p.code.value}]")
+    verdict = "adds up" if not errors else "does not add up as printed (a published table can be wrong: see above)"
+    out.append(f"check: {run.figures} published figures, {len(errors)} errors, {len(warnings)} warnings: {verdict}")
+    return "\n".join(out)

@@ -87,6 +87,8 @@ class Source:
     line_numbers: tuple[int, ...] = ()
     numeric: frozenset[tuple[int, int]] = frozenset()
     warnings: tuple[Problem, ...] = ()
+    #: A shared table's header lines (``# Source: …``, ``# Municipality: …``), left out of ``lines``.
+    header: tuple[str, ...] = ()
 
 
 def read_source(path: str | os.PathLike[str], *, page: int | None = None,
@@ -261,7 +263,7 @@ def read_text_bytes(raw: bytes, name: str) -> Source | Problem:
         return input_error(Code.EMPTY, (name, skip + 1 if skip else 1, 1), f"the file holds {what}",
                            "copy the table's text into it")
     return Source(name, "text", tuple(kept), None, line_numbers=tuple(range(skip + 1, len(lines) + 1)),
-                  warnings=warnings)
+                  warnings=warnings, header=tuple(lines[:skip]))
 
 
 # --- CSV -------------------------------------------------------------------------------------------------

@@ -321,7 +321,7 @@ def _sign_search(operands: list[int], vectors: dict[int, list[Decimal]], y: list
     if len(found) > 1 and found[1][0] == found[0][0] and found[1][1] != found[0][1]:
         return None  # two formulas as simple: not one to write
     _, signs, exact = found[0]
-    return Relation([(j, s) for j, s in zip(operands, signs) if s], "formel", exact)
+    return Relation(sorted((j, s) for j, s in zip(operands, signs) if s), "formel", exact)
 
 
 def _equations(reading: TableReading, amount_cols: list[int]) -> list[Equation]:
