@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core.problems import Code, Problem, input_error
-from ..core.reading import Hints, Imported, Line, Meta, import_tables, meta_from_text
+from ..core.reading import Hints, Imported, Line, import_tables, meta_from_text
 from .sources import Source, read_source
 
 

@@ -54,9 +54,9 @@ def parse_years(text: str) -> list[int]:
 
 
 _KOMMUNE = re.compile(r"\b([A-ZÆØÅ][a-zæøå]+(?:-[A-ZÆØÅ][a-zæøå]+)?) kommune\b")
-_HOST = re.compile(r"https?://[\w.-]*?\b([a-zæøå-]+)\.kommune\.no", re.I)
+_HOST = re.compile(r"https?://[\w.-]*?\b([a-zæøå-]+)\.kommune\.no", re.IGNORECASE)
 _DOCUMENT = re.compile(r"^(handlings|økonomiplan|budsjett|årsbudsjett|vedtatt|årsrapport|årsmelding|årsberetning|"
-                       r"rådmannens|kommunedirektørens).{0,80}(19|20)\d\d", re.I)
+                       r"rådmannens|kommunedirektørens).{0,80}(19|20)\d\d", re.IGNORECASE)
 
 
 def meta_from_text(lines: list[str], header: list[str], source: str) -> Meta:

@@ -119,18 +119,18 @@ def _comment(lines: list[str], width: int = 110) -> list[str]:
 # ------------------------------------------------------------------------------------------ categories
 
 _CATEGORIES = [
-    ("egenfinansiering", re.compile(r"egenfinansier", re.I)),
-    ("opptrappingsplan", re.compile(r"opptrapping", re.I)),
+    ("egenfinansiering", re.compile(r"egenfinansier", re.IGNORECASE)),
+    ("opptrappingsplan", re.compile(r"opptrapping", re.IGNORECASE)),
     ("lønnsoppgjør", re.compile(r"lønnsoppgjør|lønnsvekst|lønnsjuster|lønnsøkning|lokale forhandlinger|"
-                                r"lønnskompensasjon|helårseffekt lønn", re.I)),
-    ("prisjustering", re.compile(r"prisjuster|prisvekst|priskompensasjon|deflator|lønns- og pris", re.I)),
-    ("rammetrekk", re.compile(r"rammetrekk|prosentvis trekk|rammereduksjon|generelt trekk|nedtrekk", re.I)),
+                                r"lønnskompensasjon|helårseffekt lønn", re.IGNORECASE)),
+    ("prisjustering", re.compile(r"prisjuster|prisvekst|priskompensasjon|deflator|lønns- og pris", re.IGNORECASE)),
+    ("rammetrekk", re.compile(r"rammetrekk|prosentvis trekk|rammereduksjon|generelt trekk|nedtrekk", re.IGNORECASE)),
     ("innsparing", re.compile(r"innsparing|effektivisering|kutt\b|reduksjon|redusert|besparelse|sparetiltak|"
-                              r"omstilling|nedbemanning|avvikling", re.I)),
+                              r"omstilling|nedbemanning|avvikling", re.IGNORECASE)),
     ("omdisponering", re.compile(r"omdisponer|overført|overføring|flytting|omfordel|reverser|tilbakeført|"
-                                 r"tekniske? endring|\bfra\b.*\btil\b|\b(fra|til) [A-ZÆØÅ]", re.I)),
+                                 r"tekniske? endring|\bfra\b.*\btil\b|\b(fra|til) [A-ZÆØÅ]", re.IGNORECASE)),
     ("nytt tiltak", re.compile(r"nytt tiltak|nye tiltak|styrking|\bøkt\b|økning|utvidelse|utvidet|ny stilling|"
-                               r"etablering|oppbemanning|satsing", re.I)),
+                               r"etablering|oppbemanning|satsing", re.IGNORECASE)),
 ]
 
 
@@ -187,7 +187,7 @@ def frame_files(reading: FrameReading, meta: Meta, unit: str, inferred: list[str
     ids = _Ids()
     frame_id = meta.id or _default_id(meta, block, [meta.enhet or block.label_head or _short_title(block.title)])
     lines = (reading.lines[0].no, reading.lines[-1].no)
-    label = lambda r: reading.placed(r).reading.label  # noqa: E731
+    label = lambda r: reading.placed(r).reading.label
     uncertain = [(reading.lines[r].no, label(r), _doubt(reading, r, cols, years)) for r in sorted(reading.uncertain)]
     certain = reading.solutions == 1 and not reading.uncertain
     if reading.notes:
@@ -346,7 +346,7 @@ def table_files(reading: TableReading, meta: Meta, unit: str, inferred: list[str
     ids = _Ids()
     table_id = meta.id or _default_id(meta, block, [meta.enhet, _short_title(block.title)])
     lines = (reading.lines[0].no, reading.lines[-1].no)
-    label = lambda r: reading.placed(r).reading.label  # noqa: E731
+    label = lambda r: reading.placed(r).reading.label
     # columns: the figure columns and the text columns, in printed order
     col_ids: dict[int, str] = {}
     col_lines: list[str] = []
@@ -393,7 +393,9 @@ def table_files(reading: TableReading, meta: Meta, unit: str, inferred: list[str
 
     uncertain = [(reading.lines[r].no, label(r) or f"row {r + 1}", _table_doubt(reading, r))
                  for r in sorted(reading.uncertain)]
-    certain = reading.solutions == 1 and not reading.uncertain
+    uncertain += [(line.no, line.text.strip()[:40], "could not be read as a row of this table: left out")
+                  for line in reading.unread]
+    certain = reading.solutions == 1 and not uncertain
     if reading.notes:
         inferred = inferred + reading.notes
     if reading.avvik is not None:

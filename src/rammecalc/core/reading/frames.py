@@ -239,7 +239,9 @@ def read_frame(block: Block, *, convention: str | None = None, tolerances=(Decim
         conv = convention or "inkrementell"
         eqs = _equations(options, width, start, end, splits, groups, outside, conv, Decimal(0))
         choice = tuple(0 for _ in options)
-        uncertain = {i: set(range(width)) for i, o in enumerate(options) if _movable(o)}
+        # in doubt: the rows that print fewer figures than there are years (their place is a guess)
+        uncertain = {i: set(range(width)) for i, o in enumerate(options)
+                     if _movable(o) and any(v is None for v in o[0].cells) and any(v is not None for v in o[0].cells)}
         return FrameReading(block, lines, options, start, end, splits, groups, outside, conv, years, choice, 0,
                             True, uncertain, Decimal(-1), notes=["no placement adds up"], equations=eqs)
     conv, eqs, result, conv_note = best
@@ -314,7 +316,7 @@ def _heads(body: list[int], options: list[list[Option]]) -> dict[int, int]:
             acc = _sumset(acc, totals[j])
             if own & acc:
                 span = n
-        if span:
+        if span >= 2:  # a subtotal of one row cannot be told from two items that are equal
             heads[i] = span
             limit = pos
     return heads

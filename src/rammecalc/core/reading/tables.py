@@ -59,6 +59,8 @@ class TableReading:
     complete: bool
     uncertain: dict[int, set[int]]
     texts: dict[int, dict[int, str]] = field(default_factory=dict)  # row → text column → its text
+    #: lines between the header and the end that could not be read as a row (more figures than columns, say)
+    unread: list[Line] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     equations: list[Equation] = field(default_factory=list)
 
@@ -96,12 +98,14 @@ def read_table(block: Block) -> TableReading | None:
     lines: list[Line] = []
     options: list[list[Option]] = []
     texts: dict[int, dict[int, str]] = {}
+    unread: list[Line] = []
     for line in block.rows:
         if re.fullmatch(r"[\s\-–—]*", line.text):
             continue  # a separator row ("- - - -")
         if line.cells is not None:
             opts = cell_options(line, width, block.dot)
-            if not opts or not _label(opts):
+            if not opts:
+                unread.append(line)
                 continue
         else:
             text = line.text
@@ -117,6 +121,7 @@ def read_table(block: Block) -> TableReading | None:
             opts = text_options(Line(line.no, text), width, dot, numbered=True, blank_cost=BLANK_COST,
                                 code_cols=tuple(code_cols))
             if not opts:
+                unread.append(line)
                 continue
             if trailing:
                 texts[len(lines)] = trailing
@@ -146,6 +151,7 @@ def read_table(block: Block) -> TableReading | None:
     amount_cols = [k for k, i in enumerate(figure_columns) if columns[i].kind == "amount"]
     reading = TableReading(block, lines, columns, figure_columns, options, tuple(full_choice), headings, {},
                            None, None, 1, True, {}, texts)
+    reading.unread = unread
     reading.avvik = _avvik_column(reading, amount_cols)
     if reading.avvik is None:
         reading.avvik_row = _avvik_row(reading, amount_cols)
