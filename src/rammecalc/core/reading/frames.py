@@ -276,7 +276,7 @@ def _movable(options: list[Option]) -> bool:
 
 #: A group's subtotal row is named like a heading: a few words, no figures of its own in the label
 #: ("Lønns- og prisvekst", "Andre rammeendringer", "Internt på fagområdet"); an item names its case.
-_HEAD_LABEL = re.compile(r"^[^\d]{3,60}$")
+_HEAD_LABEL = re.compile(r"^(?!.*\b(19|20)\d\d\b).{3,60}$")  # (no year: "… vår 2017 – barnehage" is an item)
 
 
 def _heads(body: list[int], options: list[list[Option]]) -> dict[int, int]:

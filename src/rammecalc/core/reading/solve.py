@@ -21,6 +21,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 
+#: The widest range of sums kept as a bit set (a wider one is checked by its bounds only).
+MAX_BITS = 2_000_000
+
+
 @dataclass(frozen=True)
 class Option:
     """One way to read and place a row: its value in each column (``None``: blank, not printed), how it
@@ -140,50 +144,58 @@ def solve(rows: Sequence[Sequence[Option]], equations: Sequence[Equation], *, ca
 
     order = sorted(range(n), key=lambda r: (len(rows[r]) > 1, len(rows[r]), r))
     position = {r: i for i, r in enumerate(order)}
-    # For each equation, its rows in the order they are assigned: the rows after a point are the unassigned.
+    # For each equation, its rows in the order they are assigned. When a row is assigned, the rows of the
+    # equation after it are exactly its open rows: what they can still add is worked out once, here, for
+    # every such suffix (the lowest and highest sum, and the bit set of every reachable sum).
     eq_rows = [sorted(per_row, key=position.__getitem__) for per_row in contributions]
+    index_in = [{r: k for k, r in enumerate(rows_e)} for rows_e in eq_rows]
+    suffix: list[list[tuple[int, int, int | None] | None]] = []
+    for e, rows_e in enumerate(eq_rows):
+        per_row = contributions[e]
+        out: list[tuple[int, int, int | None] | None] = [None] * (len(rows_e) + 1)
+        low = high = 0
+        reach: int | None = 1
+        out[len(rows_e)] = (0, 0, 1)
+        voidable = False
+        for k in range(len(rows_e) - 1, -1, -1):
+            values = per_row[rows_e[k]]
+            if voidable or any(v is None for v in values):
+                voidable = True  # an open row may still switch the equation off: nothing to prune with
+                out[k] = None
+                continue
+            lo, hi = min(values), max(values)
+            if reach is not None and (high + hi) - (low + lo) <= MAX_BITS:
+                acc = 0
+                for v in set(values):
+                    acc |= reach << (v - lo)
+                reach = acc
+            else:
+                reach = None
+            low, high = low + lo, high + hi
+            out[k] = (low, high, reach)
+        suffix.append(out)
+    partial = [0] * len(equations)
+    voided = [0] * len(equations)
     choice: list[int] = [-1] * n
     found: list[tuple[int, tuple[int, ...]]] = []
     steps = 0
 
-    def feasible(e: int, depth: int) -> bool:
-        """Can equation ``e`` still hold, given the rows assigned so far (``order[:depth]``)?"""
-        per_row = contributions[e]
-        partial = 0
-        free: list[list[int | None]] = []
-        for r in eq_rows[e]:
-            if position[r] < depth:
-                value = per_row[r][choice[r]]
-                if value is None:
-                    return True  # a needed cell is blank: the equation does not apply
-                partial += value
-            else:
-                free.append(per_row[r])
-        tol = tolerances[e]
-        if not free:
-            return abs(partial) <= tol
-        if any(v is None for values in free for v in values):
-            return True  # an open row may still switch the equation off
-        # bit set of reachable sums of the open rows, offset by the lowest possible sum
-        low = sum(min(values) for values in free)
-        high = sum(max(values) for values in free)
-        if not (low - tol <= -partial <= high + tol):
-            return False
-        if high - low > 4_000_000:  # too wide to keep as bits: the bounds above are all we check
+    def feasible(e: int, r: int) -> bool:
+        """Can equation ``e`` still hold, now that row ``r`` is assigned?"""
+        if voided[e]:
+            return True  # a needed cell is blank: the equation does not apply
+        rest = suffix[e][index_in[e][r] + 1]
+        if rest is None:
             return True
-        reach = 1
-        for values in free:
-            lo = min(values)
-            acc = 0
-            for v in set(values):
-                acc |= reach << (v - lo)
-            reach = acc
-        target = -partial - low
-        lo_t, hi_t = max(target - tol, 0), target + tol
-        if hi_t < 0:
+        low, high, reach = rest
+        tol = tolerances[e]
+        need = -partial[e]
+        if not (low - tol <= need <= high + tol):
             return False
-        window = (reach >> lo_t) & ((1 << (hi_t - lo_t + 1)) - 1)
-        return window != 0
+        if reach is None:
+            return True
+        lo_t, hi_t = max(need - low - tol, 0), need - low + tol
+        return (reach >> lo_t) & ((1 << (hi_t - lo_t + 1)) - 1) != 0
 
     def go(depth: int, cost: int) -> bool:
         nonlocal steps
@@ -191,12 +203,27 @@ def solve(rows: Sequence[Sequence[Option]], equations: Sequence[Equation], *, ca
             found.append((cost, tuple(choice)))
             return len(found) < cap
         r = order[depth]
+        mine = by_row[r]
         for k, option in enumerate(rows[r]):
             steps += 1
             if steps > budget:
                 return False
             choice[r] = k
-            if all(feasible(e, depth + 1) for e in by_row[r]) and not go(depth + 1, cost + option.cost):
+            for e in mine:
+                v = contributions[e][r][k]
+                if v is None:
+                    voided[e] += 1
+                else:
+                    partial[e] += v
+            ok = all(feasible(e, r) for e in mine)
+            stop = ok and not go(depth + 1, cost + option.cost)
+            for e in mine:
+                v = contributions[e][r][k]
+                if v is None:
+                    voided[e] -= 1
+                else:
+                    partial[e] -= v
+            if stop:
                 choice[r] = -1
                 return False
         choice[r] = -1

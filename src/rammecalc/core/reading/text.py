@@ -266,7 +266,14 @@ def _label_cost(label_tokens: list[str], start: int, figures_follow: bool) -> in
     return cost
 
 
-def _label_may_keep(kept: list[str], figures_follow: bool, line_ends_in_number: bool, notes: bool) -> bool:
+#: Words after which a small number belongs to the label: "Rode 3", "Tiltak 12", "kap. 4", "trinn 2".
+_NUMBERING = re.compile(r"nr\.?|nummer|rode|sone|tiltak|trinn|kap\.?|kapittel|pkt\.?|punkt|§|fase|byggetrinn|del|"
+                        r"alt\.?|alternativ|pulje|område|distrikt|team|avd\.?|avdeling|gruppe|klasse|steg|runde|"
+                        r"periode|tertial|kvartal|vedtak|sak|ps|fo|f")
+
+
+def _label_may_keep(kept: list[str], figures_follow: bool, line_ends_in_number: bool, notes: bool,
+                    before: str | None = None) -> bool:
     """Whether a label may end with these number-like tokens. A label keeps a year or a range of years, with
     what leads up to it ("kap. 4 – 2016", "1. – 4. trinn 2017"), or a note's number of one or two digits
     ("Driftsinntekter 7 9 896", where the table has a column of notes: ``notes``); never a negative or grouped figure, and a line that ends with a figure has
@@ -278,7 +285,10 @@ def _label_may_keep(kept: list[str], figures_follow: bool, line_ends_in_number: 
     if _YEARS.match(kept[-1]) or re.fullmatch(r"\(?(19|20)\d\d\)?", kept[-1]):
         return all(re.fullmatch(r"\d{1,2}\.?|" + _MINUS_CLASS + r"|(19|20)\d\d(" + _MINUS_CLASS + r"\d{2,4})?", t)
                    for t in kept[:-1])
-    return notes and len(kept) == 1 and bool(re.fullmatch(r"\d{1,2}", kept[0])) and figures_follow
+    # a number of one or two digits (not 0): a note ("Driftsinntekter 7 9 896", in a table with a column of
+    # notes), or the label's own after a word that numbers things ("Rode 3", "Tiltak 12", "kap. 4")
+    return len(kept) == 1 and bool(re.fullmatch(r"[1-9]\d?", kept[0])) and figures_follow and (
+        notes or before is not None and bool(_NUMBERING.fullmatch(before.lower())))
 
 
 def is_numberish(token: str) -> bool:
@@ -315,7 +325,8 @@ def readings(line: str, columns: int | None = None, *, dot: str = "thousands", l
         for label_toks, figs_tokens, glue_cost in splits:
             if not label_toks and number is None and not figs_tokens:
                 continue  # (a row of figures without a label is read: Molde prints its total so)
-            if not _label_may_keep(label_toks[start:], bool(figs_tokens), start < len(tokens), notes):
+            before = label_toks[start - 1] if 0 < start <= len(label_toks) else None
+            if not _label_may_keep(label_toks[start:], bool(figs_tokens), start < len(tokens), notes, before):
                 continue
             label_cost = _label_cost(label_toks, start, bool(figs_tokens)) + glue_cost
             label = " ".join(label_toks)
