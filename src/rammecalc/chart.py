@@ -21,7 +21,7 @@ from xml.sax.saxutils import escape
 
 from .core.checks import format_printed
 from .core.numbers import format_amount
-from .core.terms import UNIT_TEXT
+from .core.terms import UNIT_TEXT, Convention
 from .output import visible
 
 if TYPE_CHECKING:
@@ -102,8 +102,11 @@ def frame_bridges(table: RolledTable, items: bool = False, years: Sequence[int] 
             start = table.start[year]
             text = _shown(start_row, year) if start_row is not None else format_amount(start)
             steps.append(Step(start_row.label if start_row is not None else frame.start.label, start, True, text))
-        else:
-            steps.append(Step(f"{frame.start.label} (ikke oppgitt)", ZERO, True, "–"))
+        else:  # the changes against a base not given: from zero (inkrementell: the changes up to the year before)
+            start = table.start[year]
+            given = year != table.years[0] and frame.convention is not Convention.LEVEL
+            steps.append(Step(f"{frame.start.label} (ikke oppgitt)", start, True,
+                              format_amount(start) if given else "–"))
         for row in rows:
             value = row.values.get(year)
             if row.kind == "item" and (items or row.group is None):
@@ -142,8 +145,7 @@ def comparison_bridges(comparison: Comparison, years: Sequence[int] | None = Non
                     steps.append(Step(what, a.values[year], False, format_amount(a.values[year], plus=True)))
             end = variant.table.new_frame[year]
             steps.append(Step(f"{label}, variant", end, True, format_amount(end)))
-            out.append(Bridge(f"{frame.municipality} · {frame.unit}: {name}",
-                              f"{frame.columns[year]} · {unit} · differanse mot grunnlaget fordelt på årsak",
+            out.append(Bridge(f"{frame.municipality} · {frame.unit}", f"{name} · {frame.columns[year]} · {unit}",
                               tuple(steps)))
     return out
 

@@ -5,8 +5,10 @@ The long CSV in the plain dialect (``,``, a full stop for decimals, UTF-8 withou
 the default: scripts read it, and pandas, R and the ``csv`` module read it without settings. A Norwegian
 Excel reads a CSV by the locale's list separator (``;``) and decimal comma, and takes a file without a
 byte-order mark for Windows-1252 (``Ã˜konomiplan``): ``--dialect excel-no`` writes ``;``, ``1,4``, a plain
-hyphen-minus (``-127``, which Excel reads as a number where ``−127`` would be text), no thousands separator,
-CRLF line ends and a UTF-8 byte-order mark.
+hyphen-minus (``-127``, which Excel reads as a number where ``−127`` would be text), no thousands separator
+and a UTF-8 byte-order mark. Lines end in a line feed, which Excel reads as well as CRLF: the file is then the
+same whether it is written with ``--output`` or to standard output (where a carriage return is shown as an
+escape, as every control character is).
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ class Dialect:
 
 
 PLAIN = Dialect("plain", ",", ".", False, "\n")
-EXCEL_NO = Dialect("excel-no", ";", ",", True, "\r\n", spreadsheet=True)
+EXCEL_NO = Dialect("excel-no", ";", ",", True, "\n", spreadsheet=True)
 DIALECTS = {d.name: d for d in (PLAIN, EXCEL_NO)}
 BOM = "\ufeff"
 
@@ -100,7 +102,7 @@ def wide_rows(tables: Sequence[Laid]) -> list[list[object]]:
 def _cell(figure) -> object:
     if figure.is_text:
         return figure.text
-    return figure.value
+    return None if figure.blank else figure.value  # (a group with no amount in a year: blank, as printed)
 
 
 def comparison_wide_rows(comparison: Comparison) -> list[list[object]]:
