@@ -807,8 +807,7 @@ def report(
     output: OutputOption = None,
     sets: SetOption = None,
 ) -> None:
-    """Write one self-contained HTML page: every table, each frame's chart, the check results linked to
-    their cells."""
+    """Write one self-contained HTML page: every table, each frame's charts, the checks linked to their cells."""
     from . import formats
 
     _chosen_format(None, output, formats.REPORT, "report", default="html")
