@@ -45,6 +45,33 @@ class OutputFormat(str, Enum):
     JSON = "json"
     CSV = "csv"
     MARKDOWN = "markdown"
+    XLSX = "xlsx"
+
+
+class CompareFormat(str, Enum):
+    TABLE = "table"
+    JSON = "json"
+    CSV = "csv"
+    MARKDOWN = "markdown"
+    XLSX = "xlsx"
+    SVG = "svg"
+    PNG = "png"
+
+
+class ChartFormat(str, Enum):
+    TABLE = "table"
+    SVG = "svg"
+    PNG = "png"
+
+
+class CsvLayout(str, Enum):
+    LONG = "long"
+    WIDE = "wide"
+
+
+class CsvDialect(str, Enum):
+    PLAIN = "plain"
+    EXCEL_NO = "excel-no"
 
 
 class ReportFormat(str, Enum):
@@ -84,8 +111,25 @@ PathsArg = Annotated[
 
 
 FormatOption = Annotated[
-    OutputFormat,
-    typer.Option("--format", "-f", help="table: as the source lays it out; json, csv or markdown: see the README."),
+    OutputFormat | None,
+    typer.Option("--format", "-f", help="table: as the source lays it out; json, csv, markdown or xlsx (a workbook "
+                 "with live formulas): see the README. Default: by --output's extension, else table.",
+                 show_default=False),
+]
+CompareFormatOption = Annotated[
+    CompareFormat | None,
+    typer.Option("--format", "-f", help="table, json, csv, markdown, xlsx, or svg or png (the attribution as "
+                 "waterfall charts). Default: by --output's extension, else table.", show_default=False),
+]
+LayoutOption = Annotated[
+    CsvLayout | None,
+    typer.Option("--layout", help="CSV: long (a line per row and year, for scripts; the default) or wide (rows × "
+                 "columns, as the table prints them).", show_default=False),
+]
+DialectOption = Annotated[
+    CsvDialect | None,
+    typer.Option("--dialect", help="CSV: plain (',' and a decimal point, for scripts; the default) or excel-no "
+                 "(';', a decimal comma and a byte-order mark, for Excel in Norway).", show_default=False),
 ]
 OutputOption = Annotated[
     Path | None,
@@ -344,6 +388,43 @@ def _write_output(path: Path, text: str) -> None:
         raise _fail_input(exc.message, exc.hint) from None
 
 
+def _write_bytes(path: Path, data: bytes) -> None:
+    """--output of a binary format (a workbook, a picture), as ``_write_output`` writes text."""
+    from .output import OutputError, write_data
+
+    try:
+        write_data(path, data)
+    except OutputError as exc:
+        raise _fail_input(exc.message, exc.hint) from None
+
+
+def _chosen_format(given, output: Path | None, known: dict[str, str], command: str, default: str = "table") -> str:
+    """The format: --format's, else the one --output's extension names, else ``default``; an extension the
+    command does not write is exit 2 (never a terminal table in a file named .xlsx)."""
+    if given is not None:
+        return given.value
+    from .formats import UnknownExtension, by_extension
+
+    try:
+        return by_extension(output, known, command) or default
+    except UnknownExtension as exc:
+        raise _fail_input(exc.message, exc.hint) from None
+
+
+def _needs_file(chosen: str, output: Path | None) -> None:
+    """A binary format goes to a file, never to the terminal."""
+    if output is None:
+        raise _fail_input(f"--format {chosen} writes a file, not text for the screen",
+                          f"name the file with --output, e.g. --output rammecalc.{chosen}")
+
+
+def _csv_options(chosen: str, layout, dialect) -> None:
+    """--layout and --dialect are for CSV only."""
+    for name, value in (("--layout", layout), ("--dialect", dialect)):
+        if value is not None and chosen != "csv":
+            raise _fail_input(f"{name} is for CSV, and the format is {chosen}", "add --format csv, or leave it out")
+
+
 def _finish(console, output: Path | None) -> None:
     """For tables written with --output: the text gathered while printing goes into the file, at once."""
     if output is not None:
@@ -398,7 +479,7 @@ def _amount_option(text: str, name: str) -> Decimal:
 @app.command()
 def roll(
     paths: PathsArg = None,
-    output_format: FormatOption = OutputFormat.TABLE,
+    output_format: FormatOption = None,
     output: OutputOption = None,
     convention: Annotated[
         Convention | None,
@@ -406,13 +487,20 @@ def roll(
     ] = None,
     scenarios: ScenarioOption = None,
     sets: SetOption = None,
+    layout: LayoutOption = None,
+    dialect: DialectOption = None,
 ) -> None:
     """Roll each frame forward and print its table: start, groups with items and subtotals, new frame."""
+    from . import formats
     from .core.checks import check
     from .core.problems import AmountOutOfRange
     from .core.roll import convert
     from .core.roll import roll as roll_budget
 
+    chosen = OutputFormat(_chosen_format(output_format, output, formats.ROLL, "roll"))
+    _csv_options(chosen.value, layout, dialect)
+    if chosen is OutputFormat.XLSX:
+        _needs_file(chosen.value, output)
     overrides = _parse_sets(sets)
     loaded = _load(_with_scenario_files(paths, scenarios) if scenarios else paths)
     if scenarios:
@@ -448,6 +536,10 @@ def roll(
                                if o.origin.startswith("set on the command line"))
         notes.append(" · ".join(parts) or None)
 
+    output_format = chosen
+    if output_format is OutputFormat.XLSX or (output_format is OutputFormat.CSV and layout is CsvLayout.WIDE):
+        _roll_laid_out(loaded, budgets, notes, output_format, output, bool(scenarios), dialect)
+        return
     if output_format is not OutputFormat.TABLE:
         from . import render
 
@@ -467,7 +559,7 @@ def roll(
                 "tables": [render.stated_table_data(t, loaded.references.get(t.file)) for t in loaded.tables
                            if not scenarios],
                 "links": [render.links_data(k) for k in loaded.links if not scenarios]}) + "\n",
-            OutputFormat.CSV: lambda: render.tables_csv(tables),
+            OutputFormat.CSV: lambda: render.tables_csv(tables, _dialect(dialect)),
             OutputFormat.MARKDOWN: lambda: render.tables_markdown(tables, notes),
         }[output_format]()
         _emit(text, output, json=output_format is OutputFormat.JSON)
@@ -489,6 +581,47 @@ def roll(
     if not scenarios:  # a variant is of one frame only
         _roll_other_kinds(loaded, out, first=not tables)
     _finish(out, output)
+
+
+def _dialect(dialect: CsvDialect | None):
+    """The CSV dialect asked for (``None``: the plain one, as ``render`` writes it)."""
+    if dialect is None or dialect is CsvDialect.PLAIN:
+        return None
+    from .csvout import DIALECTS
+
+    return DIALECTS[dialect.value]
+
+
+def _laid_out(loaded: Loaded, budgets, notes, check: bool = True, tables: bool = True, links: bool = True):
+    """Every frame and table laid out (``layout.lay_out``); a rule's result beyond the limits is exit 2."""
+    from .core.problems import AmountOutOfRange
+    from .layout import lay_out
+
+    try:
+        return lay_out(loaded, budgets, notes, check=check, tables=tables, links=links)
+    except AmountOutOfRange as exc:
+        _input_problems(exc.problems, loaded)
+        raise typer.Exit(ExitCode.BAD_INPUT) from None
+
+
+def _roll_laid_out(loaded: Loaded, budgets, notes, chosen: OutputFormat, output: Path | None, variant: bool,
+                   dialect: CsvDialect | None) -> None:
+    """roll's outputs laid out as the sources print them: the workbook, and the wide CSV."""
+    if chosen is OutputFormat.XLSX:
+        from .xlsx import roll_workbook
+
+        laid = _laid_out(loaded, budgets, notes, tables=not variant, links=not variant)
+        from importlib.metadata import version
+
+        _write_bytes(output, roll_workbook(laid, f"Laget av rammecalc {version('rammecalc')} (rammecalc roll)"))
+        return
+    from . import csvout
+
+    laid = _laid_out(loaded, budgets, notes, check=False, tables=not variant, links=False)
+    if loaded.links and not variant:
+        echo(f"rammecalc: --layout wide has the frames and tables; {len(loaded.links)} links file(s) are left "
+             "out (use --format table, json or xlsx)", err=True)
+    _emit(csvout.write(csvout.wide_rows(laid.tables), _dialect(dialect) or csvout.PLAIN), output)
 
 
 def _roll_other_kinds(loaded: Loaded, out, first: bool) -> None:
@@ -520,13 +653,20 @@ def compare(
         typer.Option("--scenario", "-s", help="A variant: a scenario's id or file, or several joined by '+' "
                      "(applied in that order). Repeat for more variants.", show_default=False),
     ] = ...,
-    output_format: FormatOption = OutputFormat.TABLE,
+    output_format: CompareFormatOption = None,
     output: OutputOption = None,
     sets: SetOption = None,
+    layout: LayoutOption = None,
+    dialect: DialectOption = None,
 ) -> None:
     """Compare the new frames of a base and its variants, with each difference attributed to its causes."""
+    from . import formats
     from .core.pipeline import InputError
 
+    output_format = CompareFormat(_chosen_format(output_format, output, formats.COMPARE, "compare"))
+    _csv_options(output_format.value, layout, dialect)
+    if output_format in (CompareFormat.XLSX, CompareFormat.PNG):
+        _needs_file(output_format.value, output)
     parts = [[part.strip() for part in variant.split("+")] for variant in scenarios]
     overrides = _parse_sets(sets)
     loaded = _load(_with_scenario_files(paths, [p for variant in parts for p in variant]))
@@ -536,20 +676,159 @@ def compare(
     except InputError as exc:
         raise _refuse(exc, loaded) from None
 
+    if output_format is CompareFormat.XLSX:
+        from .xlsx import compare_workbook
+
+        _write_bytes(output, compare_workbook(comparison))
+        return
+    if output_format in (CompareFormat.SVG, CompareFormat.PNG):
+        from .chart import comparison_bridges
+
+        _draw(comparison_bridges(comparison), ChartFormat(output_format.value), output)
+        return
     from . import render
 
-    if output_format is OutputFormat.TABLE:
+    if output_format is CompareFormat.TABLE:
         out = _console(output)
         rendered = render.comparison_rich(comparison)
         _print(out, rendered)
         _finish(out, output)
         return
+    if output_format is CompareFormat.CSV and layout is CsvLayout.WIDE:
+        from . import csvout
+
+        _emit(csvout.write(csvout.comparison_wide_rows(comparison), _dialect(dialect) or csvout.PLAIN), output)
+        return
     text = {
-        OutputFormat.JSON: lambda: render.to_json(render.comparison_data(comparison)) + "\n",
-        OutputFormat.CSV: lambda: render.comparison_csv(comparison),
-        OutputFormat.MARKDOWN: lambda: render.comparison_markdown(comparison),
+        CompareFormat.JSON: lambda: render.to_json(render.comparison_data(comparison)) + "\n",
+        CompareFormat.CSV: lambda: render.comparison_csv(comparison, _dialect(dialect)),
+        CompareFormat.MARKDOWN: lambda: render.comparison_markdown(comparison),
     }[output_format]()
-    _emit(text, output, json=output_format is OutputFormat.JSON)
+    _emit(text, output, json=output_format is CompareFormat.JSON)
+
+
+def _draw(bridges, chosen: ChartFormat, output: Path | None) -> None:
+    """Waterfall charts as SVG, PNG or in the terminal (or, with --output, its text in a file)."""
+    from . import chart
+
+    if chosen is ChartFormat.TABLE:
+        out = _console(output)
+        _print(out, chart.terminal(bridges))
+        _finish(out, output)
+        return
+    picture = chart.svg(bridges)
+    if chosen is ChartFormat.SVG:
+        _emit(picture, output)
+        return
+    try:
+        data = chart.png(picture)
+    except chart.NoRasteriser:
+        raise _fail_input("PNG needs resvg, which is not installed here",
+                          "pip install 'rammecalc[png]', or write SVG: --output bro.svg") from None
+    _write_bytes(output, data)
+
+
+@app.command()
+def chart(
+    paths: PathsArg = None,
+    output: OutputOption = None,
+    output_format: Annotated[
+        ChartFormat | None,
+        typer.Option("--format", "-f", help="table (in the terminal), svg or png. Default: by --output's "
+                     "extension (.svg, .png, .txt), else table.", show_default=False),
+    ] = None,
+    items: Annotated[bool, typer.Option("--items", help="A bar for each item, not for each group.")] = False,
+    years: Annotated[
+        list[int] | None,
+        typer.Option("--year", "-y", help="Only this year (repeat for more). Default: every column; with -s, the "
+                     "years the variant differs in.", show_default=False),
+    ] = None,
+    scenarios: Annotated[
+        list[str] | None,
+        typer.Option("--scenario", "-s", help="Draw compare's attribution instead: the base's new frame, each cause, "
+                     "the variant's (a scenario's id or file, or several joined by '+'). Repeat for more variants.",
+                     show_default=False),
+    ] = None,
+    sets: SetOption = None,
+) -> None:
+    """Draw a waterfall chart per frame and year: the start, each group's change, the new frame."""
+    from . import formats
+
+    chosen = ChartFormat(_chosen_format(output_format, output, formats.CHART, "chart"))
+    if chosen is ChartFormat.PNG:
+        _needs_file(chosen.value, output)
+    overrides = _parse_sets(sets)
+    from .chart import comparison_bridges, frame_bridges
+    from .core.problems import AmountOutOfRange
+
+    if scenarios:
+        from .core.pipeline import InputError
+
+        parts = [[part.strip() for part in variant.split("+")] for variant in scenarios]
+        loaded = _load(_with_scenario_files(paths, [p for variant in parts for p in variant]))
+        try:
+            comparison = loaded.compare(*parts, parameters=overrides)
+        except InputError as exc:
+            raise _refuse(exc, loaded) from None
+        _no_such_year(years, comparison.base.years)
+        _draw(comparison_bridges(comparison, years), chosen, output)
+        return
+    loaded = _load(paths)
+    _set_on_every_budget(loaded, overrides)
+    if not loaded.budgets:
+        raise _fail_input("no frame among the paths given: a chart is drawn of a frame (type: ramme)",
+                          "'rammecalc roll' lays out tables and links")
+    from .core.roll import roll as roll_budget
+
+    _no_such_year(years, sorted({y for b in loaded.budgets for y in b.frame.years}))
+    bridges = []
+    for budget in loaded.budgets:
+        wanted = [y for y in years if y in budget.frame.years] if years else None
+        if years and not wanted:
+            continue
+        try:
+            bridges += frame_bridges(roll_budget(budget), items, wanted)
+        except AmountOutOfRange as exc:
+            _input_problems(exc.problems, loaded)
+            raise typer.Exit(ExitCode.BAD_INPUT) from None
+    _draw(bridges, chosen, output)
+
+
+def _no_such_year(years: list[int] | None, known) -> None:
+    missing = [y for y in years or () if y not in known]
+    if missing:
+        raise _fail_input(f"{missing[0]} is not a column of the frames read",
+                          "the years are " + ", ".join(map(str, known)))
+
+
+@app.command()
+def report(
+    paths: PathsArg = None,
+    output: OutputOption = None,
+    sets: SetOption = None,
+) -> None:
+    """Write one self-contained HTML page: every table, each frame's charts, the checks linked to their cells."""
+    from . import formats
+
+    _chosen_format(None, output, formats.REPORT, "report", default="html")
+    overrides = _parse_sets(sets)
+    loaded = _load(paths)
+    _set_on_every_budget(loaded, overrides)
+    from .htmlreport import page
+
+    laid = _laid_out(loaded, None, [])
+    from .core.problems import AmountOutOfRange
+
+    try:
+        html = page(laid)
+    except AmountOutOfRange as exc:  # pragma: no cover - lay_out rolled every frame already
+        _input_problems(exc.problems, loaded)
+        raise typer.Exit(ExitCode.BAD_INPUT) from None
+    _emit(html, output)
+    if laid.errors:
+        echo(f"rammecalc: {laid.errors} published figure{'s' if laid.errors != 1 else ''} differ"
+             f"{'' if laid.errors != 1 else 's'} from the arithmetic; the report lists "
+             f"{'them' if laid.errors != 1 else 'it'} under 'Kontroll'", err=True)
 
 @app.command()
 def check(

@@ -278,7 +278,11 @@ def write_file(path: Path, text: str) -> None:
 
     Raises :class:`OutputError` for anything that stops it.
     """
-    data = text.encode("utf-8", ERRORS)
+    write_data(path, text.encode("utf-8", ERRORS))
+
+
+def write_data(path: Path, data: bytes) -> None:
+    """Bytes (a workbook, a picture) to ``path`` for ``--output``, as :func:`write_file` writes text."""
     shown = visible(str(path))
     target = Path(os.path.realpath(path))  # through every symlink: the link stays, its target is written
     try:

@@ -449,7 +449,12 @@ CSV_ROLL_COLUMNS = ("frame", "row", "kind", "id", "label", "depth", "group", "ca
 CSV_TEXT_PREFIX = "text:"
 
 
-def _csv(rows: Iterable[Sequence[object]]) -> str:
+def _csv(rows: Iterable[Sequence[object]], dialect=None) -> str:
+    """CSV as scripts read it (``,``, a full stop for decimals), or in a ``csvout.Dialect`` (Excel in Norway)."""
+    if dialect is not None:
+        from .csvout import write
+
+        return write(rows, dialect)
     import csv
     import io
 
@@ -462,7 +467,7 @@ def _csv(rows: Iterable[Sequence[object]]) -> str:
     return buffer.getvalue()
 
 
-def tables_csv(tables: Sequence[RolledTable]) -> str:
+def tables_csv(tables: Sequence[RolledTable], dialect=None) -> str:
     """Rolled tables as CSV, one line per printed row and year (documented in the README)."""
     text_columns = list(dict.fromkeys(column for table in tables for column in table.frame.text_columns))
 
@@ -479,7 +484,7 @@ def tables_csv(tables: Sequence[RolledTable]) -> str:
                            values.get(year), row.published.get(year), " ".join(row.overridden), row.reference,
                            row.printed.get(year), year in row.differs, frame.amount_unit.value, frame.price_level,
                            *texts)
-    return _csv(lines())
+    return _csv(lines(), dialect)
 
 
 def _md_cell(text: str) -> str:
@@ -586,7 +591,7 @@ def comparison_rich(comparison: Comparison) -> RenderableType:
     return _fit(grid)
 
 
-def comparison_csv(comparison: Comparison) -> str:
+def comparison_csv(comparison: Comparison, dialect=None) -> str:
     """One line per variant, record and year: the new frames, the differences and the attributions."""
     base = comparison.base
 
@@ -601,7 +606,7 @@ def comparison_csv(comparison: Comparison) -> str:
             for a in v.attributions:
                 for year in base.years:
                     yield (v.name, "attribution", a.kind, a.name, a.label, year, a.values[year])
-    return _csv(lines())
+    return _csv(lines(), dialect)
 
 
 def comparison_markdown(comparison: Comparison) -> str:
