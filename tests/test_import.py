@@ -463,3 +463,44 @@ def test_a_missing_source_is_unusable_input(cli, tmp_path):
     result = cli("import", str(tmp_path / "finnes-ikke.txt"), "-o", str(tmp_path / "out"))
     assert result.exit_code == 2
     assert "finnes-ikke.txt" in result.stderr and "Traceback" not in result.output
+
+
+def test_a_frame_from_a_pdf_page(cli, tmp_path):
+    """The same grid drawn on a PDF page (figures right-aligned under their years, blank cells blank)."""
+    pytest.importorskip("pdfplumber", reason="reading a PDF needs the 'pdf' extra")
+    canvas = pytest.importorskip("reportlab.pdfgen.canvas", reason="the test draws its PDF with reportlab")
+    source = tmp_path / "ramme.pdf"
+    page = canvas.Canvas(str(source))
+    page.setFont("Helvetica", 9)
+    y = 780
+    for row in GRID_24:
+        page.drawString(40, y, row[0])
+        for i, value in enumerate(row[1:]):
+            if value is not None:
+                page.drawRightString(300 + i * 80, y, value if isinstance(value, str) else norwegian(value))
+        y -= 14
+    page.save()
+    code, report = run_import(cli, source, tmp_path / "out", "--kommune", "Hustadvika kommune")
+    assert code == 0 and report["tables"][0]["certain"]
+    assert_frame(tmp_path / "out", FRAMES["24_hustadvika-2024-bo-og-habilitering.txt"])
+
+
+PERCENT = """\
+Økonomi (Beløp i 1 000 kroner)
+Enhet Regnskap 2023 Budsjett 2023 Avvik Avvik i %
+Skole 10 500 10 000 -500 -5,0 %
+Barnehage 8 000 8 200 200 2,4 %
+Sum 18 500 18 200 -300 -1,6 %
+"""
+
+
+def test_a_column_of_per_cents_becomes_a_share_of_two_columns(cli, tmp_path):
+    """−500 ÷ 10 000 = −5,0 %, 200 ÷ 8 200 = 2,44 → 2,4 %, −300 ÷ 18 200 = −1,65 → −1,6 % (half up)."""
+    source = tmp_path / "avvik.txt"
+    source.write_text(PERCENT, encoding="utf-8")
+    code, _ = run_import(cli, source, tmp_path / "out", "--kommune", "X kommune")
+    assert code == 0
+    (table,) = rammecalc.load([tmp_path / "out"]).tables
+    share = table.columns[-1]
+    assert (share.share.numerator, share.share.denominator, share.decimals) == ("avvik", "budsjett-2023", 1)
+    assert [row.amounts[share.id] for row in table.rows] == [D("-5.0"), D("2.4"), D("-1.6")]

@@ -354,9 +354,15 @@ def table_files(reading: TableReading, meta: Meta, unit: str, inferred: list[str
     for i, col in enumerate(reading.columns):
         cid = ids.take(col.label or f"kolonne-{i + 1}")
         col_ids[i] = cid
+    share_of = {reading.figure_columns[k]: v for k, v in reading.shares.items()}
     for i, col in enumerate(reading.columns):
         parts = [f"id: {quote(col_ids[i])}", f"etikett: {quote(col.label or col_ids[i])}"]
-        if col.kind in ("text", "code", "note"):
+        if i in share_of:
+            t, n, decimals = share_of[i]
+            parts.append(f"andel: {{teller: {quote(col_ids[reading.figure_columns[t]])}, "
+                         f"nevner: {quote(col_ids[reading.figure_columns[n]])}}}")
+            parts.append(f"desimaler: {decimals}")
+        elif col.kind in ("text", "code", "note", "percent"):  # (per cents that are no share: kept as printed)
             parts.append("rolle: tekst")
         elif col.role in _ROLE and not (col.role == "avvik" and (reading.avvik is None or
                                                                   reading.figure_columns[reading.avvik[0]] != i)):
@@ -369,6 +375,7 @@ def table_files(reading: TableReading, meta: Meta, unit: str, inferred: list[str
             parts.append(f"formel: {bid} - {rid}" if sign > 0 else f"formel: {rid} - {bid}")
         col_lines.append("  - {" + ", ".join(parts) + "}")
     amount_cols = [k for k, c in enumerate(reading.figure_columns) if reading.columns[c].kind == "amount"]
+    written_cols = amount_cols + sorted(reading.shares)
     # row names: numbers where printed (and unique), ids otherwise
     numbers = [reading.placed(r).reading.number for r in range(len(reading.lines))]
     unique_numbers = {x for x in numbers if x is not None and numbers.count(x) == 1}
@@ -438,7 +445,8 @@ def table_files(reading: TableReading, meta: Meta, unit: str, inferred: list[str
             parts.append(f"etikett: {quote(label(r))}")
         texts = {}
         for k, col in enumerate(reading.figure_columns):
-            if reading.columns[col].kind in ("code",):
+            if reading.columns[col].kind == "code" or (reading.columns[col].kind == "percent"
+                                                       and k not in reading.shares):
                 fig = placed.figure_at(k)
                 if fig is not None:
                     texts[col_ids[col]] = fig.text
@@ -447,11 +455,12 @@ def table_files(reading: TableReading, meta: Meta, unit: str, inferred: list[str
         if texts:
             parts.append("tekst: {" + ", ".join(f"{quote(k)}: {quote(v)}" for k, v in texts.items()) + "}")
         amounts = []
-        for k in amount_cols:
+        for k in written_cols:
             fig = placed.figure_at(k)
             if fig is None:
                 continue
-            value = "'-'" if fig.dash else number(fig.amount)
+            value = "'-'" if fig.dash else quote(format_percent_text(fig.amount)) if k in reading.shares \
+                else number(fig.amount)
             amounts.append(f"{quote(col_ids[reading.figure_columns[k]])}: {value}")
         if r in relation_texts:
             parts.append(relation_texts[r])
@@ -460,6 +469,11 @@ def table_files(reading: TableReading, meta: Meta, unit: str, inferred: list[str
     files = [OutFile(f"tables/{table_id}.yaml", "\n".join(t) + "\n", "tabell")]
     return Imported(block.title or table_id, "tabell", table_id, files, lines, certain, reading.solutions, uncertain,
                     inferred, [])
+
+
+def format_percent_text(value: Decimal) -> str:
+    """A per cent as the file writes it: '-8,1 %'."""
+    return format(value, "f").replace(".", ",") + " %"
 
 
 def _relation_text(reading: TableReading, r: int, rel, ref) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from itertools import product
 
 from .layout import Block, Column, Line
@@ -61,6 +61,8 @@ class TableReading:
     texts: dict[int, dict[int, str]] = field(default_factory=dict)  # row → text column → its text
     #: lines between the header and the end that could not be read as a row (more figures than columns, say)
     unread: list[Line] = field(default_factory=list)
+    #: a column of per cents as a share of two others: figure column → (teller, nevner, decimals)
+    shares: dict[int, tuple[int, int, int]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     equations: list[Equation] = field(default_factory=list)
 
@@ -156,6 +158,7 @@ def read_table(block: Block) -> TableReading | None:
     if reading.avvik is None:
         reading.avvik_row = _avvik_row(reading, amount_cols)
     _find_relations(reading, amount_cols)
+    reading.shares = _shares(reading, amount_cols)
     eqs = _equations(reading, amount_cols)
     reading.equations = eqs
     result = search(options, eqs)
@@ -349,3 +352,37 @@ def _equations(reading: TableReading, amount_cols: list[int]) -> list[Equation]:
             eqs.append(Equation(((a, k, 1), (b, k, -sign), (r, k, sign)), needs=((a, k),), tolerance=Decimal(0),
                                 name=("avvik", k)))
     return eqs
+
+
+def _shares(reading: TableReading, amount_cols: list[int]) -> dict[int, tuple[int, int, int]]:
+    """Each column of per cents as teller ÷ nevner × 100 of two amount columns, rounded as printed (half up),
+    where exactly one pair fits every row that prints all three (an avvik over its budsjett, say)."""
+    out: dict[int, tuple[int, int, int]] = {}
+    for k, col in enumerate(reading.figure_columns):
+        if reading.columns[col].kind != "percent":
+            continue
+        printed = [(i, reading.cells(i)[k]) for i in range(len(reading.lines))
+                   if i not in reading.headings and reading.cells(i)[k] is not None]
+        if not printed:
+            continue
+        decimals = max(max(-v.as_tuple().exponent, 0) for _, v in printed)  # type: ignore[operator]
+        fits = []
+        for t in amount_cols:
+            for n in amount_cols:
+                if t == n:
+                    continue
+                ok = True
+                for i, value in printed:
+                    a, b = reading.cells(i)[t], reading.cells(i)[n]
+                    if a is None or b is None or b == 0:
+                        ok = False
+                        break
+                    share = (a / b * 100).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+                    if share != value:
+                        ok = False
+                        break
+                if ok:
+                    fits.append((t, n))
+        if len(fits) == 1:
+            out[k] = (*fits[0], decimals)
+    return out
