@@ -504,3 +504,32 @@ def test_a_column_of_per_cents_becomes_a_share_of_two_columns(cli, tmp_path):
     share = table.columns[-1]
     assert (share.share.numerator, share.share.denominator, share.decimals) == ("avvik", "budsjett-2023", 1)
     assert [row.amounts[share.id] for row in table.rows] == [D("-5.0"), D("2.4"), D("-1.6")]
+
+
+DOTTED = """\
+Beløp i 1 000 kr
+Enhet Budsjett 2024 Økonomiplan 2025
+Inngående budsjett 1.500 2.500
+Tiltak 1.000
+Ny ramme 2.500 2.500
+"""
+
+
+def test_a_full_stop_that_could_group_thousands_or_mark_decimals_is_said(cli, tmp_path):
+    """Every figure has one full stop and three digits after it: 1 500 + 1 000 = 2 500 adds up, and so does
+    1,5 + 1,0 = 2,5. Nothing in the caption says whole numbers: the import says it cannot tell."""
+    source = tmp_path / "punktum.txt"
+    source.write_text(DOTTED, encoding="utf-8")
+    result = cli("import", str(source), "-o", str(tmp_path / "out"), "--kommune", "X kommune")
+    assert result.exit_code == 1
+    assert "(the whole table): a full stop between digits (1.500) may group thousands (1 500) or mark decimals " \
+           "(1,5); both readings add up" in result.stdout
+
+
+def test_with_whole_thousands_in_the_caption_a_full_stop_groups_thousands(cli, tmp_path):
+    source = tmp_path / "punktum.txt"
+    source.write_text(DOTTED.replace("Beløp i 1 000 kr", "Tall i hele tusen kroner"), encoding="utf-8")
+    code, _ = run_import(cli, source, tmp_path / "out", "--kommune", "X kommune")
+    assert code == 0
+    (budget,) = rammecalc.load([tmp_path / "out"]).budgets
+    assert budget.frame.start.published == {2024: D(1500), 2025: D(2500)}

@@ -142,6 +142,47 @@ def _blocks_without_header(lines: list[Line], hints: Hints) -> list[Block]:
     return [Block(None, hints.amount_unit, None, None, [Column(label) for label in labels], [], span)]
 
 
+def _read_block(block: Block, meta: Meta, unit: str, inferred: list[str], hints: Hints) -> Imported | None:
+    """One table read and written. Where a full stop between digits could group thousands (87.863) or mark
+    decimals (1.500 as one and a half), both readings are tried: the one under which the table adds up is
+    kept, and if both do (every figure scaled alike) the table is written as thousands and said to be in
+    doubt, with both readings."""
+    modes = ["thousands", "decimal"] if block.dot == "ambiguous" else [block.dot]
+    results = []
+    for mode in modes:
+        block.dot = mode
+        frame = read_frame(block, convention=hints.convention)
+        if frame is not None:
+            results.append((mode, frame.solutions > 0, lambda f=frame, m=mode: frame_files(
+                f, meta, unit, inferred + _dot_note(m, modes)), frame.solutions == 1 and not frame.uncertain))
+            continue
+        table = read_table(block)
+        if table is not None:
+            results.append((mode, table.solutions > 0, lambda t=table, m=mode: table_files(
+                t, meta, unit, inferred + _dot_note(m, modes)), table.solutions == 1 and not table.uncertain))
+    block.dot = modes[0]
+    if not results:
+        return None
+    adding = [r for r in results if r[1]]
+    if len(results) > 1 and len(adding) == 1:
+        return adding[0][2]()
+    imported = results[0][2]()
+    if len(results) > 1:
+        imported.certain = False
+        imported.uncertain.append((block.rows[0].no, "the whole table", "a full stop between digits (1.500) may "
+                                   "group thousands (1 500) or mark decimals (1,5); "
+                                   + ("both readings add up" if len(adding) > 1 else "neither reading adds up")
+                                   + ": read as thousands; say which with the caption's unit"))
+    return imported
+
+
+def _dot_note(mode: str, modes: list[str]) -> list[str]:
+    if len(modes) == 1:
+        return []
+    return [f"a full stop between digits read as {'a thousands separator' if mode == 'thousands' else 'a decimal point'}"
+            ": the other reading does not add up"]
+
+
 def import_tables(lines: list[Line], meta: Meta, hints: Hints | None = None) -> Outcome:
     """Every table in the source's ``lines``, read and written (see the module)."""
     hints = hints or Hints()
@@ -177,15 +218,11 @@ def import_tables(lines: list[Line], meta: Meta, hints: Hints | None = None) -> 
         table_meta = meta
         if multiple and meta.id:
             table_meta = Meta(**{**meta.__dict__, "id": f"{meta.id}-{number}"})
-        frame = read_frame(block, convention=hints.convention)
-        if frame is not None:
-            outcome.tables.append(frame_files(frame, table_meta, unit, inferred))
-            continue
-        table = read_table(block)
-        if table is None:
+        imported = _read_block(block, table_meta, unit, inferred, hints)
+        if imported is None:
             outcome.skipped.append(f"{where}: a table whose rows have no labels (figures only): not imported")
             continue
-        outcome.tables.append(table_files(table, table_meta, unit, inferred))
+        outcome.tables.append(imported)
     # ids unique across the tables of one source
     seen: Counter[str] = Counter()
     for imported in outcome.tables:

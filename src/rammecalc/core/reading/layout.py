@@ -482,7 +482,7 @@ def _dot_mode(rows: list[Line], unit_text: str | None) -> str:
         return "decimal"
     if dotted and unit_text and re.search(r"\bhele?\b|\bheile\b", unit_text, re.IGNORECASE):
         return "thousands"
-    return "thousands" if dotted >= 2 else "ambiguous" if dotted else "thousands"
+    return "ambiguous" if dotted else "thousands"  # (the arithmetic tries both: see import_tables)
 
 
 def numberish_tail(text: str) -> bool:
