@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
-from rammecalc.core.reading import Line, Meta, import_tables  # noqa: E402
+from rammecalc.core.reading import Line, Meta, import_tables
 
 YEARS = (2024, 2025, 2026, 2027, 2028)
 TARGET = 1.0
@@ -41,8 +41,8 @@ def fig(n: int) -> str:
 def frame(rows: int, shape: str, rng: random.Random) -> str:
     """A frame table's text, as a copy gives it (blank cells gone)."""
     start = [rng.randrange(50_000, 200_000)] * len(YEARS)
-    lines = ["Tall i hele tusen kroner", "Enhet Budsjett 2024 Økonomiplan 2025 Økonomiplan 2026 Økonomiplan 2027 "
-             "Økonomiplan 2028"]
+    lines = ["Tall i hele tusen kroner", ("Enhet Budsjett 2024 Økonomiplan 2025 Økonomiplan 2026 Økonomiplan 2027 "
+             "Økonomiplan 2028")]
     body: list[str] = []
     level = list(start)
     groups = max(2, rows // 12)

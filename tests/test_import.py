@@ -377,7 +377,7 @@ def test_a_frame_from_a_csv_or_xlsx_download(cli, tmp_path, kind):
 def test_an_accounts_table_from_a_csv_or_xlsx_download(cli, tmp_path, kind):
     source = tmp_path / f"regnskap.{kind}"
     (write_csv if kind == "csv" else write_xlsx)(source, GRID_15)
-    code, report = run_import(cli, source, tmp_path / "out", "--kommune", "Molde kommune")
+    code, _report = run_import(cli, source, tmp_path / "out", "--kommune", "Molde kommune")
     assert code == 0
     (table,) = rammecalc.load([tmp_path / "out"]).tables
     assert table_cells(table) == expected_cells(TABLES["15_molde-2022-fellesomrade-regnskap-avvik.txt"][0]["rows"])

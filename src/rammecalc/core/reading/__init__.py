@@ -179,8 +179,8 @@ def _read_block(block: Block, meta: Meta, unit: str, inferred: list[str], hints:
 def _dot_note(mode: str, modes: list[str]) -> list[str]:
     if len(modes) == 1:
         return []
-    return [f"a full stop between digits read as {'a thousands separator' if mode == 'thousands' else 'a decimal point'}"
-            ": the other reading does not add up"]
+    return [(f"a full stop between digits read as {'a thousands separator' if mode == 'thousands' else 'a decimal point'}"
+            ": the other reading does not add up")]
 
 
 def import_tables(lines: list[Line], meta: Meta, hints: Hints | None = None) -> Outcome:

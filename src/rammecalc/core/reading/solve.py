@@ -20,7 +20,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-
 #: The widest range of sums kept as a bit set (a wider one is checked by its bounds only).
 MAX_BITS = 2_000_000
 
