@@ -414,7 +414,8 @@ def table_files(reading: TableReading, meta: Meta, unit: str, inferred: list[str
                         + " (the sign every column prints)")
     if reading.relations:
         inexact = sum(1 for rel in reading.relations.values() if not rel.exact)
-        inferred.append(f"{len(reading.relations)} rows are sums or formulas of the rows above them, found from "
+        kinds = "row is a sum or formula" if len(reading.relations) == 1 else "rows are sums or formulas"
+        inferred.append(f"{len(reading.relations)} {kinds} of the rows above, found from "
                         "the figures" + (f"; {inexact} of them hold only within 1 (rounding: 'rammecalc check' "
                                           "names each cell)" if inexact else ""))
     head = _source_lines(meta, block, lines, "tabell", inferred, uncertain, reading.solutions, certain)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .text import is_numberish, readings, tokens_of
+from .text import readings, tokens_of
 
 
 @dataclass(frozen=True)
@@ -483,8 +483,3 @@ def _dot_mode(rows: list[Line], unit_text: str | None) -> str:
     if dotted and unit_text and re.search(r"\bhele?\b|\bheile\b", unit_text, re.IGNORECASE):
         return "thousands"
     return "ambiguous" if dotted else "thousands"  # (the arithmetic tries both: see import_tables)
-
-
-def numberish_tail(text: str) -> bool:
-    tokens = tokens_of(text)
-    return bool(tokens) and is_numberish(tokens[-1])

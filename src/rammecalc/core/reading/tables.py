@@ -22,7 +22,6 @@ from .solve import Equation, Option, residual, search
 
 _RESULT = re.compile(r"^(sum|totalt?|totalsum|i alt|til sammen|samlet|netto|brutto|resultat|fremført|"
                      r"mer-?\s*/?\s*mindreforbruk|overskudd|underskudd|regnskapsmessig)\b|resultat\b", re.IGNORECASE)
-_HEADINGISH = re.compile(r":\s*$")
 #: How far back a formula looks for its rows, at most (a form's block is rarely longer).
 MAX_OPERANDS = 14
 ROUNDING = Decimal(1)
