@@ -763,6 +763,43 @@ def schema(
     _emit(to_json(json_schema(kind.value)) + "\n", None, json=True)
 
 
+class NewKind(str, Enum):
+    FRAME = terms.FRAME_KIND
+    CHANGES = terms.CHANGES_KIND
+    PARAMETERS = terms.PARAMETERS_KIND
+    SCENARIO = terms.SCENARIO_KIND
+    TABLE = terms.TABLE_KIND
+    ACCOUNTS = "regnskap"
+    LINKS = terms.LINKS_KIND
+
+
+@app.command()
+def new(
+    kind: Annotated[NewKind, typer.Argument(help="ramme (a frame and its changes), endringer, parametere, scenario, "
+                                            "tabell (rows and a total), regnskap (regnskap, budsjett, avvik) or "
+                                            "koblinger.")],
+    name: Annotated[str, typer.Argument(help="The new file's id, and its name: data/<kind's folder>/NAME.yaml.")],
+    year: Annotated[int | None, typer.Option("--year", "-y", help="The first column's year (default: next year; "
+                                             "for regnskap, last year).", show_default=False)] = None,
+    frame: Annotated[str | None, typer.Option("--frame", help="endringer, parametere, scenario: the id of the "
+                                              "frame it is for (default: NAME); written too if it is not there.",
+                                              show_default=False)] = None,
+    data: Annotated[Path, typer.Option("--data", help="The data folder the file goes under.")] = Path("data"),
+) -> None:
+    """Write a commented skeleton of a new file that checks as it is, with the schema line for the editor."""
+    from .skeletons import SkeletonError, run
+
+    try:
+        written = run(kind.value, name, data, year, frame)
+    except SkeletonError as exc:
+        raise _fail_input(exc.message, exc.hint) from None
+    for path in written.files:
+        echo(f"wrote {path.as_posix()}")
+    for note in written.notes:
+        echo(f"rammecalc: {note}", err=True)
+    echo(f"next: edit it, then 'rammecalc check {data.as_posix()}'")
+
+
 def main() -> None:
     """Console-script entry point.
 
