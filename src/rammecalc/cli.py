@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from . import helptext
+from .completion import complete_scenario, complete_set
 from .core import terms
 from .core.terms import Convention
 from .output import echo
@@ -66,20 +68,20 @@ class SchemaKind(str, Enum):
 
 app = typer.Typer(
     name="rammecalc",
-    help="Roll Norwegian municipal budget frames (driftsrammer) forward and check published frame tables.\n\n"
-    "Exit codes: 0 fine, 1 a check failed, 2 unusable input.",
+    help="Roll Norwegian municipal budget frames (driftsrammer) forward and check published tables: frames, "
+    "accounts, sums and the figures that recur across documents.\n\n"
+    "'rammecalc COMMAND --help' shows a command's options and examples.",
+    epilog=helptext.EXIT_CODES,
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
+    rich_markup_mode=None,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 PathsArg = Annotated[
     list[Path] | None,
-    typer.Argument(
-        help="Frame files, changes files or folders (searched recursively). Default: ./data.",
-        show_default=False,
-    ),
+    typer.Argument(help=helptext.PATHS, show_default=False, metavar="PATH"),
 ]
 
 
@@ -90,12 +92,14 @@ FormatOption = Annotated[
 OutputOption = Annotated[
     Path | None,
     typer.Option("--output", "-o", help="Write to this file (UTF-8) instead of the screen, all or nothing: a "
-                 "failed run leaves no partial file. A FIFO or device is written as a stream.", show_default=False),
+                 "failed run leaves no partial file. A FIFO or device is written as a stream.", show_default=False,
+                 metavar="FILE"),
 ]
 ScenarioOption = Annotated[
     list[str] | None,
     typer.Option("--scenario", "-s", help="Apply a scenario (its id, or its file); repeat to apply several in "
-                 "order. Only the frame it is for is rolled.", show_default=False),
+                 "order. Only the frame it is for is rolled.", show_default=False, autocompletion=complete_scenario,
+                 metavar="SCENARIO"),
 ]
 SetOption = Annotated[
     list[str] | None,
@@ -105,6 +109,7 @@ SetOption = Annotated[
         "(deflator:2024=4.3%). Repeatable; the last one wins.",
         metavar="NAME[:YEAR]=RATE",
         show_default=False,
+        autocompletion=complete_set,
     ),
 ]
 
@@ -518,7 +523,8 @@ def compare(
     scenarios: Annotated[
         list[str],
         typer.Option("--scenario", "-s", help="A variant: a scenario's id or file, or several joined by '+' "
-                     "(applied in that order). Repeat for more variants.", show_default=False),
+                     "(applied in that order). Repeat for more variants.", show_default=False,
+                     autocompletion=complete_scenario, metavar="A[+B...]"),
     ] = ...,
     output_format: FormatOption = OutputFormat.TABLE,
     output: OutputOption = None,
@@ -556,7 +562,8 @@ def check(
     paths: PathsArg = None,
     tolerance: Annotated[
         str,
-        typer.Option("--tolerance", "-t", help="Differences up to this (in the table's unit) pass as warnings."),
+        typer.Option("--tolerance", "-t", help="Differences up to this (in the table's unit) pass as warnings.",
+                     metavar="N"),
     ] = "0",
     known: Annotated[
         bool,
@@ -578,7 +585,7 @@ def check(
     cache_dir: Annotated[
         Path | None,
         typer.Option("--cache-dir", help="Where the cache lives (default: $RAMMECALC_CACHE_DIR, else "
-                     "$XDG_CACHE_HOME/rammecalc, else ~/.cache/rammecalc).", show_default=False),
+                     "$XDG_CACHE_HOME/rammecalc, else ~/.cache/rammecalc).", show_default=False, metavar="DIR"),
     ] = None,
 ) -> None:
     """Recompute every published figure and report every mismatch as file:line:col. Exit 1 on any."""
@@ -676,10 +683,10 @@ def _report(run, report: ReportFormat, loaded: Loaded, input_failed: bool = Fals
 @app.command()
 def explain(
     path: Annotated[Path, typer.Argument(help="The frame or table file (or a folder holding only one with "
-                                            "ITEM).")],
+                                            "ITEM).", metavar="PATH")],
     item: Annotated[str, typer.Argument(
         help="In a frame: an item's id (or the source's number for it, e.g. 7a), a group's id, 'utgangspunkt' or "
-        "'ny_driftsramme'. In a table: a row's number, id or label.")],
+        "'ny_driftsramme'. In a table: a row's number, id or label.", metavar="ITEM")],
     year: Annotated[str | None, typer.Argument(help="Only this year (default: every column); in a table, a "
                                                   "column's id or year.", metavar="[YEAR|COLUMN]")] = None,
     sets: SetOption = None,
@@ -753,7 +760,7 @@ def _explain_table(loaded: Loaded, path: Path, item: str, column: str | None) ->
 def schema(
     kind: Annotated[
         SchemaKind, typer.Argument(help="Which document: ramme, endringer, parametere, scenario, tabell, koblinger, "
-                                    "or alle (any, by 'type').")
+                                    "or alle (any, by 'type').", metavar="[KIND]")
     ] = SchemaKind.ALL,
 ) -> None:
     """Print the JSON Schema of the YAML files, for editors that validate and complete them."""
@@ -777,14 +784,16 @@ class NewKind(str, Enum):
 def new(
     kind: Annotated[NewKind, typer.Argument(help="ramme (a frame and its changes), endringer, parametere, scenario, "
                                             "tabell (rows and a total), regnskap (regnskap, budsjett, avvik) or "
-                                            "koblinger.")],
-    name: Annotated[str, typer.Argument(help="The new file's id, and its name: data/<kind's folder>/NAME.yaml.")],
+                                            "koblinger.", metavar="KIND")],
+    name: Annotated[str, typer.Argument(help="The new file's id, and its name: data/<kind's folder>/NAME.yaml.",
+                                        metavar="NAME")],
     year: Annotated[int | None, typer.Option("--year", "-y", help="The first column's year (default: next year; "
-                                             "for regnskap, last year).", show_default=False)] = None,
+                                             "for regnskap, last year).", show_default=False, metavar="YEAR")] = None,
     frame: Annotated[str | None, typer.Option("--frame", help="endringer, parametere, scenario: the id of the "
                                               "frame it is for (default: NAME); written too if it is not there.",
-                                              show_default=False)] = None,
-    data: Annotated[Path, typer.Option("--data", help="The data folder the file goes under.")] = Path("data"),
+                                              show_default=False, metavar="ID")] = None,
+    data: Annotated[Path, typer.Option("--data", help="The data folder the file goes under.",
+                                       metavar="DIR")] = Path("data"),
 ) -> None:
     """Write a commented skeleton of a new file that checks as it is, with the schema line for the editor."""
     from .skeletons import SkeletonError, run
@@ -798,6 +807,9 @@ def new(
     for note in written.notes:
         echo(f"rammecalc: {note}", err=True)
     echo(f"next: edit it, then 'rammecalc check {data.as_posix()}'")
+
+
+helptext.install(app)
 
 
 def main() -> None:
