@@ -90,7 +90,7 @@ def test_bash_completes_file_paths():
     # Where a path goes, rammecalc offers nothing of its own, and the script's 'complete -o default' has bash
     # complete the file name itself, as 'compgen -f' does:
     assert _bash_complete(["rammecalc", "roll", "data/frames/molde-2017-r"]) == []
-    assert _bash_complete(["rammecalc", "check", "--output", "x"]) == []
+    assert _bash_complete(["rammecalc", "roll", "--output", "x"]) == []
     script = _rammecalc(_RAMMECALC_COMPLETE="source_bash").stdout
     program = f"{script}\ncomplete -p rammecalc\ncompgen -f -- data/frames/molde-2017-r"
     out = subprocess.run(["bash", "--norc", "-c", program], cwd=ROOT, env=_env(), capture_output=True, text=True,

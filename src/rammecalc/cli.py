@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from . import helptext
-from .completion import complete_scenario, complete_set
+from .completion import complete_code, complete_scenario, complete_set
 from .core import terms
 from .core.terms import Convention
 from .output import echo
@@ -587,6 +587,21 @@ def check(
         typer.Option("--cache-dir", help="Where the cache lives (default: $RAMMECALC_CACHE_DIR, else "
                      "$XDG_CACHE_HOME/rammecalc, else ~/.cache/rammecalc).", show_default=False, metavar="DIR"),
     ] = None,
+    strict: Annotated[
+        bool,
+        typer.Option("--strict", help="Warnings fail the run too (exit 1): a stale known difference, an amount "
+                     "in no year, a file skipped. Recorded and tolerated differences still pass."),
+    ] = False,
+    select: Annotated[
+        list[str] | None,
+        typer.Option("--select", help="Report only these problem codes (repeat, or separate by commas).",
+                     metavar="CODE", show_default=False, autocompletion=complete_code),
+    ] = None,
+    ignore: Annotated[
+        list[str] | None,
+        typer.Option("--ignore", help="Leave out these problem codes (repeat, or separate by commas). Input "
+                     "problems cannot be left out.", metavar="CODE", show_default=False, autocompletion=complete_code),
+    ] = None,
 ) -> None:
     """Recompute every published figure and report every mismatch as file:line:col. Exit 1 on any."""
     from .core.checks import check as check_budget
@@ -595,6 +610,7 @@ def check(
 
     limit = _amount_option(tolerance, "--tolerance")
     parsed_sets = _parse_sets(sets)
+    selected, ignored = _codes(select, "--select"), _codes(ignore, "--ignore")
     from .checking import cache_version, options_key, run_check
 
     store = None
@@ -643,11 +659,41 @@ def check(
         run.problems += links.check(linked, limit)  # an explained difference is not a misprint: always explained
         run.tables.append(TableResult(Path(linked.links.file).stem, (linked.links.file,), "koblinger",
                                       len(linked.figures)))
+    if selected or ignored:  # never an input problem: a file that cannot be read is not checked
+        kept = [p for p in run.problems if p.code.is_input or (
+            (not selected or p.code in selected) and p.code not in ignored)]
+        run.ignored, run.problems = len(run.problems) - len(kept), kept
+    run.strict = strict
     _report(run, report, loaded)
     if any(p.code.is_input for p in run.problems):  # found while checking (a result beyond the limits)
         raise typer.Exit(ExitCode.BAD_INPUT)
-    if failed(run.problems):
+    if failed(run.problems, strict=strict):
         raise typer.Exit(ExitCode.CHECK_FAILED)
+
+
+def _codes(values: list[str] | None, option: str) -> frozenset:
+    """--select and --ignore: problem codes, repeated or separated by commas. An unknown code, or an input
+    problem's (which is never left out: the file is not checked), is exit 2."""
+    if not values:
+        return frozenset()
+    from difflib import get_close_matches
+
+    from .core.problems import Code
+
+    known = {c.value: c for c in Code if not c.is_input}
+    codes = set()
+    for value in values:
+        for text in filter(None, (v.strip() for v in value.split(","))):
+            if text.startswith("input-"):
+                raise _fail_input(f"{option} {text}: input problems cannot be left out or selected; a file "
+                                  "rammecalc cannot read is not checked at all", "correct the file")
+            if text not in known:
+                near = get_close_matches(text, known, n=1)
+                raise _fail_input(f"{option} {text}: no such problem code" + (f"; did you mean {near[0]}?" if near
+                                                                                else ""),
+                                  "the codes are: " + ", ".join(sorted(known)))
+            codes.add(known[text])
+    return frozenset(codes)
 
 
 def _report(run, report: ReportFormat, loaded: Loaded, input_failed: bool = False) -> None:
@@ -658,6 +704,7 @@ def _report(run, report: ReportFormat, loaded: Loaded, input_failed: bool = Fals
     # One order, whichever frames came from the cache: tables by file and id, problems by place and code.
     run.problems.sort(key=reporters.problem_order)
     run.tables = reporters.sorted_tables(run.tables)
+    _step_summary(run)
     if report is ReportFormat.TEXT:
         from .core.problems import Code
         from .render import problem_text
@@ -678,6 +725,25 @@ def _report(run, report: ReportFormat, loaded: Loaded, input_failed: bool = Fals
         echo_data(reporters.as_json(run), json_ascii)
     else:
         echo_data(reporters.as_junit(run), xml_ascii)
+
+
+def _step_summary(run) -> None:
+    """On GitHub Actions ($GITHUB_STEP_SUMMARY set), the run as Markdown added to the job's summary page. A
+    summary that cannot be written is said on standard error and changes nothing else."""
+    import os
+
+    target = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not target:
+        return
+    from .report import as_step_summary
+
+    try:
+        with open(target, "a", encoding="utf-8") as summary:
+            summary.write(as_step_summary(run))
+    except OSError as exc:
+        from .output import visible
+
+        echo(f"rammecalc: cannot add to the step summary {visible(target)}: {exc.strerror or exc}", err=True)
 
 
 @app.command()

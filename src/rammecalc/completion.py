@@ -79,3 +79,11 @@ def complete_set(ctx, incomplete: str) -> list[str]:
     if "=" in incomplete or ":" in incomplete:
         return []
     return [f"{n}=" for n in parameter_names(_paths(ctx)) if n.startswith(incomplete)]
+
+
+def complete_code(incomplete: str) -> list[str]:
+    """``--select`` and ``--ignore``: the problem codes a check reports (input problems are never left out)."""
+    from .core.problems import Code
+
+    head, comma, tail = incomplete.rpartition(",")
+    return [head + comma + c.value for c in Code if not c.is_input and c.value.startswith(tail)]
