@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -190,3 +192,134 @@ def test_every_example_runs(cli, tmp_path, name, example):
         assert (tmp_path / args[args.index("-o") + 1]).stat().st_size > 0
     else:
         assert result.stdout.strip()
+
+
+# --------------------------------------------------------------------------------------------- housekeeping
+
+def test_the_cache_folder_is_the_platform_s(monkeypatch, tmp_path):
+    import platformdirs
+
+    from rammecalc.cache import default_directory
+
+    monkeypatch.delenv("RAMMECALC_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert default_directory() == Path(platformdirs.user_cache_dir("rammecalc", appauthor=False))
+    if sys.platform.startswith("linux"):
+        assert default_directory() == tmp_path / "rammecalc"  # as before on Linux
+    monkeypatch.setenv("RAMMECALC_CACHE_DIR", str(tmp_path / "mine"))
+    assert default_directory() == tmp_path / "mine"
+
+
+def _version_folder(root: Path, name: str, used: float | None) -> Path:
+    from rammecalc.cache import MARKER
+
+    folder = root / name
+    (folder / "docs").mkdir(parents=True)
+    if used is not None:
+        (folder / MARKER).write_text("{}", encoding="utf-8")
+        os.utime(folder / MARKER, (used, used))
+    return folder
+
+
+def test_old_versions_are_pruned_and_recent_and_foreign_ones_kept(tmp_path):
+    import time
+
+    from rammecalc.cache import IN_USE_SECONDS, Cache
+
+    now = time.time()
+    day = 86_400
+    old = {f"v0.0.{i}-x": _version_folder(tmp_path, f"v0.0.{i}-x", now - (10 + i) * day) for i in range(4)}
+    busy = _version_folder(tmp_path, "v0.0.9-busy", now - IN_USE_SECONDS / 2)  # another process, just now
+    foreign = _version_folder(tmp_path, "vacation-photos", None)  # no marker: not rammecalc's
+    cache = Cache(tmp_path, "1.0-current")
+    cache.save()
+    left = sorted(p.name for p in tmp_path.iterdir())
+    # kept: the current one, the two most recently used others (busy, then v0.0.0), the foreign folder
+    assert left == ["v0.0.0-x", "v0.0.9-busy", "v1.0-current", "vacation-photos"]
+    assert busy.exists() and foreign.exists() and old["v0.0.0-x"].exists()
+    assert (tmp_path / "v1.0-current" / "CACHEDIR.TAG").read_text().startswith(
+        "Signature: 8a477f597d28d172789f06886806bc55")
+
+
+def test_a_version_in_use_is_never_pruned(tmp_path):
+    import time
+
+    from rammecalc.cache import Cache
+
+    now = time.time()
+    for i in range(5):  # five other versions, all used within the last minutes
+        _version_folder(tmp_path, f"v0.{i}", now - 60 * i)
+    assert Cache(tmp_path, "1").prune(now=now) == []
+    assert len(list(tmp_path.iterdir())) == 5
+
+
+def test_two_processes_saving_at_once_keep_both_results(tmp_path):
+    """Both read the folder before either saves (as two checks started together do): the second to save
+    merges its entries with the first's instead of writing its own over them."""
+    from rammecalc.cache import Cache, FrameResult
+
+    first, second = Cache(tmp_path, "1"), Cache(tmp_path, "1")
+    first.put_result("a", FrameResult(frame="a", files=("a.yaml",), figures=1, problems=()))
+    second.put_result("b", FrameResult(frame="b", files=("b.yaml",), figures=2, problems=()))
+    first.save()
+    second.save()
+    again = Cache(tmp_path, "1")
+    assert again.result("a").figures == 1 and again.result("b").figures == 2
+
+
+def test_two_checks_running_together_share_the_cache(tmp_path):
+    shutil.copytree(DATA, tmp_path / "data")
+    cache = tmp_path / "cache"
+    env = _env()
+    env.pop("RAMMECALC_CACHE_DIR", None)
+
+    def start(*paths: str) -> subprocess.Popen:
+        return subprocess.Popen([str(BIN / "rammecalc"), "check", "--report", "json", "--cache-dir", str(cache),
+                                 *paths], cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True)
+
+    runs = [start("data/frames/molde-2017-ressurstjenesten.yaml", "data/frames/askoy-2018-kommunalavdeling-stab.yaml"),
+            start("data/frames/stavanger-2015-barnevern.yaml", "data/frames/trondheim-2022-psykisk-helse-og-rus.yaml")]
+    outputs = [run.communicate(timeout=120) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], outputs
+    (folder,) = [p for p in cache.iterdir() if p.is_dir()]
+    results = json.loads((folder / "results.json").read_text(encoding="utf-8"))
+    frames = {json.loads(e["payload"])["frame"] for e in results["entries"].values()}
+    assert {"molde-2017-ressurstjenesten", "askoy-2018-kommunalavdeling-stab", "stavanger-2015-barnevern",
+            "trondheim-2022-psykisk-helse-og-rus"} <= frames
+    warm = subprocess.run([str(BIN / "rammecalc"), "check", "--report", "json", "--cache-dir", str(cache), "data"],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, check=False)
+    cold = subprocess.run([str(BIN / "rammecalc"), "check", "--report", "json", "--no-cache", "data"],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, check=False)
+    assert warm.stdout == cold.stdout and warm.returncode == cold.returncode == 0
+
+
+def test_license_changelog_and_project_urls():
+    import tomllib
+
+    license_text = (ROOT / "LICENSE").read_text(encoding="utf-8")
+    assert license_text.startswith("MIT License\n") and "Permission is hereby granted, free of charge" in license_text
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["license"] == {"text": "MIT"}
+    urls = project["urls"]
+    assert set(urls) >= {"Homepage", "Documentation", "Changelog", "Issues"}
+    home = urls["Homepage"]
+    assert all(u.startswith(home) for u in urls.values())
+    # the README's snippets name the same repository
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"repo: {home}\n" in readme and f"uses: {home.removeprefix('https://github.com/')}@" in readme
+    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert changelog.startswith("# Changelog\n") and "\n## Unreleased\n" in changelog
+    assert f"\n## {project['version']}\n" in changelog
+
+
+def test_the_windows_quick_start_is_the_posix_one_translated():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    posix = re.findall(r"```sh\n(.*?)\n```", section, flags=re.DOTALL)
+    windows = re.findall(r"```powershell\n(.*?)\n```", section, flags=re.DOTALL)
+    assert len(posix) == len(windows) == 2
+    for line, translated in zip(posix, windows, strict=True):
+        expected = (line.replace("python3 ", "py ").replace(".venv/bin/", ".venv\\Scripts\\").replace(" && ", "; ")
+                    .replace("data/frames/", "data\\frames\\"))
+        assert translated == expected

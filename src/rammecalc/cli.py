@@ -584,8 +584,9 @@ def check(
     ] = True,
     cache_dir: Annotated[
         Path | None,
-        typer.Option("--cache-dir", help="Where the cache lives (default: $RAMMECALC_CACHE_DIR, else "
-                     "$XDG_CACHE_HOME/rammecalc, else ~/.cache/rammecalc).", show_default=False, metavar="DIR"),
+        typer.Option("--cache-dir", help="Where the cache lives (default: $RAMMECALC_CACHE_DIR, else the "
+                     "system's cache folder: ~/.cache/rammecalc on Linux, see the README).", show_default=False,
+                     metavar="DIR"),
     ] = None,
     strict: Annotated[
         bool,
