@@ -122,21 +122,36 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+def _language(value: str | None) -> str | None:
+    from . import i18n
+
+    i18n.set_language(value or i18n.detect())
+    return value
+
+
 @app.callback()
 def _main(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
+    language: Annotated[
+        str | None,
+        typer.Option("--språk", "--sprak", callback=_language, is_eager=True, metavar="nb|en",
+                     help="The language of messages and hints: nb (bokmål; nn gives it too) or en. Default: the "
+                     "locale (LANG=nb_NO.UTF-8 gives nb), else English. Codes, places, figures and exit codes are "
+                     "the same in both.", show_default=False),
+    ] = None,
 ) -> None:
     """Roll budget frames forward and check published frame tables."""
 
 
 def _fail_input(message: str, hint: str | None = None) -> typer.Exit:
+    from .i18n import translate
     from .output import visible
 
-    echo(f"rammecalc: {visible(message)}", err=True)  # one line each, whatever a value in it holds
+    echo(f"rammecalc: {visible(translate(message))}", err=True)  # one line each, whatever a value in it holds
     if hint:
-        echo(f"  hint: {visible(hint)}", err=True)
+        echo(f"  {translate('hint')}: {visible(translate(hint))}", err=True)
     return typer.Exit(ExitCode.BAD_INPUT)
 
 
@@ -151,9 +166,12 @@ def _refuse(exc, loaded: Loaded | None = None) -> typer.Exit:
         if problem.file:
             echo(problem_text(problem, loaded.texts if loaded is not None else None), err=True)
         else:
+            from . import i18n
+
+            problem = i18n.problem(problem)
             echo(f"rammecalc: {visible(problem.message)}", err=True)
             if problem.hint:
-                echo(f"  hint: {visible(problem.hint)}", err=True)
+                echo(f"  {i18n.translate('hint')}: {visible(problem.hint)}", err=True)
     located = [p for p in exc.problems if p.file]
     if located:
         _summary(located)
@@ -320,10 +338,12 @@ def _input_problems(problems, loaded: Loaded) -> None:
 
 
 def _summary(problems) -> None:
+    from .i18n import translate
+
     bad = [p for p in problems if p.code.is_input]
     files = len({p.file for p in bad})
-    echo(f"rammecalc: {len(bad)} input problem{'s' if len(bad) != 1 else ''} in {files} "
-         f"file{'s' if files != 1 else ''}; nothing was rolled or checked", err=True)
+    echo("rammecalc: " + translate(f"{len(bad)} input problem{'s' if len(bad) != 1 else ''} in {files} "
+                                   f"file{'s' if files != 1 else ''}; nothing was rolled or checked"), err=True)
 
 
 def _emit(text: str, output: Path | None, json: bool = False) -> None:
@@ -384,8 +404,11 @@ def _print(console, renderable) -> None:
 
 def _differs(count: int, file: str) -> None:
     """The note under a rolled table whose printed figures do not add up (check says which)."""
-    echo(f"rammecalc: {count} published figure{'s' if count != 1 else ''} in {file} "
-         f"{'differ' if count != 1 else 'differs'} from the arithmetic; see 'rammecalc check {file}'", err=True)
+    from .i18n import translate
+
+    echo("rammecalc: " + translate(f"{count} published figure{'s' if count != 1 else ''} in {file} "
+                                   f"{'differ' if count != 1 else 'differs'} from the arithmetic; see "
+                                   f"'rammecalc check {file}'"), err=True)
 
 
 def _amount_option(text: str, name: str) -> Decimal:
@@ -705,6 +728,10 @@ def _report(run, report: ReportFormat, loaded: Loaded, input_failed: bool = Fals
     # One order, whichever frames came from the cache: tables by file and id, problems by place and code.
     run.problems.sort(key=reporters.problem_order)
     run.tables = reporters.sorted_tables(run.tables)
+    from . import i18n
+
+    # In the language chosen, after the sorting: the order, like the codes and places, is the same in every one.
+    run.problems = [i18n.problem(p) for p in run.problems]
     _step_summary(run)
     if report is ReportFormat.TEXT:
         from .core.problems import Code

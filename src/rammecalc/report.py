@@ -200,25 +200,30 @@ def sorted_tables(tables: list[TableResult]) -> list[TableResult]:
 
 
 def summary_line(run: CheckRun) -> str:
+    """The last line of a check, in the language chosen (``i18n``): what was checked and what was found."""
+    from .i18n import translate as _t
+
     def n(count: int, one: str, many: str) -> str:
         return f"{count} {one if count == 1 else many}"
 
-    kinds = {"ramme": ("frame", "frames"), "tabell": ("other table", "other tables")}
+    kinds = {"ramme": (_t("frame"), _t("frames")), "tabell": (_t("other table"), _t("other tables"))}
     counts = [(sum(1 for t in run.tables if t.kind == kind), words) for kind, words in kinds.items()]
     present = [n(count, *words) for count, words in counts if count]
     tables = sum(count for count, _ in counts)
     links = sum(t.figures for t in run.tables if t.kind == "koblinger")  # a link compares one pair of figures
     parts = []
     if tables or not links:
-        parts.append(n(tables, "table", "tables") + (f" ({', '.join(present)})" if len(present) > 1 else ""))
+        parts.append(n(tables, _t("table"), _t("tables")) + (f" ({', '.join(present)})" if len(present) > 1 else ""))
     if links:
-        parts.append(n(links, "link", "links"))
-    ignored = f" ({run.ignored} ignored by --select/--ignore)" if run.ignored else ""
-    strict = (f"; {n(run.strict_failures, 'warning fails', 'warnings fail')} the run under --strict"
-              if run.strict_failures else "")
-    return (f"checked {n(run.files, 'file', 'files')}, {', '.join(parts)}, "
-            f"{n(run.figures, 'published figure', 'published figures')}: {n(run.errors, 'error', 'errors')}, "
-            f"{n(run.warnings, 'warning', 'warnings')}{ignored}{strict}")
+        parts.append(n(links, _t("link"), _t("links")))
+    files, figures = n(run.files, _t("file"), _t("files")), n(run.figures, _t("published figure"), _t("published figures"))
+    errors, warnings = n(run.errors, _t("error"), _t("errors")), n(run.warnings, _t("warning"), _t("warnings"))
+    line = _t(f"checked {files}, {', '.join(parts)}, {figures}: {errors}, {warnings}")
+    if run.ignored:
+        line += _t(f" ({run.ignored} ignored by --select/--ignore)")
+    if run.strict_failures:
+        line += _t(f"; {n(run.strict_failures, _t('warning fails'), _t('warnings fail'))} the run under --strict")
+    return line
 
 
 #: Problems listed in the step summary at most (the log and the annotations have every one).
