@@ -32,7 +32,7 @@ COMMANDS: dict[str, tuple[str, tuple[str, ...]]] = {
     )),
     "check": ("Recompute every published figure; report mismatches.", (
         "rammecalc check data",
-        "rammecalc check --report github data",
+        "rammecalc check --strict --ignore unallocated-amount --report github data",
         "rammecalc check --ignore-known-differences -t 1 data/tables",
     )),
     "explain": ("Show how one figure came about, and from where.", (
