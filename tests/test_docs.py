@@ -14,7 +14,7 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 def test_every_command_has_help_and_is_in_the_readme():
     names = [c.name or c.callback.__name__ for c in app.registered_commands]
-    assert sorted(names) == ["chart", "check", "compare", "explain", "import", "report", "roll", "schema"]
+    assert sorted(names) == ["chart", "check", "compare", "explain", "import", "new", "report", "roll", "schema"]
     for command in app.registered_commands:
         assert (command.callback.__doc__ or "").strip(), command.name
         assert f"`rammecalc {command.name or command.callback.__name__}" in README

@@ -42,7 +42,7 @@ def test_json_report(cli, corpus):
     report = json.loads(result.stdout, parse_float=Decimal)
     assert {k: v for k, v in report.items() if k != "problems"} == {
         "format": "rammecalc.check/1", "files": 33, "tables": 19, "links": 2, "figures": 173, "errors": 2,
-        "warnings": 21}
+        "warnings": 21, "ignored": 0}  # (ignored: left out by --select/--ignore)
     errors = [p for p in report["problems"] if p["severity"] == "error"]
     assert errors[0] == ERROR
     assert [(p["file"], p["line"], p["code"], p["difference"]) for p in errors[1:]] == [

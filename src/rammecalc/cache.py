@@ -33,11 +33,14 @@ from .core.problems import Problem
 
 
 def default_directory() -> Path:
-    """``$RAMMECALC_CACHE_DIR``, else ``$XDG_CACHE_HOME/rammecalc``, else ``~/.cache/rammecalc``."""
+    """``$RAMMECALC_CACHE_DIR``, else the platform's cache folder for rammecalc (platformdirs): on Linux
+    ``$XDG_CACHE_HOME/rammecalc`` or ``~/.cache/rammecalc``, on macOS ``~/Library/Caches/rammecalc``, on
+    Windows ``%LOCALAPPDATA%\\rammecalc\\Cache``."""
     if os.environ.get("RAMMECALC_CACHE_DIR"):
         return Path(os.environ["RAMMECALC_CACHE_DIR"])
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "rammecalc"
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("rammecalc", appauthor=False))
 
 
 def _sha(data: bytes) -> str:
@@ -163,11 +166,31 @@ class DocumentStore:
         _write(self._path(key), header.encode() + b"\n" + payload)
 
 
+#: Each version's folder holds this file: its version, and (by its time) when it was last used. A folder
+#: without it is not rammecalc's, and is never pruned.
+MARKER = "rammecalc-cache.json"
+#: Besides the running version's, the folders of this many other versions are kept (the most recently used:
+#: two installations, or a developer's branches, switching back and forth) ...
+KEEP_OTHER_VERSIONS = 2
+#: ... and none used within this many seconds is removed, whatever its rank: another process may be using it.
+IN_USE_SECONDS = 600
+#: The cache folder's tag for backup and archiving tools (https://bford.info/cachedir/).
+_CACHEDIR_TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
+                 "# This file is a cache directory tag created by rammecalc: it can be deleted at any time.\n")
+
+
 class Cache:
-    """The cache directory for one rammecalc version (see the module)."""
+    """The cache directory for one rammecalc version (see the module).
+
+    Several processes may use one folder at once (two checks in a CI job, an editor's and a terminal's): an
+    entry is written to a temporary file and renamed over the old one, so no reader ever sees half of it; the
+    index and the results are each saved under a lock, merged with what other processes saved since this
+    one read them, so that neither loses the other's entries. Old versions' folders are pruned (:meth:`prune`).
+    """
 
     def __init__(self, directory: Path, version: str):
         self.version = version
+        self.directory = directory
         self.root = directory / f"v{version}"
         self.store = DocumentStore(self.root, version)
         self.index = self._load(self.root / "index.json")
@@ -198,17 +221,118 @@ class Cache:
         self._new_results[key] = _seal(key, result)
 
     def save(self) -> None:
-        """Write the index and the results if anything was learnt."""
-        for path, old, new in ((self.root / "index.json", self.index, self._new_files),
-                               (self.root / "results.json", self.results, self._new_results)):
+        """Write the index and the results if anything was learnt (each merged, under a lock, with what other
+        processes saved meanwhile), mark the folder as used now, and prune old versions' folders."""
+        for path, new in ((self.root / "index.json", self._new_files),
+                          (self.root / "results.json", self._new_results)):
             if new:
-                table = _Table(version=self.version, entries={**old, **new})
-                _write(path, table.model_dump_json().encode())
+                with _locked(path.with_name(path.name + ".lock")) as locked:
+                    if not locked:
+                        continue  # another process holds it too long: this run's entries are not kept
+                    current = self._load(path)  # what is there now, others' entries included
+                    table = _Table(version=self.version, entries={**current, **new})
+                    _write(path, table.model_dump_json().encode())
+        self._mark_used()
+        self.prune()
+
+    def _mark_used(self) -> None:
+        _write(self.root / MARKER, json.dumps({"version": self.version}).encode())
+        tag = self.root / "CACHEDIR.TAG"  # in the version's folder: the cache folder holds only those
+        if not tag.exists():
+            _write(tag, _CACHEDIR_TAG.encode())
+
+    def prune(self, now: float | None = None) -> list[Path]:
+        """Remove the folders of other rammecalc versions that are no longer used: all but the
+        :data:`KEEP_OTHER_VERSIONS` most recently used, and never one used in the last
+        :data:`IN_USE_SECONDS`. Only folders that carry rammecalc's :data:`MARKER` are touched. A folder is
+        first renamed (atomically) out of the way, then deleted, so a process of that version that starts
+        meanwhile finds no folder, or a whole one. Returns what was removed; a failure is ignored."""
+        import shutil
+        import time
+
+        now = time.time() if now is None else now
+        others = []
+        try:
+            for folder in self.directory.iterdir():
+                if folder.name.startswith("v") and folder != self.root and folder.is_dir() \
+                        and not folder.is_symlink():
+                    try:
+                        others.append(((folder / MARKER).stat().st_mtime, folder))
+                    except OSError:
+                        continue  # not rammecalc's, or being removed
+        except OSError:
+            return []
+        others.sort(reverse=True)
+        removed = []
+        for rank, (used, folder) in enumerate(others):
+            if rank < KEEP_OTHER_VERSIONS or now - used < IN_USE_SECONDS:
+                continue
+            trash = folder.with_name(f".removing-{folder.name}-{os.getpid()}")
+            try:
+                os.replace(folder, trash)
+            except OSError:
+                continue
+            shutil.rmtree(trash, ignore_errors=True)
+            removed.append(folder)
+        return removed
 
 
 def result_key(version: str, options: str, files: list[tuple[str, str]]) -> str:
     """The key of a frame's check result: the options and every (file name, content hash) it depends on."""
     return _sha(json.dumps([version, options, files], ensure_ascii=False).encode())
+
+
+class _locked:
+    """An exclusive lock on ``path`` (created if need be) for a ``with`` block, between processes: ``flock`` on
+    POSIX, ``msvcrt.locking`` on Windows. Waits up to ``timeout`` seconds; the block is told whether it got
+    the lock (a cache can always do without)."""
+
+    def __init__(self, path: Path, timeout: float = 10.0):
+        self.path, self.timeout, self.handle = path, timeout, None
+
+    def __enter__(self) -> bool:
+        import time
+
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.handle = open(self.path, "a+b")  # closed in __exit__
+        except OSError:
+            return False
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                if os.name == "nt":  # pragma: no cover - Windows
+                    import msvcrt
+
+                    self.handle.seek(0)
+                    msvcrt.locking(self.handle.fileno(), msvcrt.LK_NBLCK, 1)
+                else:
+                    import fcntl
+
+                    fcntl.flock(self.handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return True
+            except OSError:
+                if time.monotonic() > deadline:
+                    self.handle.close()
+                    self.handle = None
+                    return False
+                time.sleep(0.02)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.handle is not None:
+            try:
+                if os.name == "nt":  # pragma: no cover - Windows
+                    import msvcrt
+
+                    self.handle.seek(0)
+                    msvcrt.locking(self.handle.fileno(), msvcrt.LK_UNLCK, 1)
+                else:
+                    import fcntl
+
+                    fcntl.flock(self.handle.fileno(), fcntl.LOCK_UN)
+            except OSError:
+                pass
+            self.handle.close()
 
 
 def _write(path: Path, data: bytes) -> None:

@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from . import helptext
+from .completion import complete_code, complete_scenario, complete_set
 from .core import terms
 from .core.terms import Convention
 from .output import echo
@@ -93,20 +95,20 @@ class SchemaKind(str, Enum):
 
 app = typer.Typer(
     name="rammecalc",
-    help="Roll Norwegian municipal budget frames (driftsrammer) forward and check published frame tables.\n\n"
-    "Exit codes: 0 fine, 1 a check failed, 2 unusable input.",
+    help="Roll Norwegian municipal budget frames (driftsrammer) forward and check published tables: frames, "
+    "accounts, sums and the figures that recur across documents.\n\n"
+    "'rammecalc COMMAND --help' shows a command's options and examples.",
+    epilog=helptext.EXIT_CODES,
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
+    rich_markup_mode=None,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 PathsArg = Annotated[
     list[Path] | None,
-    typer.Argument(
-        help="Frame files, changes files or folders (searched recursively). Default: ./data.",
-        show_default=False,
-    ),
+    typer.Argument(help=helptext.PATHS, show_default=False, metavar="PATH"),
 ]
 
 
@@ -134,12 +136,14 @@ DialectOption = Annotated[
 OutputOption = Annotated[
     Path | None,
     typer.Option("--output", "-o", help="Write to this file (UTF-8) instead of the screen, all or nothing: a "
-                 "failed run leaves no partial file. A FIFO or device is written as a stream.", show_default=False),
+                 "failed run leaves no partial file. A FIFO or device is written as a stream.", show_default=False,
+                 metavar="FILE"),
 ]
 ScenarioOption = Annotated[
     list[str] | None,
     typer.Option("--scenario", "-s", help="Apply a scenario (its id, or its file); repeat to apply several in "
-                 "order. Only the frame it is for is rolled.", show_default=False),
+                 "order. Only the frame it is for is rolled.", show_default=False, autocompletion=complete_scenario,
+                 metavar="SCENARIO"),
 ]
 SetOption = Annotated[
     list[str] | None,
@@ -149,6 +153,7 @@ SetOption = Annotated[
         "(deflator:2024=4.3%). Repeatable; the last one wins.",
         metavar="NAME[:YEAR]=RATE",
         show_default=False,
+        autocompletion=complete_set,
     ),
 ]
 
@@ -161,21 +166,36 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+def _language(value: str | None) -> str | None:
+    from . import i18n
+
+    i18n.set_language(value or i18n.detect())
+    return value
+
+
 @app.callback()
 def _main(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
+    language: Annotated[
+        str | None,
+        typer.Option("--språk", "--sprak", callback=_language, is_eager=True, metavar="nb|en",
+                     help="The language of messages and hints: nb (bokmål; nn gives it too) or en. Default: the "
+                     "locale (LANG=nb_NO.UTF-8 gives nb), else English. Codes, places, figures and exit codes are "
+                     "the same in both.", show_default=False),
+    ] = None,
 ) -> None:
     """Roll budget frames forward and check published frame tables."""
 
 
 def _fail_input(message: str, hint: str | None = None) -> typer.Exit:
+    from .i18n import translate
     from .output import visible
 
-    echo(f"rammecalc: {visible(message)}", err=True)  # one line each, whatever a value in it holds
+    echo(f"rammecalc: {visible(translate(message))}", err=True)  # one line each, whatever a value in it holds
     if hint:
-        echo(f"  hint: {visible(hint)}", err=True)
+        echo(f"  {translate('hint')}: {visible(translate(hint))}", err=True)
     return typer.Exit(ExitCode.BAD_INPUT)
 
 
@@ -190,9 +210,12 @@ def _refuse(exc, loaded: Loaded | None = None) -> typer.Exit:
         if problem.file:
             echo(problem_text(problem, loaded.texts if loaded is not None else None), err=True)
         else:
+            from . import i18n
+
+            problem = i18n.problem(problem)
             echo(f"rammecalc: {visible(problem.message)}", err=True)
             if problem.hint:
-                echo(f"  hint: {visible(problem.hint)}", err=True)
+                echo(f"  {i18n.translate('hint')}: {visible(problem.hint)}", err=True)
     located = [p for p in exc.problems if p.file]
     if located:
         _summary(located)
@@ -359,10 +382,12 @@ def _input_problems(problems, loaded: Loaded) -> None:
 
 
 def _summary(problems) -> None:
+    from .i18n import translate
+
     bad = [p for p in problems if p.code.is_input]
     files = len({p.file for p in bad})
-    echo(f"rammecalc: {len(bad)} input problem{'s' if len(bad) != 1 else ''} in {files} "
-         f"file{'s' if files != 1 else ''}; nothing was rolled or checked", err=True)
+    echo("rammecalc: " + translate(f"{len(bad)} input problem{'s' if len(bad) != 1 else ''} in {files} "
+                                   f"file{'s' if files != 1 else ''}; nothing was rolled or checked"), err=True)
 
 
 def _emit(text: str, output: Path | None, json: bool = False) -> None:
@@ -460,8 +485,11 @@ def _print(console, renderable) -> None:
 
 def _differs(count: int, file: str) -> None:
     """The note under a rolled table whose printed figures do not add up (check says which)."""
-    echo(f"rammecalc: {count} published figure{'s' if count != 1 else ''} in {file} "
-         f"{'differ' if count != 1 else 'differs'} from the arithmetic; see 'rammecalc check {file}'", err=True)
+    from .i18n import translate
+
+    echo("rammecalc: " + translate(f"{count} published figure{'s' if count != 1 else ''} in {file} "
+                                   f"{'differ' if count != 1 else 'differs'} from the arithmetic; see "
+                                   f"'rammecalc check {file}'"), err=True)
 
 
 def _amount_option(text: str, name: str) -> Decimal:
@@ -651,7 +679,8 @@ def compare(
     scenarios: Annotated[
         list[str],
         typer.Option("--scenario", "-s", help="A variant: a scenario's id or file, or several joined by '+' "
-                     "(applied in that order). Repeat for more variants.", show_default=False),
+                     "(applied in that order). Repeat for more variants.", show_default=False,
+                     autocompletion=complete_scenario, metavar="A[+B...]"),
     ] = ...,
     output_format: CompareFormatOption = None,
     output: OutputOption = None,
@@ -835,7 +864,8 @@ def check(
     paths: PathsArg = None,
     tolerance: Annotated[
         str,
-        typer.Option("--tolerance", "-t", help="Differences up to this (in the table's unit) pass as warnings."),
+        typer.Option("--tolerance", "-t", help="Differences up to this (in the table's unit) pass as warnings.",
+                     metavar="N"),
     ] = "0",
     known: Annotated[
         bool,
@@ -856,8 +886,24 @@ def check(
     ] = True,
     cache_dir: Annotated[
         Path | None,
-        typer.Option("--cache-dir", help="Where the cache lives (default: $RAMMECALC_CACHE_DIR, else "
-                     "$XDG_CACHE_HOME/rammecalc, else ~/.cache/rammecalc).", show_default=False),
+        typer.Option("--cache-dir", help="Where the cache lives (default: $RAMMECALC_CACHE_DIR, else the "
+                     "system's cache folder: ~/.cache/rammecalc on Linux, see the README).", show_default=False,
+                     metavar="DIR"),
+    ] = None,
+    strict: Annotated[
+        bool,
+        typer.Option("--strict", help="Warnings fail the run too (exit 1): a stale known difference, an amount "
+                     "in no year, a file skipped. Recorded and tolerated differences still pass."),
+    ] = False,
+    select: Annotated[
+        list[str] | None,
+        typer.Option("--select", help="Report only these problem codes (repeat, or separate by commas).",
+                     metavar="CODE", show_default=False, autocompletion=complete_code),
+    ] = None,
+    ignore: Annotated[
+        list[str] | None,
+        typer.Option("--ignore", help="Leave out these problem codes (repeat, or separate by commas). Input "
+                     "problems cannot be left out.", metavar="CODE", show_default=False, autocompletion=complete_code),
     ] = None,
 ) -> None:
     """Recompute every published figure and report every mismatch as file:line:col. Exit 1 on any."""
@@ -867,6 +913,7 @@ def check(
 
     limit = _amount_option(tolerance, "--tolerance")
     parsed_sets = _parse_sets(sets)
+    selected, ignored = _codes(select, "--select"), _codes(ignore, "--ignore")
     from .checking import cache_version, options_key, run_check
 
     store = None
@@ -915,11 +962,41 @@ def check(
         run.problems += links.check(linked, limit)  # an explained difference is not a misprint: always explained
         run.tables.append(TableResult(Path(linked.links.file).stem, (linked.links.file,), "koblinger",
                                       len(linked.figures)))
+    if selected or ignored:  # never an input problem: a file that cannot be read is not checked
+        kept = [p for p in run.problems if p.code.is_input or (
+            (not selected or p.code in selected) and p.code not in ignored)]
+        run.ignored, run.problems = len(run.problems) - len(kept), kept
+    run.strict = strict
     _report(run, report, loaded)
     if any(p.code.is_input for p in run.problems):  # found while checking (a result beyond the limits)
         raise typer.Exit(ExitCode.BAD_INPUT)
-    if failed(run.problems):
+    if failed(run.problems, strict=strict):
         raise typer.Exit(ExitCode.CHECK_FAILED)
+
+
+def _codes(values: list[str] | None, option: str) -> frozenset:
+    """--select and --ignore: problem codes, repeated or separated by commas. An unknown code, or an input
+    problem's (which is never left out: the file is not checked), is exit 2."""
+    if not values:
+        return frozenset()
+    from difflib import get_close_matches
+
+    from .core.problems import Code
+
+    known = {c.value: c for c in Code if not c.is_input}
+    codes = set()
+    for value in values:
+        for text in filter(None, (v.strip() for v in value.split(","))):
+            if text.startswith("input-"):
+                raise _fail_input(f"{option} {text}: input problems cannot be left out or selected; a file "
+                                  "rammecalc cannot read is not checked at all", "correct the file")
+            if text not in known:
+                near = get_close_matches(text, known, n=1)
+                raise _fail_input(f"{option} {text}: no such problem code" + (f"; did you mean {near[0]}?" if near
+                                                                                else ""),
+                                  "the codes are: " + ", ".join(sorted(known)))
+            codes.add(known[text])
+    return frozenset(codes)
 
 
 def _report(run, report: ReportFormat, loaded: Loaded, input_failed: bool = False) -> None:
@@ -930,6 +1007,11 @@ def _report(run, report: ReportFormat, loaded: Loaded, input_failed: bool = Fals
     # One order, whichever frames came from the cache: tables by file and id, problems by place and code.
     run.problems.sort(key=reporters.problem_order)
     run.tables = reporters.sorted_tables(run.tables)
+    from . import i18n
+
+    # In the language chosen, after the sorting: the order, like the codes and places, is the same in every one.
+    run.problems = [i18n.problem(p) for p in run.problems]
+    _step_summary(run)
     if report is ReportFormat.TEXT:
         from .core.problems import Code
         from .render import problem_text
@@ -952,13 +1034,32 @@ def _report(run, report: ReportFormat, loaded: Loaded, input_failed: bool = Fals
         echo_data(reporters.as_junit(run), xml_ascii)
 
 
+def _step_summary(run) -> None:
+    """On GitHub Actions ($GITHUB_STEP_SUMMARY set), the run as Markdown added to the job's summary page. A
+    summary that cannot be written is said on standard error and changes nothing else."""
+    import os
+
+    target = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not target:
+        return
+    from .report import as_step_summary
+
+    try:
+        with open(target, "a", encoding="utf-8") as summary:
+            summary.write(as_step_summary(run))
+    except OSError as exc:
+        from .output import visible
+
+        echo(f"rammecalc: cannot add to the step summary {visible(target)}: {exc.strerror or exc}", err=True)
+
+
 @app.command()
 def explain(
     path: Annotated[Path, typer.Argument(help="The frame or table file (or a folder holding only one with "
-                                            "ITEM).")],
+                                            "ITEM).", metavar="PATH")],
     item: Annotated[str, typer.Argument(
         help="In a frame: an item's id (or the source's number for it, e.g. 7a), a group's id, 'utgangspunkt' or "
-        "'ny_driftsramme'. In a table: a row's number, id or label.")],
+        "'ny_driftsramme'. In a table: a row's number, id or label.", metavar="ITEM")],
     year: Annotated[str | None, typer.Argument(help="Only this year (default: every column); in a table, a "
                                                   "column's id or year.", metavar="[YEAR|COLUMN]")] = None,
     sets: SetOption = None,
@@ -1119,7 +1220,7 @@ def import_(
 def schema(
     kind: Annotated[
         SchemaKind, typer.Argument(help="Which document: ramme, endringer, parametere, scenario, tabell, koblinger, "
-                                    "or alle (any, by 'type').")
+                                    "or alle (any, by 'type').", metavar="[KIND]")
     ] = SchemaKind.ALL,
 ) -> None:
     """Print the JSON Schema of the YAML files, for editors that validate and complete them."""
@@ -1127,6 +1228,48 @@ def schema(
     from .schema import json_schema
 
     _emit(to_json(json_schema(kind.value)) + "\n", None, json=True)
+
+
+class NewKind(str, Enum):
+    FRAME = terms.FRAME_KIND
+    CHANGES = terms.CHANGES_KIND
+    PARAMETERS = terms.PARAMETERS_KIND
+    SCENARIO = terms.SCENARIO_KIND
+    TABLE = terms.TABLE_KIND
+    ACCOUNTS = "regnskap"
+    LINKS = terms.LINKS_KIND
+
+
+@app.command()
+def new(
+    kind: Annotated[NewKind, typer.Argument(help="ramme (a frame and its changes), endringer, parametere, scenario, "
+                                            "tabell (rows and a total), regnskap (regnskap, budsjett, avvik) or "
+                                            "koblinger.", metavar="KIND")],
+    name: Annotated[str, typer.Argument(help="The new file's id, and its name: data/<kind's folder>/NAME.yaml.",
+                                        metavar="NAME")],
+    year: Annotated[int | None, typer.Option("--year", "-y", help="The first column's year (default: next year; "
+                                             "for regnskap, last year).", show_default=False, metavar="YEAR")] = None,
+    frame: Annotated[str | None, typer.Option("--frame", help="endringer, parametere, scenario: the id of the "
+                                              "frame it is for (default: NAME); written too if it is not there.",
+                                              show_default=False, metavar="ID")] = None,
+    data: Annotated[Path, typer.Option("--data", help="The data folder the file goes under.",
+                                       metavar="DIR")] = Path("data"),
+) -> None:
+    """Write a commented skeleton of a new file that checks as it is, with the schema line for the editor."""
+    from .skeletons import SkeletonError, run
+
+    try:
+        written = run(kind.value, name, data, year, frame)
+    except SkeletonError as exc:
+        raise _fail_input(exc.message, exc.hint) from None
+    for path in written.files:
+        echo(f"wrote {path.as_posix()}")
+    for note in written.notes:
+        echo(f"rammecalc: {note}", err=True)
+    echo(f"next: edit it, then 'rammecalc check {data.as_posix()}'")
+
+
+helptext.install(app)
 
 
 def main() -> None:

@@ -398,7 +398,11 @@ def _excerpt(text: str, offset: int) -> tuple[str, int]:
 
 
 def problem_text(problem: Problem, texts: Mapping[str, str] | None = None, excerpt: bool = True) -> str:
-    """:func:`problem_line`, then (for input problems) the source line with a caret and the hint."""
+    """:func:`problem_line`, then (for input problems) the source line with a caret and the hint; the message
+    and hint in the language chosen (``i18n``), the rest as it is."""
+    from . import i18n
+
+    problem = i18n.problem(problem)
     lines = [problem_line(problem)]
     source = (texts or {}).get(problem.file)
     if excerpt and source is not None and problem.line > 0:
@@ -414,7 +418,7 @@ def problem_text(problem: Problem, texts: Mapping[str, str] | None = None, excer
             lines.append(gutter + shown)
             lines.append(" " * (len(gutter) - 2) + "| " + " " * caret + "^")
     if excerpt and problem.hint:
-        lines.append(f"  hint: {visible(problem.hint)}")
+        lines.append(f"  {i18n.translate('hint')}: {visible(problem.hint)}")
     return "\n".join(lines)
 
 

@@ -34,6 +34,19 @@ class CheckRun:
     files: int = 0
     tables: list[TableResult] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    #: Problems left out by --select or --ignore (not in ``problems``).
+    ignored: int = 0
+    #: --strict: warnings that are not recorded or tolerated differences fail the run.
+    strict: bool = False
+
+    @property
+    def strict_failures(self) -> int:
+        """The warnings that fail the run under --strict (none without it)."""
+        if not self.strict:
+            return 0
+        from .core.checks import fails_strict
+
+        return sum(1 for p in self.problems if fails_strict(p))
 
     @property
     def figures(self) -> int:
@@ -59,6 +72,7 @@ def as_json(run: CheckRun) -> str:
         "figures": run.figures,
         "errors": run.errors,
         "warnings": run.warnings,
+        "ignored": run.ignored,
         "problems": [
             {
                 "file": p.file,
@@ -186,19 +200,58 @@ def sorted_tables(tables: list[TableResult]) -> list[TableResult]:
 
 
 def summary_line(run: CheckRun) -> str:
+    """The last line of a check, in the language chosen (``i18n``): what was checked and what was found."""
+    from .i18n import translate as _t
+
     def n(count: int, one: str, many: str) -> str:
         return f"{count} {one if count == 1 else many}"
 
-    kinds = {"ramme": ("frame", "frames"), "tabell": ("other table", "other tables")}
+    kinds = {"ramme": (_t("frame"), _t("frames")), "tabell": (_t("other table"), _t("other tables"))}
     counts = [(sum(1 for t in run.tables if t.kind == kind), words) for kind, words in kinds.items()]
     present = [n(count, *words) for count, words in counts if count]
     tables = sum(count for count, _ in counts)
     links = sum(t.figures for t in run.tables if t.kind == "koblinger")  # a link compares one pair of figures
     parts = []
     if tables or not links:
-        parts.append(n(tables, "table", "tables") + (f" ({', '.join(present)})" if len(present) > 1 else ""))
+        parts.append(n(tables, _t("table"), _t("tables")) + (f" ({', '.join(present)})" if len(present) > 1 else ""))
     if links:
-        parts.append(n(links, "link", "links"))
-    return (f"checked {n(run.files, 'file', 'files')}, {', '.join(parts)}, "
-            f"{n(run.figures, 'published figure', 'published figures')}: {n(run.errors, 'error', 'errors')}, "
-            f"{n(run.warnings, 'warning', 'warnings')}")
+        parts.append(n(links, _t("link"), _t("links")))
+    files, figures = n(run.files, _t("file"), _t("files")), n(run.figures, _t("published figure"), _t("published figures"))
+    errors, warnings = n(run.errors, _t("error"), _t("errors")), n(run.warnings, _t("warning"), _t("warnings"))
+    line = _t(f"checked {files}, {', '.join(parts)}, {figures}: {errors}, {warnings}")
+    if run.ignored:
+        line += _t(f" ({run.ignored} ignored by --select/--ignore)")
+    if run.strict_failures:
+        line += _t(f"; {n(run.strict_failures, _t('warning fails'), _t('warnings fail'))} the run under --strict")
+    return line
+
+
+#: Problems listed in the step summary at most (the log and the annotations have every one).
+STEP_SUMMARY_ROWS = 100
+
+
+def as_step_summary(run: CheckRun) -> str:
+    """Markdown for GitHub's job summary (``$GITHUB_STEP_SUMMARY``): the summary line, then the problems as a
+    table (errors first, at most :data:`STEP_SUMMARY_ROWS`). Every text is :func:`output.visible`, and the
+    characters that would end a cell or start markup (``|``, backticks, ``<``) are escaped."""
+    from .output import visible
+
+    def cell(text: str) -> str:
+        text = visible(text)
+        for char, escaped in (("\\", "\\\\"), ("&", "&amp;"), ("|", "\\|"), ("`", "\\`"), ("<", "&lt;"), (">", "&gt;"),
+                              ("*", "\\*"), ("_", "\\_"), ("[", "\\["), ("]", "\\]")):
+            text = text.replace(char, escaped)
+        return text
+
+    failed = run.errors or run.strict_failures
+    lines = [f"### rammecalc check: {'failed' if failed else 'passed'}", "", cell(summary_line(run)), ""]
+    shown = sorted(run.problems, key=lambda p: (p.severity is not Severity.ERROR, *problem_order(p)))
+    if shown:
+        lines += ["| | where | code | message |", "| --- | --- | --- | --- |"]
+        from .core.checks import fails_strict
+
+        lines += [f"| {p.severity.value}{' (fails: --strict)' if run.strict and fails_strict(p) else ''} | "
+                  f"{cell(location(p))} | {cell(p.code.value)} | {cell(p.message)} |" for p in shown[:STEP_SUMMARY_ROWS]]
+        if len(shown) > STEP_SUMMARY_ROWS:
+            lines += ["", f"… and {len(shown) - STEP_SUMMARY_ROWS} more: see the step's log."]
+    return "\n".join(lines) + "\n\n"

@@ -229,6 +229,18 @@ def block_start_label(frame: Frame, index: int) -> str:
     return f"{group.start.label} ({group.label.rstrip(': ')})"
 
 
-def failed(problems: list[Problem]) -> bool:
-    """True if any problem is an error (tolerated differences and notices are warnings)."""
-    return any(p.severity is Severity.ERROR for p in problems)
+def failed(problems: list[Problem], strict: bool = False) -> bool:
+    """True if any problem is an error (tolerated differences and notices are warnings); with ``strict``, or
+    a warning that :func:`fails_strict` too."""
+    return any(p.severity is Severity.ERROR or (strict and fails_strict(p)) for p in problems)
+
+
+def fails_strict(problem: Problem) -> bool:
+    """Whether a warning fails a ``--strict`` check: every warning does, except a difference the files record
+    (``kjente_differanser``, a link's ``kjent_differanse``) or the command line tolerates (``--tolerance``),
+    which a warning reports only so that it stays in sight. A stale record (``known-difference-unused``), an
+    amount in no year (``unallocated-amount``), a file or link skipped: each fails."""
+    if problem.severity is not Severity.WARNING:
+        return False
+    accepted = problem.code.value.endswith("-mismatch") or problem.code is Code.LINK_EXPLAINED
+    return not accepted

@@ -70,13 +70,27 @@ def _to_number(value: Any) -> Decimal:
         raise ValueError(str(exc)) from None
 
 
+# The schema's patterns are read by editors and validators as ECMAScript regular expressions (JSON Schema
+# says so), and by rammecalc as Python's (or pydantic's, Rust's). ``\w``, ``\d`` and ``\s`` mean different
+# things there (``\w`` has no æøå in ECMAScript; ``\d`` is every script's digits in Python), so every pattern
+# here is written with explicit character classes only, which mean the same in every dialect; a test
+# (tests/test_editors_schema.py) matches each pattern of the schema in both and compares.
+
+#: The letters an id or a parameter's name is written with: the Latin script, æøå, the Sami letters (á, č,
+#: đ, ŋ, š, ŧ, ž, ʒ) and the accented letters of other languages written in it: Basic Latin, the letters of
+#: Latin-1 (not × and ÷), Latin Extended-A and -B, the IPA letters and Latin Extended Additional.
+ID_LETTERS = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02af\u1e00-\u1eff"
+#: The spaces the tables print between a sign and its figure and between thousands (see ``numbers``).
+_SPACES = " \u00a0\u2009\u202f"
+_MINUS_OR_PLUS = "-\u2212\u2013+"
+
 _MONEY_SCHEMA = {
     "description": "An exact amount in the table's unit: a number (9864, -127, 1.4) or the table's own "
     "text ('9 864', '−127', '1,4').",
     "anyOf": [
         {"type": "integer"},
         {"type": "number"},
-        {"type": "string", "pattern": r"^[-−–+]?\s*\d[\d  .]*(,\d+)?$"},
+        {"type": "string", "pattern": f"^[{_MINUS_OR_PLUS}]?[{_SPACES}]*[0-9][0-9{_SPACES}.]*(,[0-9]+)?$"},
     ],
 }
 #: Editors validate YAML keys as text, so year keys are described by a pattern, not as integers.
@@ -98,7 +112,8 @@ def _strip_percent(value: Any) -> Any:
 
 _PERCENT_SCHEMA = {
     "description": "A percentage as printed: -8.1, 2.7 or '−8,1 %', '2,7 %'.",
-    "anyOf": [{"type": "number"}, {"type": "string", "pattern": r"^[-−–+]?\s*\d+([.,]\d+)?\s*%?$"}],
+    "anyOf": [{"type": "number"},
+              {"type": "string", "pattern": f"^[{_MINUS_OR_PLUS}]?[{_SPACES}]*[0-9]+([.,][0-9]+)?[{_SPACES}]*%?$"}],
 }
 Percent = Annotated[
     Decimal,
@@ -112,7 +127,8 @@ Factor = Annotated[
     BeforeValidator(_to_number),
     PlainSerializer(lambda d: d, return_type=Decimal),
     WithJsonSchema({"description": "A factor: 0.5, 1.25 or '1,25'.",
-                    "anyOf": [{"type": "number"}, {"type": "string", "pattern": r"^[-−–+]?\s*\d+([.,]\d+)?$"}]}),
+                    "anyOf": [{"type": "number"},
+                              {"type": "string", "pattern": f"^[{_MINUS_OR_PLUS}]?[{_SPACES}]*[0-9]+([.,][0-9]+)?$"}]}),
 ]
 Year = Annotated[int, Field(ge=1900, le=2200)]
 YearAmounts = Annotated[
@@ -128,8 +144,9 @@ Id = Annotated[
     str,
     Field(
         min_length=1,
-        pattern=r"^[^\W_][\w.\-]*$",
-        description="A stable identifier: letters (æøå too), digits, '.', '-' and '_', no spaces.",
+        pattern=f"^[0-9{ID_LETTERS}][0-9{ID_LETTERS}_.\\-]*$",
+        description="A stable identifier: letters (æøå and the Sami letters too), digits, '.', '-' and '_', no "
+        "spaces; it starts with a letter or a digit.",
     ),
 ]
 Text = Annotated[str, Field(min_length=1)]
@@ -529,7 +546,8 @@ _BLANK_ZERO = Decimal(0)
 
 ParameterName = Annotated[
     str,
-    Field(pattern=r"^[^\W\d_][\w]*$", description="A parameter's name: letters, digits and '_', e.g. deflator."),
+    Field(pattern=f"^[{ID_LETTERS}][0-9{ID_LETTERS}_]*$",
+          description="A parameter's name: letters, digits and '_', starting with a letter, e.g. deflator."),
 ]
 Rate = Annotated[
     str,
@@ -621,7 +639,7 @@ def derived_id(label: str) -> str:
     """The id an item gets from its label when it gives none: lower case, letters (æøå too) and digits kept,
     every run of anything else one '-' ("Oppmåling fra Plan og byggesak" → "oppmåling-fra-plan-og-byggesak").
     Empty if the label has no letter or digit."""
-    return re.sub(r"[\W_]+", "-", unicodedata.normalize("NFC", label).lower()).strip("-")
+    return re.sub(f"[^0-9{ID_LETTERS}]+", "-", unicodedata.normalize("NFC", label).lower()).strip("-")
 
 
 def _id_optional(schema: dict) -> None:

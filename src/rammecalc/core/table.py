@@ -45,7 +45,19 @@ from pydantic import (
 from .assemble import amount_problems
 from .checks import Comparer
 from .grid import Cell, Grid, Relation, Term, blame, findings
-from .models import _MONEY_SCHEMA, AmountDocument, Id, Model, Money, Source, Text, Year, _to_amount
+from .models import (
+    _MINUS_OR_PLUS,
+    _MONEY_SCHEMA,
+    _SPACES,
+    AmountDocument,
+    Id,
+    Model,
+    Money,
+    Source,
+    Text,
+    Year,
+    _to_amount,
+)
 from .numbers import exact, format_amount
 from .problems import Code, Problem, Severity, input_error
 from .terms import TABLE_KIND, Rounding
@@ -105,12 +117,15 @@ def _cell(value: Any) -> Decimal | None:
     return _to_amount(value)
 
 
+#: A per cent as printed, in a column of per cents ('−8,1 %'); explicit classes, as in ``models`` (ECMAScript).
+_PERCENT_CELL = f"^[{_MINUS_OR_PLUS}]?[{_SPACES}]*[0-9][0-9{_SPACES}]*([.,][0-9]+)?[{_SPACES}]*%$"
+
 TableCell = Annotated[
     Decimal | None,
     BeforeValidator(_cell),
     PlainSerializer(lambda d: d, return_type=Decimal | None),
     WithJsonSchema({"anyOf": [*_MONEY_SCHEMA["anyOf"], {"type": "null"}, {"enum": ["-", "–", "−", ""]},
-                              {"type": "string", "pattern": r"^[-−–+]?\s*\d[\d  ]*([.,]\d+)?\s*%$"}],
+                              {"type": "string", "pattern": _PERCENT_CELL}],
                     "description": "A printed figure ('-' for a printed zero; '−8,1 %' in a column of per cents), or "
                     "nothing for a blank cell."}),
 ]
