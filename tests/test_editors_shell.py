@@ -19,7 +19,7 @@ from rammecalc.cli import app
 
 from .conftest import DATA, ROOT
 
-COMMANDS = ["roll", "compare", "check", "explain", "schema", "new"]
+COMMANDS = ["roll", "compare", "chart", "report", "check", "explain", "import", "schema", "new"]
 BIN = Path(sys.executable).parent
 
 

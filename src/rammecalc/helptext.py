@@ -44,6 +44,20 @@ COMMANDS: dict[str, tuple[str, tuple[str, ...]]] = {
         "rammecalc schema",
         "rammecalc schema tabell",
     )),
+    "import": ("Read a published table into checked YAML files.", (
+        "rammecalc import data/kilder/kommunalteknikk.txt -o importert",
+        "rammecalc import data/kilder/kommunalteknikk.txt -o importert --report json",
+        "rammecalc import data/kilder/kommunalteknikk.txt -o ut --id kt",
+    )),
+    "chart": ("Draw a bridge (waterfall) chart of frames or variants.", (
+        "rammecalc chart data/frames/molde-2017-ressurstjenesten.yaml",
+        "rammecalc chart data/frames/molde-2017-ressurstjenesten.yaml -o bro.svg",
+        "rammecalc chart data -s tiltak-12-utsatt -o forskjell.svg",
+    )),
+    "report": ("Write one HTML page of every table, chart and check.", (
+        "rammecalc report data -o rapport.html",
+        "rammecalc report data/frames -o rammer.html",
+    )),
     "new": ("Write a skeleton of a new file that checks as it is.", (
         "rammecalc new ramme test-enhet",
         "rammecalc new regnskap drift-2024 --year 2024",
