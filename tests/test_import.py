@@ -533,3 +533,32 @@ def test_with_whole_thousands_in_the_caption_a_full_stop_groups_thousands(cli, t
     assert code == 0
     (budget,) = rammecalc.load([tmp_path / "out"]).budgets
     assert budget.frame.start.published == {2024: D(1500), 2025: D(2500)}
+
+
+SUM_BELOW = """\
+Tall i hele tusen kroner
+Enhet X Budsjett 2024 Økonomiplan 2025 Økonomiplan 2026
+Vedtatt budsjett 2023 10 000 10 700 10 600
+Lønnsoppgjør 200
+Prisjustering 100
+Sum lønns- og prisvekst 300
+Innsparing 2025 -500
+Ny stilling 400 400 400
+Sum andre endringer 400 -100 400
+Ny ramme 10 700 10 600 11 000
+"""
+
+
+def test_sum_rows_below_their_items_without_a_heading_close_a_group(cli, tmp_path):
+    """A synthetic frame: each group's subtotal printed below its items ("Sum lønns- og prisvekst") with no
+    heading above them; -500 stands in 2025 only because 'Sum andre endringer' prints -100 there."""
+    source = tmp_path / "sum-under.txt"
+    source.write_text(SUM_BELOW, encoding="utf-8")
+    code, report = run_import(cli, source, tmp_path / "out", "--kommune", "X kommune")
+    assert code == 0 and report["tables"][0]["certain"]
+    (budget,) = rammecalc.load([tmp_path / "out"]).budgets
+    assert {g.sum_label: g.published for g in budget.frame.groups} == {
+        "Sum lønns- og prisvekst": years(2024, 300), "Sum andre endringer": years(2024, 400, -100, 400)}
+    assert {i.label: i.amounts for i in budget.items} == {
+        "Lønnsoppgjør": years(2024, 200), "Prisjustering": years(2024, 100), "Innsparing 2025": years(2025, -500),
+        "Ny stilling": years(2024, 400, 400, 400)}

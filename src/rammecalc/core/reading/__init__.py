@@ -97,7 +97,9 @@ def meta_from_text(lines: list[str], header: list[str], source: str) -> Meta:
             meta.adresse, meta.found["adresse"] = m[0].rstrip(".,)"), "a web address in the text"
     if meta.dokument is None:
         for line in lines[:15]:
-            if _DOCUMENT.match(line.strip()) and len(line) < 120:
+            numbers = re.findall(r"\d+", line)
+            if _DOCUMENT.match(line.strip()) and len(line) < 120 and all(
+                    re.fullmatch(r"(19|20)\d\d", n) for n in numbers):  # (a title, not a row of figures)
                 meta.dokument, meta.found["dokument"] = line.strip(), "a title line of the text"
                 break
     return meta

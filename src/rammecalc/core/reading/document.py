@@ -198,6 +198,10 @@ def frame_files(reading: FrameReading, meta: Meta, unit: str, inferred: list[str
     if reading.tolerance > 0:
         inferred.append(f"the sums hold only within {number(reading.tolerance)} (a rounding in the source: "
                         "'rammecalc check' names each cell)")
+    for g in reading.groups:
+        if g.sum is not None and g.heading is None:
+            inferred.append(f"group {g.label!r}: the source prints no heading above its items, only the sum row "
+                            f"{label(g.sum)!r} below them; the heading is named from it")
     if reading.lead_column:
         inferred.append(f"the first column ({block.columns[0].label}) prints no new frame: it is last year's "
                         "budget and its adjustment, written as the split of the base")

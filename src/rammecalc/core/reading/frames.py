@@ -194,6 +194,7 @@ def read_frame(block: Block, *, convention: str | None = None, tolerances=(Decim
     groups: list[Group] = []
     outside: list[int] = []
     current: Group | None = None
+    loose: list[int] = []  # rows outside every group since the last group: a sum row below may close them
     i_pos = 0
     while i_pos < len(body):
         i = body[i_pos]
@@ -201,6 +202,7 @@ def read_frame(block: Block, *, convention: str | None = None, tolerances=(Decim
         if _heading(options[i]):
             current = Group(label.rstrip(": ").strip() or label, heading=i)
             groups.append(current)
+            loose = []
             i_pos += 1
             continue
         if _SUM.search(label) and current is not None and current.sum is None and current.head is None:
@@ -208,16 +210,27 @@ def read_frame(block: Block, *, convention: str | None = None, tolerances=(Decim
             current = None
             i_pos += 1
             continue
+        if _SUM.search(label) and current is None and len(loose) >= 2:
+            # "Sum lønns- og prisvekst" below its items, with no heading above them
+            name = re.sub(r"^(sum|totalt?|i alt|til sammen|samlet)\s*", "", label, flags=re.IGNORECASE) or label
+            name = name[:1].upper() + name[1:]
+            groups.append(Group(name, sum=i, items=list(loose)))
+            outside = [r for r in outside if r not in loose]
+            loose = []
+            i_pos += 1
+            continue
         if i in heads:
             span = heads[i]
             groups.append(Group(label, head=i, items=body[i_pos + 1:i_pos + 1 + span]))
             current = None
+            loose = []
             i_pos += 1 + span
             continue
         if current is not None and current.head is None and current.sum is None:
             current.items.append(i)
         else:
             outside.append(i)
+            loose.append(i)
         i_pos += 1
 
     years = [c.year for c in block.columns]  # type: ignore[misc]

@@ -238,6 +238,12 @@ def parse_header(lines: list[str], columns: int | None) -> tuple[str | None, lis
             # names on the first line, years on the second (Giske's § 5-4): pair them
             segs = [_Segment(a.words + b.words, b.year, a.role) for a, b in zip(first, years)]
             return _finish(first_head or second_head, segs, columns)
+        if first and all(s.year is None for s in first) and len(years) % len(first) == 0 and len(first) > 1:
+            # each name over as many years ("Regnskap" over 2022 2023, "Budsjett" over 2024 2025)
+            per = len(years) // len(first)
+            segs = [_Segment(a.words + b.words, b.year, a.role) for k, a in enumerate(first)
+                    for b in years[k * per:(k + 1) * per]]
+            return _finish(first_head or second_head, segs, columns)
         if first and first[-1].year is None:
             # the last name spans the years below it ("Økonomiplan" over 2019 2020 2021)
             spanning = first[-1]
