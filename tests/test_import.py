@@ -450,7 +450,7 @@ def test_files_in_the_way_are_not_overwritten_without_force(cli, tmp_path):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--år", "2027-2024"], "--år '2027-2024': the years run backwards"),
+    (["--år", "2027-2024"], "'2027-2024': the years run backwards"),
     (["--beløpsenhet", "dollar"], "--beløpsenhet 'dollar' is not a unit"),
 ])
 def test_bad_hints_are_refused(cli, tmp_path, args, message):

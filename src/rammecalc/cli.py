@@ -1187,7 +1187,7 @@ def import_(
         try:
             hints.years = parse_years(years)
         except ValueError as exc:
-            raise _fail_input(f"--år {exc}", "write the years as 2024-2027") from None
+            raise _fail_input(str(exc), "--år takes the figure columns' years: 2024-2027, or 2024,2025,2026") from None
     if amount_unit and amount_unit not in terms.UNIT_TEXT:
         raise _fail_input(f"--beløpsenhet {amount_unit!r} is not a unit", "use kr, '1 000 kr', 'mill. kr' or årsverk")
     run = import_source(source, output, hints=hints, kommune=kommune, dokument=dokument, enhet=enhet, id=table_id,
