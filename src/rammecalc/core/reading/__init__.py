@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from .document import Imported, Meta, frame_files, table_files
 from .frames import read_frame
-from .layout import Block, Column, Line, find_blocks
+from .layout import Block, Column, Line, find_blocks, header_like
 from .tables import read_table
 
 __all__ = ["Hints", "Imported", "Line", "Meta", "Outcome", "import_tables", "meta_from_text", "parse_years"]
@@ -98,7 +98,7 @@ def meta_from_text(lines: list[str], header: list[str], source: str) -> Meta:
     if meta.dokument is None:
         for line in lines[:15]:
             numbers = re.findall(r"\d+", line)
-            if _DOCUMENT.match(line.strip()) and len(line) < 120 and all(
+            if _DOCUMENT.match(line.strip()) and len(line) < 120 and "\t" not in line and not header_like(line) and all(
                     re.fullmatch(r"(19|20)\d\d", n) for n in numbers):  # (a title, not a row of figures)
                 meta.dokument, meta.found["dokument"] = line.strip(), "a title line of the text"
                 break

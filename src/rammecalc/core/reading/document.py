@@ -69,7 +69,11 @@ _RESERVED = {"y", "n", "yes", "no", "true", "false", "on", "off", "null", "~"}
 
 
 def quote(text: str) -> str:
-    """A text as a YAML scalar that reads back as the same text, in a block or inside ``{…}``."""
+    """A text as a YAML scalar that reads back as the same text, in a block or inside ``{…}``. White space
+    is made one space first (a tab is a cell's edge in a copy, not part of a label), and any other control
+    character is left out: the loader refuses them, as pasted in unseen."""
+    text = re.sub(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]", "", text)
+    text = re.sub(r"[\s\u2028\u2029]+", " ", text).strip()
     if _PLAIN.match(text) and text == text.strip() and text.lower() not in _RESERVED and "  " not in text:
         return text
     return "'" + text.replace("'", "''") + "'"

@@ -18,6 +18,7 @@ from decimal import Decimal
 from .layout import Block, Line
 from .rows import Placed, cell_options, flush_left, flush_right, text_options
 from .solve import Equation, Option, residual, search
+from .text import GROUPS_BY_UNIT, MAX_GROUPS
 
 _START = re.compile(r"utgangspunkt|opprinnelig|inngående|budsjettramme|vedtatt.*ramme|videreført|forrige års|"
                     r"^ramme\b|driftsramme\s*(19|20)\d\d|netto\s+driftsramme|justert\s+ramme|ramme\s+(19|20)\d\d|"
@@ -145,7 +146,8 @@ def read_frame(block: Block, *, convention: str | None = None, tolerances=(Decim
         if line.cells is not None:
             opts = cell_options(line, width, block.dot)
         else:
-            opts = text_options(line, width, block.dot if block.dot != "ambiguous" else "thousands")
+            opts = text_options(line, width, block.dot if block.dot != "ambiguous" else "thousands",
+                                groups=GROUPS_BY_UNIT.get(block.unit or "", MAX_GROUPS))
         options.append(opts)
     if any(not o for o in options):
         return None
@@ -166,6 +168,12 @@ def read_frame(block: Block, *, convention: str | None = None, tolerances=(Decim
         [o for o in options[end] if o.cells[0] is None and all(v is not None for v in o.cells[1:])]
     if not options[start] or not options[end]:
         return None
+    # A frame is of a size from year to year: "273 825 273 825 …" is 273 825 in each year, not 273 and
+    # 825 273 825 (which adds up too, digit for digit). Readings of the start or the new frame whose
+    # figures differ by more than two digits in length are not kept, where others are.
+    for row in (start, end):
+        balanced = [o for o in options[row] if _spread(o) <= 2]
+        options[row] = balanced or options[row]
     lead = all(o.cells[0] is None for o in options[end]) and all(full(o) for o in options[start])
     # An item is smaller than the frame: a reading that makes one ten times the frame joined figures that
     # stand apart ("140 140 140 140" as 140 140 140 and 140).
@@ -275,6 +283,11 @@ def read_frame(block: Block, *, convention: str | None = None, tolerances=(Decim
         reading.notes.append(conv_note)
     reading.lead_column = _lead_column(reading)
     return reading
+
+
+def _spread(option: Option) -> int:
+    sizes = [len(str(abs(int(v)))) for v in option.cells if v]
+    return max(sizes) - min(sizes) if len(sizes) > 1 else 0
 
 
 def _separator(line: Line) -> bool:

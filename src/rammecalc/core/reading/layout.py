@@ -179,9 +179,8 @@ def _segments(words: list[str]) -> tuple[list[str], list[_Segment]]:
         if low in _ROLE_WORDS and (len(word) > 1 or word.isupper()) and low not in _MODIFIERS:
             role = _ROLE_WORDS[low]
             if segs and segs[-1].year is None and segs[-1].role in (None, "budsjett", "regnskap", "kode") and \
-                    not pending and role in ("budsjett", "regnskap", "kode") and segs[-1].words[-1].lower() in (
-                        "regnskap", "prosjekt"):
-                segs[-1].words.append(word)  # "Regnskap i fjor", "Prosjekt nr"
+                    not pending and role == "kode" and segs[-1].words[-1].lower() == "prosjekt":
+                segs[-1].words.append(word)  # "Prosjekt nr"
                 continue
             segs.append(_Segment(pending + [word], None, role))
             pending = []
@@ -259,9 +258,13 @@ def _finish(head: list[str], segs: list[_Segment], columns: int | None) -> tuple
     # More segments than the rows have figures: the first ones belong to the label's heading
     figure_segs = [s for s in segs if s.role not in ("tekst", "note")]
     if columns is not None and len(figure_segs) > columns:
+        # more columns named than any row has figures: leading names with no year and no role are the label
+        # column's heading ("… sitt forslag"), never a column with a year
         extra = len(figure_segs) - columns
-        head = head + [w for s in segs[:extra] for w in s.words]
-        segs = segs[extra:]
+        while extra and segs and segs[0].year is None and segs[0].role is None:
+            head = head + segs[0].words
+            segs = segs[1:]
+            extra -= 1
     cols = [_column(s) for s in segs]
     return (" ".join(head) or None), cols
 
@@ -279,6 +282,8 @@ def prose_like(text: str) -> bool:
     words = text.split()
     if len(words) < 9:
         return False
+    if re.fullmatch(r"[-−–(]?\d[\d.,]*\)?%?", words[-1]) and not words[-1].endswith((".", ",")):
+        return False  # a row ends with a figure; a sentence with a word or its full stop
     header_words = _words(text)
     if sum(1 for w in header_words if _YEAR.match(w)) >= 3 and header_like(text):
         return False  # a long header: "Ramme Løyvingsoversikt drift … Regnskap 2022 Budsjett 2023 …"
@@ -296,9 +301,11 @@ def _max_figures(lines: list[Line]) -> int | None:
             continue
         text = re.sub(r"(\s+[A-Za-zÆØÅæøå]{1,12}){1,2}\s*$", "", line.text) if re.search(
             r"\d\s+[A-Za-zÆØÅæøå]{1,12}\s*$", line.text) else line.text  # a text column at the end: "… 7 nei"
-        best = readings(text, None, limit=1)
-        if best and best[0].figures:
-            counts.append(len(best[0].figures))
+        found = readings(text, None, limit=40)
+        if found and found[0].figures:
+            # the most figures the row has in a reading nearly as plain as the plainest ("273 825 273 825"
+            # is one figure at best, but two as readily)
+            counts.append(max(len(r.figures) for r in found if r.cost <= found[0].cost + 4))
     if not counts:
         return None
     # the most figures a row has, but not a single row's odd reading: the largest count two rows share, or

@@ -69,11 +69,11 @@ def balance_cost(figures) -> int:
 
 
 def text_options(line: Line, width: int, dot: str, *, numbered: bool = True, blank_cost: int = 0,
-                 notes: bool = False, code_cols: tuple[int, ...] = ()) -> list[Option]:
+                 notes: bool = False, code_cols: tuple[int, ...] = (), groups: int = 4) -> list[Option]:
     """Every (reading, placement) of a text row in a table of ``width`` columns, cheapest first.
     ``blank_cost``: what each blank cell costs (in a table where rows are mostly full); ``code_cols``: columns
     of codes (project numbers), left out of the figures' balance."""
-    found = readings(line.text, width, dot=dot, numbered=numbered, notes=notes)
+    found = readings(line.text, width, dot=dot, numbered=numbered, notes=notes, groups=groups)
     if not found:
         return []
     priced = sorted(((r.cost + blank_cost * (width - len(r.figures)) * (len(r.figures) > 0), r) for r in found),

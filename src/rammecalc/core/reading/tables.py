@@ -19,6 +19,7 @@ from itertools import product
 from .layout import Block, Column, Line
 from .rows import Placed, cell_options, text_options
 from .solve import Equation, Option, residual, search
+from .text import GROUPS_BY_UNIT, MAX_GROUPS
 
 _RESULT = re.compile(r"^(sum|totalt?|totalsum|i alt|til sammen|samlet|netto|brutto|resultat|fremført|"
                      r"mer-?\s*/?\s*mindreforbruk|overskudd|underskudd|regnskapsmessig)\b|resultat\b", re.IGNORECASE)
@@ -104,10 +105,16 @@ def read_table(block: Block) -> TableReading | None:
         if re.fullmatch(r"[\s\-–—]*", line.text):
             continue  # a separator row ("- - - -")
         if line.cells is not None:
-            opts = cell_options(line, width, block.dot)
+            # the cells after the label, column by column: figures to be read, text columns kept as text
+            after = list(line.cells[1:]) + [""] * len(columns)
+            figures_only = Line(line.no, line.text, (line.cells[0], *(after[i] for i in figure_columns)))
+            opts = cell_options(figures_only, width, block.dot)
             if not opts:
                 unread.append(line)
                 continue
+            kept = {i: after[i].strip() for i in text_columns if after[i].strip()}
+            if kept:
+                texts[len(lines)] = kept
         else:
             text = line.text
             trailing: dict[int, str] = {}
@@ -120,7 +127,7 @@ def read_table(block: Block) -> TableReading | None:
                         text = text[:m.start()]
             dot = block.dot if block.dot != "ambiguous" else "thousands"
             opts = text_options(Line(line.no, text), width, dot, numbered=True, blank_cost=BLANK_COST,
-                                code_cols=tuple(code_cols))
+                                code_cols=tuple(code_cols), groups=GROUPS_BY_UNIT.get(block.unit or "", MAX_GROUPS))
             if not opts:
                 unread.append(line)
                 continue

@@ -31,6 +31,7 @@ _NUMBERISH = re.compile(r"^(?:" + _MINUS_CLASS + r"?\(?\d[\d.,]*\)?%?|" + _MINUS
 #: A label's last token that holds a figure glued to it: a year and more digits, or a word and digits.
 _GLUED_LABEL_END = re.compile(r"(?:(?:19|20)\d\d\d+|[A-Za-zÆØÅæøå)]" + _MINUS_CLASS + r"?\d+|\d" + _MINUS_CLASS
                               + r"\d+)$")
+_PAREN_GROUPS = re.compile(r"\(\d{1,3}(?:[ \u00a0\u202f]\d{3})+\)")
 #: A year or a range of years, as labels end: "2016", "2017–2020", "2015-18".
 _YEARS = re.compile(r"^(?:19|20)\d\d(?:" + _MINUS_CLASS + r"(?:(?:19|20)\d\d|\d\d))?$")
 #: A row's own number before its label: "1 Rammetilskudd", "141Fosterhjemsutgifter", "4.02 Feltpleien",
@@ -79,12 +80,15 @@ COST_SPACED_MINUS = 1  # a minus with a space after it ("- 1 097")
 COST_DIGIT_IN_LABEL = 3  # a number kept in the label although it could be a figure
 COST_LABEL_DASH = 4  # a label ending with a dash
 COST_LONG = 2  # a figure of four digit groups (1 234 567 890)
-#: The most digit groups a figure has: 999 999 999 999 (in kroner, more than a municipality's budget).
+#: The most digit groups a figure has: 999 999 999 999 (in kroner, more than a municipality's budget). A
+#: table's unit says less (:data:`GROUPS_BY_UNIT`).
 MAX_GROUPS = 4
+#: In 1 000 kr, 999 999 999 is a trillion kroner; in mill. kr, 999 999 is a trillion too.
+GROUPS_BY_UNIT = {"kr": 4, "1 000 kr": 3, "mill. kr": 2, "årsverk": 2}
 COST_BREAK = 1  # two figures where the digit groups could make one ("140 106": 140 and 106, or 140 106)
 
 
-def _figure_at(tokens: tuple[str, ...], i: int, dot: str):
+def _figure_at(tokens: tuple[str, ...], i: int, dot: str, groups: int = 4):
     """The figures that can start at token ``i``: (figure, where the rest starts, cost), where the rest starts
     at a token index, or at ``(index, rest of that token)`` when the figure ends inside a token (glued cells:
     ``0004`` is the end of one 4 000 and the start of the next)."""
@@ -125,17 +129,18 @@ def _figure_at(tokens: tuple[str, ...], i: int, dot: str):
         # digits glued to a minus and more digits: "500-1" is 500 and the start of -1 …
         m = re.fullmatch(r"(\d+)(" + _MINUS_CLASS + r"\d.*)", body)
         if m and not parens and not percent:
-            yield from _grouped(tokens, i, m[1], negative, sign, tail=m[2])
+            yield from _grouped(tokens, i, m[1], negative, sign, tail=m[2], most=groups)
         return
     if percent or parens:
         if len(body) > 1 and body[0] == "0":
             return
         yield Figure(sign * Decimal(body), token, percent), nxt, 0
         return
-    yield from _grouped(tokens, i, body, negative, sign)
+    yield from _grouped(tokens, i, body, negative, sign, most=groups)
 
 
-def _grouped(tokens: tuple[str, ...], i: int, body: str, negative: bool, sign: int, tail: str | None = None):
+def _grouped(tokens: tuple[str, ...], i: int, body: str, negative: bool, sign: int, tail: str | None = None,
+             most: int = 4):
     """A figure of digit groups starting with ``body`` (token ``i``): this group and the three-digit tokens
     after it, as far as they go, every stop a reading. A longer token after it may hold the end of this
     figure glued to the start of the next (``0004`` → ``000`` | ``4``)."""
@@ -170,10 +175,10 @@ def _grouped(tokens: tuple[str, ...], i: int, body: str, negative: bool, sign: i
         if nxt.isdigit() and len(nxt) == 3:
             groups.append(nxt)
             j += 1
-            if len(groups) > MAX_GROUPS:  # 1 234 567 890 123: no table prints a figure that long
+            if len(groups) > most:  # 1 234 567 890 123: no table prints a figure that long
                 return
             yield Figure(sign * Decimal("".join(groups)), text_sign + " ".join(groups)), j, \
-                stop_cost(j) + (COST_LONG if len(groups) == MAX_GROUPS else 0)
+                stop_cost(j) + (COST_LONG if len(groups) == most and most > 2 else 0)
         elif len(nxt) > 3 and nxt[:3].isdigit() and (nxt[3:4].isdigit() or nxt[3:4] in MINUSES):
             # glued: this figure's last group, then the next figure ("0004", "500-1")
             rest = nxt[3:]
@@ -190,7 +195,7 @@ def _ungrouped_ok(body: str) -> bool:
     return body.isdigit() and not (len(body) > 1 and body[0] == "0")
 
 
-def _all_figures(tokens: tuple[str, ...], dot: str, most: int | None, budget: int = 2000):
+def _all_figures(tokens: tuple[str, ...], dot: str, most: int | None, budget: int = 2000, groups: int = 4):
     """Every reading of ``tokens`` as figures: (figures, cost), at most ``most`` figures each."""
     results: list[tuple[tuple[Figure, ...], int]] = []
     steps = [0]
@@ -209,20 +214,20 @@ def _all_figures(tokens: tuple[str, ...], dot: str, most: int | None, budget: in
             # a dash alone: an empty (zero) cell, or the sign of the figure after it ("- 1 097")
             go(toks[1:], acc + (Figure(None, token),), cost + (0 if token == "-" else 2))
             if len(toks) > 1 and toks[1][:1].isdigit():
-                for fig, rest, extra in _first(toks[1:], dot):
+                for fig, rest, extra in _first(toks[1:], dot, groups):
                     go(rest, acc + (Figure(-fig.amount, token + " " + fig.text, fig.percent),),
                        cost + extra + (COST_SPACED_MINUS if token == "-" else 3 * COST_SPACED_MINUS))
             return
-        for fig, rest, extra in _first(toks, dot):
+        for fig, rest, extra in _first(toks, dot, groups):
             go(rest, acc + (fig,), cost + extra)
 
     go(tokens, (), 0)
     return results
 
 
-def _first(toks: tuple[str, ...], dot: str):
+def _first(toks: tuple[str, ...], dot: str, groups: int = 4):
     """The first figure of ``toks`` in every way, with the tokens left after it."""
-    for fig, nxt, cost in _figure_at(toks, 0, dot):
+    for fig, nxt, cost in _figure_at(toks, 0, dot, groups):
         if isinstance(nxt, tuple):
             stop, rest = nxt
             yield fig, (rest, *toks[stop + 1:]), cost
@@ -296,13 +301,15 @@ def is_numberish(token: str) -> bool:
 
 
 def readings(line: str, columns: int | None = None, *, dot: str = "thousands", limit: int = 400,
-             numbered: bool = True, notes: bool = False) -> list[Reading]:
+             numbered: bool = True, notes: bool = False, groups: int = MAX_GROUPS) -> list[Reading]:
     """Every plausible reading of a line, the plainest first: where its label ends, and its figures.
 
     ``columns`` (how many figure columns the table has) rules out readings with more figures; ``dot`` says
     what a full stop between digits is in this table (``thousands``: 87.863 is 87 863; ``decimal``: 1.5 is
     one and a half); ``numbered``: a leading number may be the row's own (``1 Rammetilskudd``)."""
-    text = line.strip()
+    # a negative in parentheses with its digit groups, "(71 411)", is one token: "(71411)"
+    text = _PAREN_GROUPS.sub(lambda m: m[0].replace(" ", "").replace("\u00a0", "").replace("\u202f", ""),
+                             line.strip())
     number, rest = split_number(text) if numbered else (None, text)
     tokens = tokens_of(rest)
     # The figures' part is at most the run of number-like tokens at the end, and the label's last token may
@@ -330,7 +337,7 @@ def readings(line: str, columns: int | None = None, *, dot: str = "thousands", l
                 continue
             label_cost = _label_cost(label_toks, start, bool(figs_tokens)) + glue_cost
             label = " ".join(label_toks)
-            for figures, cost in _all_figures(figs_tokens, dot, columns):
+            for figures, cost in _all_figures(figs_tokens, dot, columns, groups=groups):
                 if columns is not None and len(figures) > columns:
                     continue
                 out.append(Reading(number, label, figures, cost + label_cost))
