@@ -193,7 +193,9 @@ def frame_files(reading: FrameReading, meta: Meta, unit: str, inferred: list[str
     lines = (reading.lines[0].no, reading.lines[-1].no)
     label = lambda r: reading.placed(r).reading.label
     uncertain = [(reading.lines[r].no, label(r), _doubt(reading, r, cols, years)) for r in sorted(reading.uncertain)]
-    certain = reading.solutions == 1 and not reading.uncertain
+    uncertain += [(line.no, line.text.strip()[:40], "could not be read as a row of this table: left out")
+                  for line in reading.unread]
+    certain = reading.solutions == 1 and not uncertain
     if reading.notes:
         inferred = inferred + reading.notes
     conv_why = ("each year's start is the year before's new frame" if reading.convention == "inkrementell" else
@@ -246,9 +248,9 @@ def frame_files(reading: FrameReading, meta: Meta, unit: str, inferred: list[str
     for g in reading.groups:
         if not g.items and g.subtotal is None:
             continue
-        gid = ids.take(g.label)
-        group_ids[id(g)] = gid
         shown = label(g.heading) if g.heading is not None else label(g.head) if g.head is not None else g.label
+        gid = ids.take(shown.rstrip(": ") or shown)
+        group_ids[id(g)] = gid
         groups_text += [f"  - id: {quote(gid)}", f"    etikett: {quote(shown)}"]
         if g.sum is not None:
             groups_text.append(f"    sum_etikett: {quote(label(g.sum))}")
@@ -410,6 +412,11 @@ def table_files(reading: TableReading, meta: Meta, unit: str, inferred: list[str
                  for r in sorted(reading.uncertain)]
     uncertain += [(line.no, line.text.strip()[:40], "could not be read as a row of this table: left out")
                   for line in reading.unread]
+    for r in reading.unproven:
+        why = ("named a total, but the rows above do not add up to it: written as their sum, for check to name "
+               "the figures that are off" if r in reading.relations else
+               "named a result, but no formula over the rows above gives it: written with none")
+        uncertain.append((reading.lines[r].no, label(r) or f"row {r + 1}", why))
     certain = reading.solutions == 1 and not uncertain
     if reading.notes:
         inferred = inferred + reading.notes

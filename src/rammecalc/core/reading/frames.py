@@ -72,6 +72,8 @@ class FrameReading:
     lead_column: bool = False
     notes: list[str] = field(default_factory=list)
     equations: list[Equation] = field(default_factory=list)
+    #: lines in the table that could not be read as a row (left out, and said)
+    unread: list[Line] = field(default_factory=list)
 
     def placed(self, row: int) -> Placed:
         source = self.options[row][self.choice[row]].source
@@ -142,15 +144,20 @@ def read_frame(block: Block, *, convention: str | None = None, tolerances=(Decim
     width = len(block.columns)
     lines = [ln for ln in block.rows if not _separator(ln)]
     options: list[list[Option]] = []
+    unread: list[Line] = []
+    kept_lines: list[Line] = []
     for line in lines:
         if line.cells is not None:
             opts = cell_options(line, width, block.dot)
         else:
             opts = text_options(line, width, block.dot if block.dot != "ambiguous" else "thousands",
                                 groups=GROUPS_BY_UNIT.get(block.unit or "", MAX_GROUPS))
+        if not opts:
+            unread.append(line)  # named in the result, never dropped in silence
+            continue
         options.append(opts)
-    if any(not o for o in options):
-        return None
+        kept_lines.append(line)
+    lines = kept_lines
     figured = [i for i, o in enumerate(options) if _has_figures(o)]
     if len(figured) < 2:
         return None
@@ -229,6 +236,7 @@ def read_frame(block: Block, *, convention: str | None = None, tolerances=(Decim
             continue
         if i in heads:
             span = heads[i]
+            options[i] = [o for o in options[i] if any(v is not None for v in o.cells)]
             groups.append(Group(label, head=i, items=body[i_pos + 1:i_pos + 1 + span]))
             current = None
             loose = []
@@ -264,7 +272,8 @@ def read_frame(block: Block, *, convention: str | None = None, tolerances=(Decim
         uncertain = {i: set(range(width)) for i, o in enumerate(options)
                      if _movable(o) and any(v is None for v in o[0].cells) and any(v is not None for v in o[0].cells)}
         return FrameReading(block, lines, options, start, end, splits, groups, outside, conv, years, choice, 0,
-                            True, uncertain, Decimal(-1), notes=["no placement adds up"], equations=eqs)
+                            True, uncertain, Decimal(-1), notes=["no placement adds up"], equations=eqs,
+                            unread=unread)
     conv, eqs, result, conv_note = best
     choice = result.solutions[0]
     uncertain: dict[int, set[int]] = {}
@@ -275,7 +284,7 @@ def read_frame(block: Block, *, convention: str | None = None, tolerances=(Decim
                 uncertain.setdefault(r, set()).update(c for c in range(width) if ca[c] != cb[c])
     reading = FrameReading(block, lines, options, start, end, splits, groups, outside, conv, years, choice,
                            len(result.solutions), result.proof == "complete", uncertain, chosen_tolerance,
-                           equations=eqs)
+                           equations=eqs, unread=unread)
     if result.proof == "local" and len(result.solutions) == 1:
         reading.notes.append(f"the whole search was cut at {result.steps} steps; no other placement that moves one "
                              "row, or two rows sharing a sum, adds up")
@@ -335,7 +344,8 @@ def _heads(body: list[int], options: list[list[Option]]) -> dict[int, int]:
         if i in under_heading or not _has_figures(options[i]) or not _HEAD_LABEL.match(label) or \
                 len(label.split()) > 6:
             continue
-        own = totals[i]
+        # (a subtotal prints figures: the reading with none, whose total is 0, is not one of its own)
+        own = _totals([o for o in options[i] if any(v is not None for v in o.cells)])
         acc: set[Decimal] = {Decimal(0)}
         span = 0
         for n, j in enumerate(body[pos + 1:limit], start=1):

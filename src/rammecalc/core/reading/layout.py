@@ -373,14 +373,14 @@ def find_blocks(lines: list[Line]) -> tuple[list[Block], list[str]]:
         unit, unit_text = None, None
         for t in reversed(pre[-6:]):
             u = unit_of(t)
-            if u:
+            if u and not prose_like(t):  # ("… 27,9 mill. kroner lavere enn budsjettert." is no caption)
                 unit, unit_text = u, t
                 break
         after = [lines[k].text.strip() for k in range(j, min(n, j + 3)) if lines[k].text.strip()]
         if unit is None:
             for t in after:
                 u = unit_of(t)
-                if u and (_CAPTION.match(t) or len(t) < 200):
+                if u and (_CAPTION.match(t) or (len(t) < 200 and not prose_like(t))):
                     unit, unit_text = u, t
                     break
         if unit is None and (_ARSVERK.search(" ".join(head_texts)) or any(
@@ -444,7 +444,7 @@ def _cell_block(lines: list[Line], i: int, last_end: int) -> tuple[Block | None,
     pre = [lines[k].text.strip() for k in range(last_end, i) if lines[k].text.strip()]
     unit, unit_text = None, None
     for t in reversed(pre[-6:]):
-        if unit_of(t):
+        if unit_of(t) and not prose_like(t):
             unit, unit_text = unit_of(t), t
             break
     if unit is None and (_ARSVERK.search(head.text) or any(_ARSVERK.search(r.text) for r in rows[:3])):

@@ -23,6 +23,7 @@ from .text import GROUPS_BY_UNIT, MAX_GROUPS
 
 _RESULT = re.compile(r"^(sum|totalt?|totalsum|i alt|til sammen|samlet|netto|brutto|resultat|fremført|"
                      r"mer-?\s*/?\s*mindreforbruk|overskudd|underskudd|regnskapsmessig)\b|resultat\b", re.IGNORECASE)
+_TOTAL = re.compile(r"^(sum|totalt?|totalsum|i alt|til sammen|samlet)\b", re.IGNORECASE)
 #: How far back a formula looks for its rows, at most (a form's block is rarely longer).
 MAX_OPERANDS = 14
 ROUNDING = Decimal(1)
@@ -61,6 +62,9 @@ class TableReading:
     texts: dict[int, dict[int, str]] = field(default_factory=dict)  # row → text column → its text
     #: lines between the header and the end that could not be read as a row (more figures than columns, say)
     unread: list[Line] = field(default_factory=list)
+    #: rows named as totals or results whose relation was not found in the figures (written as a plain sum,
+    #: or with none): the import is not certain of them
+    unproven: list[int] = field(default_factory=list)
     #: a column of per cents as a share of two others: figure column → (teller, nevner, decimals)
     shares: dict[int, tuple[int, int, int]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
@@ -273,11 +277,17 @@ def _find_relations(reading: TableReading, amount_cols: list[int]) -> None:
             continue
         window = [j for j in range(window_start, i) if j not in reading.headings and j not in results]
         found = _formula(reading, i, window, results, amount_cols)
+        if found is None and window and (_TOTAL.search(label) or last_unlabelled):
+            # named a total, and the rows above do not add up to it: written as the sum it says it is, so that
+            # check names each figure that is off (a published table can be wrong; a row may be missing)
+            found = Relation([(j, 1) for j in window], "sum", False)
+            reading.unproven.append(i)
         if found is not None:
             reading.relations[i] = found
             results.append(i)
             window_start = i + 1
-    # a row that is a formula of rows found above it is itself a result for the rows below
+        elif window:
+            reading.unproven.append(i)  # a result row with no formula found: said, never passed over
 
 
 def _formula(reading: TableReading, target: int, window: list[int], results: list[int],

@@ -39,7 +39,8 @@ _YEARS = re.compile(r"^(?:19|20)\d\d(?:" + _MINUS_CLASS + r"(?:(?:19|20)\d\d|\d\
 _LEADING_NR = re.compile(r"^(\d{1,3}(?:\.\d{1,2})?[a-z]?)(?:[ \t\u00a0]+|(?=[A-ZÆØÅ]))(?=\S*[A-ZÆØÅa-zæøå])")
 _YEAR = re.compile(r"^(19|20)\d\d$")
 #: Where a label's last token can end and a figure glued to it begin: after a letter, a ')' or a year.
-_GLUE = re.compile(r"(?<=[A-Za-zÆØÅæøå)\]:])(?=" + _MINUS_CLASS + r"?\d)|(?<=(?:19|20)\d\d)(?=\d)")
+_GLUE = re.compile(r"(?<=[A-Za-zÆØÅæøå)\]:])(?=" + _MINUS_CLASS + r"?\d)|(?<=(?:19|20)\d\d)(?=" + _MINUS_CLASS
+                   + r"?\d)")
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,10 @@ def _grouped(tokens: tuple[str, ...], i: int, body: str, negative: bool, sign: i
         if (len(body) > 1 and body[0] == "0") or len(body) > 3 and not _ungrouped_ok(body):
             return
         yield Figure(sign * Decimal(body), text_sign + body), (i, tail), COST_GLUED
+        for cut in range(1, min(4, len(body))):  # "-134569-356": -134, then 569 glued to it, then -356
+            head, rest = body[:cut], body[cut:]
+            if rest[0] != "0":
+                yield Figure(sign * Decimal(head), text_sign + head), (i, rest + tail), COST_GLUED + 1
         return
     if len(body) > 1 and body[0] == "0":  # 000 or 0004 cannot start a figure
         return
