@@ -115,6 +115,13 @@ def _totals(options: list[Option], limit: int = 64) -> set[Decimal]:
     return out
 
 
+def _sumset_all(sets: list[set[Decimal]]) -> set[Decimal]:
+    acc: set[Decimal] = {Decimal(0)}
+    for s in sets:
+        acc = _sumset(acc, s)
+    return acc
+
+
 def _sumset(a: set[Decimal], b: set[Decimal], cap: int = 5000) -> set[Decimal]:
     out = {x + y for x in a for y in b}
     if len(out) > cap:
@@ -168,19 +175,19 @@ def read_frame(block: Block, *, convention: str | None = None, tolerances=(Decim
     # The start and the new frame are printed for every year (the new frame may lack the first column, when
     # that holds last year's budget: Askøy's B 2017); a placement that leaves them blank would switch off the
     # very sums that place everything else.
-    full = lambda o: all(v is not None for v in o.cells)
-    options[start] = [o for o in options[start] if full(o)] or \
-        [o for o in options[start] if o.cells[0] is not None and all(v is None for v in o.cells[1:])]
-    options[end] = [o for o in options[end] if full(o)] or \
-        [o for o in options[end] if o.cells[0] is None and all(v is not None for v in o.cells[1:])]
-    if not options[start] or not options[end]:
-        return None
     # A frame is of a size from year to year: "273 825 273 825 …" is 273 825 in each year, not 273 and
     # 825 273 825 (which adds up too, digit for digit). Readings of the start or the new frame whose
     # figures differ by more than two digits in length are not kept, where others are.
     for row in (start, end):
         balanced = [o for o in options[row] if _spread(o) <= 2]
         options[row] = balanced or options[row]
+    full = lambda o: all(v is not None for v in o.cells)  # noqa: E731
+    options[start] = [o for o in options[start] if full(o)] or \
+        [o for o in options[start] if o.cells[0] is not None and all(v is None for v in o.cells[1:])]
+    options[end] = [o for o in options[end] if full(o)] or \
+        [o for o in options[end] if o.cells[0] is None and all(v is not None for v in o.cells[1:])]
+    if not options[start] or not options[end]:
+        return None
     lead = all(o.cells[0] is None for o in options[end]) and all(full(o) for o in options[start])
     # An item is smaller than the frame: a reading that makes one ten times the frame joined figures that
     # stand apart ("140 140 140 140" as 140 140 140 and 140).
@@ -189,11 +196,12 @@ def read_frame(block: Block, *, convention: str | None = None, tolerances=(Decim
     for i in range(start + 1, end):
         kept = [o for o in options[i] if all(v is None or abs(v) <= 10 * scale for v in o.cells)] if scale \
             else options[i]
-        if lead and i > first_group:
+        if lead:
             # No new frame is printed in the first column (last year's budget, Askøy's B 2017): an item
-            # there would be checked by nothing. Only the rows between the start and the first group (the
-            # base's adjustment) stand there.
-            kept = [o for o in kept if o.cells[0] is None] or kept
+            # there would be checked by nothing. Only a row of one figure between the start and the first
+            # group (the base's adjustment, "Lønns- og prisjustering fra 2017 til 2018 2 284") stands there.
+            kept = [o for o in kept if o.cells[0] is None or (
+                i < first_group and sum(v is not None for v in o.cells) == 1)] or kept
         options[i] = kept or options[i]
 
     # ---- structure
@@ -204,6 +212,20 @@ def read_frame(block: Block, *, convention: str | None = None, tolerances=(Decim
         k += 1
     if len(splits) < 2:
         splits, k = [], start + 1
+        # rows under the start whose figures add up to one of its cells (within a rounding): its split,
+        # whatever their names ("Budsjettramme B 2017 87 863", "Lønns- og prisjustering … 2 284")
+        cells = {v for v in options[start][0].cells if v}
+        run: list[int] = []
+        for i in range(start + 1, min(end, start + 5)):
+            if not _has_figures(options[i]) or _heading(options[i]):
+                break
+            run.append(i)
+            if len(run) >= 2:
+                total = sum((min(_totals(options[r]), key=abs) for r in run), Decimal(0))
+                sums = _sumset_all([_totals(options[r]) for r in run])
+                if any(abs(t - c) <= 1 for t in sums for c in cells) and total is not None:
+                    splits, k = list(run), run[-1] + 1
+                    break
     body = list(range(k, end))
     heads = _heads(body, options)
     groups: list[Group] = []
@@ -365,7 +387,7 @@ def _equations(options: list[list[Option]], width: int, start: int, end: int, sp
     for c in range(width):
         if splits:
             eqs.append(Equation(((start, c, 1), *((r, c, -1) for r in splits)), needs=((start, c),),
-                                tolerance=tolerance, name=("split", c)))
+                                tolerance=tolerance, name=("split", c), any_of=tuple((r, c) for r in splits)))
         for g in groups:
             if g.subtotal is not None:
                 eqs.append(Equation(((g.subtotal, c, 1), *((r, c, -1) for r in g.items)), tolerance=tolerance,

@@ -44,6 +44,9 @@ class Equation:
     needs: tuple[tuple[int, int], ...] = ()
     tolerance: Decimal = Decimal(0)
     name: object = None
+    #: The equation applies only if at least one of these cells is printed (a split of the start printed
+    #: for the first year only says nothing of the others).
+    any_of: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass
@@ -93,6 +96,8 @@ class _Compiled:
         scale = _scale(rows, equations)
         self.contributions: list[dict[int, list[int | None]]] = []
         self.tolerances: list[int] = []
+        #: per equation with ``any_of``: per row, whether each option prints one of those cells
+        self.printed: list[dict[int, list[bool]]] = []
         for eq in equations:
             per_row: dict[int, list[int | None]] = {}
             needs_by_row: dict[int, list[int]] = {}
@@ -101,7 +106,14 @@ class _Compiled:
             terms_by_row: dict[int, list[tuple[int, int]]] = {}
             for r, c, coef in eq.terms:
                 terms_by_row.setdefault(r, []).append((c, coef))
-            for r in set(terms_by_row) | set(needs_by_row):
+            any_by_row: dict[int, list[int]] = {}
+            for r, c in eq.any_of:
+                any_by_row.setdefault(r, []).append(c)
+            printed: dict[int, list[bool]] = {}
+            for r, cols in any_by_row.items():
+                printed[r] = [any(option.cells[c] is not None for c in cols) for option in rows[r]]
+            self.printed.append(printed)
+            for r in set(terms_by_row) | set(needs_by_row) | set(any_by_row):
                 values: list[int | None] = []
                 for option in rows[r]:
                     if any(option.cells[c] is None for c in needs_by_row.get(r, ())):
@@ -121,6 +133,9 @@ class _Compiled:
                 self.by_row[r].append(e)
 
     def holds(self, e: int, choice: Sequence[int]) -> bool:
+        printed = self.printed[e]
+        if printed and not any(values[choice[r]] for r, values in printed.items()):
+            return True  # none of the cells it is about is printed: it does not apply
         total = 0
         for r, values in self.contributions[e].items():
             value = values[choice[r]]
@@ -152,6 +167,10 @@ def solve(rows: Sequence[Sequence[Option]], equations: Sequence[Equation], *, ca
     for e, rows_e in enumerate(eq_rows):
         per_row = contributions[e]
         out: list[tuple[int, int, int | None] | None] = [None] * (len(rows_e) + 1)
+        if compiled.printed[e]:  # applies only if one of its cells is printed: checked once all are placed
+            out[len(rows_e)] = (0, 0, 1)
+            suffix.append(out)
+            continue
         low = high = 0
         reach: int | None = 1
         out[len(rows_e)] = (0, 0, 1)
@@ -183,6 +202,10 @@ def solve(rows: Sequence[Sequence[Option]], equations: Sequence[Equation], *, ca
         """Can equation ``e`` still hold, now that row ``r`` is assigned?"""
         if voided[e]:
             return True  # a needed cell is blank: the equation does not apply
+        if compiled.printed[e]:
+            if index_in[e][r] + 1 < len(eq_rows[e]):
+                return True
+            return compiled.holds(e, choice)
         rest = suffix[e][index_in[e][r] + 1]
         if rest is None:
             return True
@@ -237,10 +260,13 @@ def solve(rows: Sequence[Sequence[Option]], equations: Sequence[Equation], *, ca
 
 
 def residual(rows: Sequence[Sequence[Option]], eq: Equation, choice: Sequence[int]) -> Decimal | None:
-    """``Σ coef × cell`` of an equation under a choice (``None`` if a needed cell is blank)."""
+    """``Σ coef × cell`` of an equation under a choice (``None`` if it does not apply: a needed cell is
+    blank, or none of its ``any_of`` cells is printed)."""
     for r, c in eq.needs:
         if rows[r][choice[r]].cells[c] is None:
             return None
+    if eq.any_of and all(rows[r][choice[r]].cells[c] is None for r, c in eq.any_of):
+        return None
     total = Decimal(0)
     for r, c, coef in eq.terms:
         value = rows[r][choice[r]].cells[c]

@@ -175,6 +175,8 @@ def _grouped(tokens: tuple[str, ...], i: int, body: str, negative: bool, sign: i
         return COST_BREAK if k < len(tokens) and len(tokens[k]) == 3 and tokens[k].isdigit() else 0
 
     yield Figure(sign * Decimal(body), text_sign + body), j, stop_cost(j)
+    if body == "0":
+        return  # "0 484" is 0 and 484: no figure starts with a group of zero
     while j < len(tokens):
         nxt = tokens[j]
         if nxt.isdigit() and len(nxt) == 3:
