@@ -447,7 +447,8 @@ def table_files(reading: TableReading, meta: Meta, unit: str, inferred: list[str
     t += [f"beløpsenhet: {quote(unit)}", "kolonner:", *col_lines, "rader:"]
     for r in range(len(reading.lines)):
         if r in reading.headings:
-            t.append(f"  - overskrift: {quote(label(r) or '-')}")
+            own = numbers[r]
+            t.append(f"  - overskrift: {quote(((own + ' ') if own else '') + (label(r) or '-'))}")
             continue
         if r in reading.uncertain:
             t += ["  " + line for line in _comment([f"uncertain: {_table_doubt(reading, r)}"])]

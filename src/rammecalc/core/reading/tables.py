@@ -147,9 +147,20 @@ def read_table(block: Block) -> TableReading | None:
         options.append(opts)
     if not lines or not any(_label(o) for o in options):
         return None
+    def number(i: int) -> str | None:
+        return options[i][0].source.reading.number if isinstance(options[i][0].source, Placed) else None
+
+    def dashes_only(i: int) -> bool:
+        source = options[i][0].source
+        return isinstance(source, Placed) and all(f.dash for f in source.reading.figures)
+
+    # A heading: a row with no figures, or only dashes and no number ("Disponering eller dekning av netto
+    # driftsresultat - - - -"), or numbered with only dashes and followed by rows without numbers in a table
+    # that numbers its rows ("4.02 Feltpleien -" over "Egne midler", "Prosjektmidler").
     headings = {i for i, o in enumerate(options) if all(v is None for v in o[0].cells) or
-                (all(f.dash for f in o[0].source.reading.figures) and o[0].source.reading.number is None
-                 and _label(o))}
+                (dashes_only(i) and number(i) is None and _label(o)) or
+                (dashes_only(i) and number(i) is not None and i + 1 < len(options)
+                 and number(i + 1) is None and _label(options[i + 1]))}
     for i in headings:
         options[i] = options[i][:1]
     # Full rows (every figure column printed, a code column excepted) give the relations.
