@@ -183,6 +183,16 @@ def read_table(block: Block) -> TableReading | None:
     eqs = _equations(reading, amount_cols)
     reading.equations = eqs
     result = search(options, eqs)
+    if reading.unproven and result.solutions:
+        # Rows read otherwise under the relations found may show the ones not found yet: look again.
+        again = TableReading(block, lines, columns, figure_columns, options, result.solutions[0], headings, {},
+                             reading.avvik, reading.avvik_row, 1, True, {}, texts)
+        _find_relations(again, amount_cols)
+        if len(again.unproven) < len(reading.unproven):
+            reading.relations, reading.unproven = again.relations, again.unproven
+            eqs = _equations(reading, amount_cols)
+            reading.equations = eqs
+            result = search(options, eqs)
     if result.solutions:
         reading.choice = result.solutions[0]
         reading.solutions = len(result.solutions)
@@ -241,7 +251,9 @@ def _avvik_column(reading: TableReading, amount_cols: list[int]) -> tuple[int, i
                 ok += 1
             elif abs(cells[a] - sign * (cells[b] - cells[r])) > ROUNDING:
                 bad += 1
-        if ok and not bad:
+        # Most rows must show it: a row read wrong so far ("10 005 - 10 005": a dash and 10 005, or −10 005?)
+        # is read again under the formula by the search, which then says if it does not hold.
+        if ok >= 2 and ok >= 3 * bad or ok and not bad:
             return a, b, r, sign
     return None
 
