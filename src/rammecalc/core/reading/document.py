@@ -412,6 +412,11 @@ def table_files(reading: TableReading, meta: Meta, unit: str, inferred: list[str
                  for r in sorted(reading.uncertain)]
     uncertain += [(line.no, line.text.strip()[:40], "could not be read as a row of this table: left out")
                   for line in reading.unread]
+    named_avvik = [c for c in reading.figure_columns if reading.columns[c].role == "avvik"]
+    if named_avvik and reading.avvik is None and reading.avvik_row is None:
+        uncertain.append((reading.lines[0].no, reading.columns[named_avvik[0]].label,
+                          "a column named avvik, but neither budsjett − regnskap nor regnskap − budsjett gives it in "
+                          "every row: written as plain figures"))
     for r in reading.unproven:
         why = ("named a total, but the rows above do not add up to it: written as their sum, for check to name "
                "the figures that are off" if r in reading.relations else
