@@ -191,7 +191,10 @@ def solve(rows: Sequence[Sequence[Option]], equations: Sequence[Equation], *, ca
                 reach = None
             low, high = low + lo, high + hi
             out[k] = (low, high, reach)
-        suffix.append(out)
+        # As bytes, a bit is looked up in constant time; a shift of a big integer costs its length each time.
+        suffix.append([None if x is None else (x[0], x[1], None if x[2] is None else
+                                               x[2].to_bytes((x[2].bit_length() + 7) // 8 or 1, "little"))
+                       for x in out])
     partial = [0] * len(equations)
     voided = [0] * len(equations)
     choice: list[int] = [-1] * n
@@ -209,15 +212,18 @@ def solve(rows: Sequence[Sequence[Option]], equations: Sequence[Equation], *, ca
         rest = suffix[e][index_in[e][r] + 1]
         if rest is None:
             return True
-        low, high, reach = rest
+        low, high, bits = rest
         tol = tolerances[e]
         need = -partial[e]
         if not (low - tol <= need <= high + tol):
             return False
-        if reach is None:
+        if bits is None:
             return True
-        lo_t, hi_t = max(need - low - tol, 0), need - low + tol
-        return (reach >> lo_t) & ((1 << (hi_t - lo_t + 1)) - 1) != 0
+        size = len(bits) * 8
+        for at in range(max(need - low - tol, 0), min(need - low + tol, size - 1) + 1):
+            if bits[at >> 3] >> (at & 7) & 1:
+                return True
+        return False
 
     def go(depth: int, cost: int) -> bool:
         nonlocal steps
@@ -347,7 +353,7 @@ def neighbours(rows: Sequence[Sequence[Option]], equations: Sequence[Equation], 
 
 
 def search(rows: Sequence[Sequence[Option]], equations: Sequence[Equation],
-           policies: Sequence[Callable[[Option], bool]] = (), *, budget: int = 60_000) -> Result:
+           policies: Sequence[Callable[[Option], bool]] = (), *, budget: int = 25_000) -> Result:
     """:func:`solve`, and where its budget does not suffice, a way to still find a solution and to show it
     is the only one near it.
 
