@@ -437,9 +437,9 @@ def _choose(results, options, start, end, width):
 
 
 def _lead_column(reading: FrameReading) -> bool:
-    """Askøy's shape: the first column holds last year's budget and its adjustment, no new frame, and the
-    plan years start from one base (level). That column is the split of the base, not a year of the frame."""
-    if reading.convention != "nivå" or len(reading.years) < 2:
+    """Askøy's shape: the first column holds last year's budget and its adjustment, and no new frame. That
+    column is the split of the base, not a year of the frame (whichever the convention)."""
+    if len(reading.years) < 2:
         return False
     n = reading.cells(reading.end)
     s = reading.cells(reading.start)

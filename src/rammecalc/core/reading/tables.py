@@ -309,8 +309,10 @@ def _find_relations(reading: TableReading, amount_cols: list[int]) -> None:
             reading.relations[i] = found
             results.append(i)
             window_start = i + 1
-        elif window:
-            reading.unproven.append(i)  # a result row with no formula found: said, never passed over
+        elif (window or results) and any(reading.cells(i)[k] for k in amount_cols):
+            # a result row with no formula found: said, never passed over (a row of zeros, Giske's
+            # "Fremført til inndekning" with dashes, fits any two equal rows: nothing to find there)
+            reading.unproven.append(i)
 
 
 def _formula(reading: TableReading, target: int, window: list[int], results: list[int],
