@@ -23,6 +23,9 @@ from .text import GROUPS_BY_UNIT, MAX_GROUPS
 
 _RESULT = re.compile(r"^(sum|totalt?|totalsum|i alt|til sammen|samlet|netto|brutto|resultat|fremført|"
                      r"mer-?\s*/?\s*mindreforbruk|overskudd|underskudd|regnskapsmessig)\b|resultat\b", re.IGNORECASE)
+#: Rows of the statutory forms named as sums that are the form's inputs, not sums of rows above: § 5-4's
+#: "Sum bevilgninger drift, netto" is the total of the bevilgninger per rammeområde, printed elsewhere.
+_INPUT_SUM = re.compile(r"^sum\s+bevilgninger\b", re.IGNORECASE)
 _TOTAL = re.compile(r"^(sum|totalt?|totalsum|i alt|til sammen|samlet)\b", re.IGNORECASE)
 #: How far back a formula looks for its rows, at most (a form's block is rarely longer).
 MAX_OPERANDS = 14
@@ -309,7 +312,7 @@ def _find_relations(reading: TableReading, amount_cols: list[int]) -> None:
             reading.relations[i] = found
             results.append(i)
             window_start = i + 1
-        elif (window or results) and any(reading.cells(i)[k] for k in amount_cols):
+        elif (window or results) and any(reading.cells(i)[k] for k in amount_cols) and not _INPUT_SUM.search(label):
             # a result row with no formula found: said, never passed over (a row of zeros, Giske's
             # "Fremført til inndekning" with dashes, fits any two equal rows: nothing to find there)
             reading.unproven.append(i)
