@@ -907,14 +907,13 @@ def check(
     ] = None,
 ) -> None:
     """Recompute every published figure and report every mismatch as file:line:col. Exit 1 on any."""
-    from .core.checks import check as check_budget
-    from .core.checks import failed, published_figures
+    from .core.checks import failed
     from .report import TableResult
 
     limit = _amount_option(tolerance, "--tolerance")
     parsed_sets = _parse_sets(sets)
     selected, ignored = _codes(select, "--select"), _codes(ignore, "--ignore")
-    from .checking import cache_version, options_key, run_check
+    from .checking import FrameChecker, cache_version, options_key, run_check
 
     store = None
     if cache and not parsed_sets:  # --set is for exploring: every frame is read, so that names can be checked
@@ -922,8 +921,7 @@ def check(
 
         store = Cache(cache_dir or default_directory(), cache_version())
 
-    def check_frame(budget):
-        return check_budget(budget, limit, known_differences=known), published_figures(budget)
+    check_frame = FrameChecker(limit, known)
 
     def with_sets(loaded: Loaded) -> None:
         # --set changes what a frame's rules give: its names and years are checked, and the overrides put on

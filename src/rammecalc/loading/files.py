@@ -34,6 +34,26 @@ def display_name(path: Path | str) -> str:
     return absolute if relative.startswith("..") else relative
 
 
+def display_names(paths: list[Path]) -> list[str]:
+    """:func:`display_name` of each path, the folder's worked out once for all the files in it (which is most
+    of the time of a warm check of thousands of files, otherwise). A file's name is its folder's joined with
+    its own, which is what :func:`display_name` gives: that keeps the path as it is written (no link is
+    resolved), and a file lies below the working folder exactly when its folder does."""
+    folders: dict[str, str] = {}
+    names = []
+    for path in paths:
+        text = os.fspath(path)
+        folder, base = os.path.split(text)
+        if not base or base in (".", ".."):
+            names.append(display_name(path))
+            continue
+        shown = folders.get(folder)
+        if shown is None:
+            shown = folders[folder] = display_name(folder or os.curdir)
+        names.append(base if shown == os.curdir else os.path.join(shown, base))
+    return names
+
+
 def _special(mode: int) -> str | None:
     """What a file that is not a regular file is, in words; ``None`` for a regular file."""
     if stat.S_ISREG(mode):
