@@ -66,6 +66,8 @@ class Known:
     #: What the frame lists (for the cache's index of frame files).
     changes: tuple[str, ...] = ()
     parameters: tuple[str, ...] = ()
+    #: Taken from the run's index as it is (nothing to write back).
+    from_index: bool = False
 
 
 def run_check(paths: Sequence[Path], check_frame: Callable, options: str, cache: Cache | None,
@@ -80,15 +82,24 @@ def run_check(paths: Sequence[Path], check_frame: Callable, options: str, cache:
     ``prepare``, the frames of a large run are checked in worker processes (``jobs``, default one per core;
     see "frames in the workers" below).
     """
+    import os
+    import time
+
     from .loading.files import display_names
     from .loading.parallel import PARALLEL_FROM, worker_count
 
-    expanded = expand(Path(p) for p in paths)
+    clock = time.time_ns()  # read before any file's stat (see cache.RunIndex)
+    stats: dict[Path, os.stat_result] = {}
+    expanded = expand((Path(p) for p in paths), stats)
     names = display_names([p for p, _ in expanded[0]])
+    stat_of = {n: stats[p] for (p, _), n in zip(expanded[0], names, strict=True) if p in stats}
     known: list[Known] = []
     skip: set[str] = set()
+    index = hashes = None
     if cache is not None:
-        known, skip = _cached_frames(expanded[0], names, options, cache)
+        index = cache.run_index(run_key(cache.version, paths, options))
+        hashes = _Hashes(index, stat_of, clock)
+        known, skip = _cached_frames(expanded[0], names, options, cache, index, hashes)
     preread = None
     workers = worker_count(jobs)
     if isinstance(check_frame, FrameChecker) and prepare is None and workers > 1:
@@ -101,8 +112,10 @@ def run_check(paths: Sequence[Path], check_frame: Callable, options: str, cache:
                 if cache is not None:
                     _remember(cache, result, options)
             known += done
-    loaded = load(paths, progress=progress if preread is None else None, cache=cache, skip=frozenset(skip),
-                  expanded=expanded, preread=preread)
+    remaining = ([(p, named) for (p, named), n in zip(expanded[0], names, strict=True) if n not in skip],
+                 expanded[1])
+    loaded = load(paths, progress=progress if preread is None else None, cache=cache, expanded=remaining,
+                  preread=preread)
     if known and _conflicts(known, loaded, skip):
         # A frame not read here would change the answer (see _conflicts): every file is read here after all.
         known, skip = [], set()
@@ -129,6 +142,7 @@ def run_check(paths: Sequence[Path], check_frame: Callable, options: str, cache:
     for result in known:
         run.problems += result.problems
         run.tables.append(TableResult(result.frame, result.files, "ramme", result.figures))
+    checked = list(known)
     for budget in loaded.budgets:
         if budget.frame.file in skip:
             continue  # read again only because another file (a link) points at it; its result is known
@@ -139,11 +153,80 @@ def run_check(paths: Sequence[Path], check_frame: Callable, options: str, cache:
         run.tables.append(TableResult(budget.frame.id, files, "ramme", figures))
         if cache is not None and all(doc.digest is not None for doc in docs):
             frame = budget.frame
-            _remember(cache, Known(frame.id, files, figures, tuple(problems), tuple(doc.digest for doc in docs),
-                                   tuple(frame.changes), tuple(frame.parameters)), options)
+            result = Known(frame.id, files, figures, tuple(problems), tuple(doc.digest for doc in docs),
+                           tuple(frame.changes), tuple(frame.parameters))
+            _remember(cache, result, options)
+            checked.append(result)
     if cache is not None:
         cache.save()
+        _save_index(index, hashes, checked, loaded, stat_of, clock)
     return run, loaded
+
+
+def run_key(version: str, paths: Sequence[Path], options: str) -> str:
+    """The key of a run's index: the version, the working folder, the paths as given and the options."""
+    import os
+
+    return hashlib.sha256(json.dumps([version, os.getcwd(), [os.fspath(p) for p in paths], options],
+                                     ensure_ascii=False).encode()).hexdigest()
+
+
+class _Hashes:
+    """Each file's SHA-256, from the run's index where a settled entry vouches for it (see ``cache.RunIndex``),
+    else from its bytes; with the entry to keep for the next run."""
+
+    def __init__(self, index, stats: dict, clock: int):
+        self.index, self.stats, self.clock = index, stats, clock
+        self.digests: dict[str, str | None] = {}
+        self.entries: dict[str, list] = {}
+        #: Whether any file was read and hashed (else every hash came from the index).
+        self.fresh = False
+
+    def __call__(self, name: str, path: Path) -> str | None:
+        if name in self.digests:
+            return self.digests[name]
+        import os
+        import time
+
+        info, clock = self.stats.get(name), self.clock
+        if info is None:  # a file a frame lists, outside the paths given
+            clock = time.time_ns()
+            try:
+                info = os.stat(path)
+            except (OSError, ValueError):
+                info = None
+        digest = self.index.digest(name, info) if info is not None else None
+        if digest is not None:
+            self.entries[name] = self.index.files[name]
+        else:
+            raw = read_file(path, name)
+            digest = None if isinstance(raw, Problem) else content_hash(raw)
+            if digest is not None and info is not None:
+                self.entries[name] = self.index.entry(info, digest, clock)
+                self.fresh = True
+        self.digests[name] = digest
+        return digest
+
+
+def _save_index(index, hashes: _Hashes, checked: list[Known], loaded: Loaded, stats: dict, clock: int) -> None:
+    """The run's index for the next run: every file whose bytes were hashed after its stat was taken, and
+    every frame's result."""
+    from .cache import encode_problem
+
+    if not hashes.fresh and all(r.from_index for r in checked) and len(checked) == len(index.frames) \
+            and len(hashes.entries) == len(index.files):
+        index.save(index.files, index.frames)  # nothing new: only marked as used
+        return
+    files = dict(hashes.entries)
+    read = dict(loaded.digests)
+    for result in checked:
+        read.update(zip(result.files, result.digests, strict=True))
+    for name, digest in read.items():
+        if name not in files and name in stats:
+            files[name] = index.entry(stats[name], digest, clock)
+    frames = {r.files[0]: [r.frame, list(r.files), list(r.digests), r.figures, [encode_problem(p) for p in r.problems],
+                           list(r.changes), list(r.parameters)] for r in checked}
+    index.save(files, frames)
 
 
 def _conflicts(known: list[Known], loaded: Loaded, skip: set[str]) -> bool:
@@ -167,38 +250,51 @@ def _conflicts(known: list[Known], loaded: Loaded, skip: set[str]) -> bool:
     return False
 
 
-def _cached_frames(files: list[tuple[Path, bool]], names: list[str], options: str,
-                   cache: Cache) -> tuple[list[Known], set[str]]:
-    """The frames whose results hold, and every file they cover (not to be read)."""
-    hashes: dict[str, str | None] = {}
+def _cached_frames(files: list[tuple[Path, bool]], names: list[str], options: str, cache: Cache, index,
+                   digest: _Hashes) -> tuple[list[Known], set[str]]:
+    """The frames whose results hold, and every file they cover (not to be read): first those of the last
+    run with the same key whose files all have the hashes they had then, then those the content-keyed layers
+    know (``index.json``, ``results.json``)."""
+    from .cache import decode_problem
 
-    def digest(name: str, path: Path) -> str | None:
-        if name not in hashes:
-            raw = read_file(path, name)
-            hashes[name] = None if isinstance(raw, Problem) else content_hash(raw)
-        return hashes[name]
+    walked = dict(zip(names, (p for p, _ in files), strict=True))
+    cached: list[Known] = []
+    skip: set[str] = set()
+    for name, (frame_id, covered, digests, figures, problems, changes, parameters) in index.frames.items():
+        if name not in walked or covered[0] != name or any(f in skip for f in covered):
+            continue
+        if all(digest(f, walked[f] if f in walked else f) == d for f, d in zip(covered, digests, strict=True)):
+            try:
+                found = tuple(decode_problem(p) for p in problems)
+            except ValueError:
+                continue
+            cached.append(Known(frame_id, tuple(covered), figures, found, tuple(digests), tuple(changes),
+                                tuple(parameters), from_index=True))
+            skip.update(covered)
 
     frames: dict[str, FileSummary] = {}
-    for (path, _), name in zip(files, names, strict=True):
+    for name, path in walked.items():
+        if name in skip:
+            continue
         key = digest(name, path)
         summary = cache.summary(key) if key is not None else None
         if summary is not None and summary.kind == "ramme":
             frames[name] = summary
     ids = Counter(s.owner for s in frames.values())
-    cached: list[Known] = []
-    skip: set[str] = set()
     for name, summary in frames.items():
         if ids[summary.owner] > 1:
             continue  # two frames with one id: read both, so that the problem is reported
         listed = [(display_name(Path(name).parent / rel), Path(name).parent / rel)
                   for rel in (*summary.changes, *summary.parameters)]
-        keys = [(name, hashes[name])] + [(other, digest(other, path)) for other, path in listed]
+        if any(other in skip for other, _ in listed):
+            continue
+        keys = [(name, digest(name, walked[name]))] + [(other, digest(other, path)) for other, path in listed]
         if all(key is not None for _, key in keys):
             result = cache.result(result_key(cache.version, options, keys))
             hashed = dict(keys)
             if result is not None and result.frame == summary.owner and all(f in hashed for f in result.files):
                 cached.append(Known(result.frame, result.files, result.figures, result.problems,
-                                    tuple(hashed[f] for f in result.files)))
+                                    tuple(hashed[f] for f in result.files), summary.changes, summary.parameters))
                 skip.add(name)
                 skip.update(other for other, _ in listed)
     return cached, skip
