@@ -58,7 +58,7 @@ def test_settled_files_are_not_read_again_and_a_changed_one_is(cli, data_copy, t
     root, cache = data_copy.parent, tmp_path / "cache"
     settled_at_once()
     assert check(cli, root, cache)[0] == 0
-    import rammecalc.checking as checking
+    from rammecalc import checking
 
     read: list[str] = []
     real = checking.read_file

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-import rammecalc.loading.parallel as parallel
+from rammecalc.loading import parallel
 
 MOLDE_FRAME = "data/frames/molde-2017-ressurstjenesten.yaml"
 MOLDE_CHANGES = "data/changes/molde-2017-ressurstjenesten.yaml"
@@ -25,7 +25,7 @@ MOLDE_CHANGES = "data/changes/molde-2017-ressurstjenesten.yaml"
 def everywhere(cli, monkeypatch, tmp_path):
     """``check`` in one process, in workers, and through a cache twice: the (exit code, output) of each."""
     monkeypatch.setattr(parallel, "PARALLEL_FROM", 1)
-    import rammecalc.checking as checking
+    from rammecalc import checking
 
     real = checking.frames_in_workers
 

@@ -263,7 +263,7 @@ def _cached_frames(files: list[tuple[Path, bool]], names: list[str], options: st
     for name, (frame_id, covered, digests, figures, problems, changes, parameters) in index.frames.items():
         if name not in walked or covered[0] != name or any(f in skip for f in covered):
             continue
-        if all(digest(f, walked[f] if f in walked else f) == d for f, d in zip(covered, digests, strict=True)):
+        if all(digest(f, walked.get(f, f)) == d for f, d in zip(covered, digests, strict=True)):
             try:
                 found = tuple(decode_problem(p) for p in problems)
             except ValueError:
