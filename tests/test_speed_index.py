@@ -149,3 +149,20 @@ def test_the_index_is_trusted_only_as_written(tmp_path):
     assert RunIndex(tmp_path, "1", "key").files == {}
     index.path.write_bytes(raw.replace(b"true", b"1", 1))  # the wrong shape
     assert RunIndex(tmp_path, "1", "key").files == {}
+
+
+# ------------------------------------------------------------------------------------------ display names
+
+
+@pytest.mark.parametrize("where", ["inside", "root"])
+def test_display_names_are_display_name_of_each(tmp_path, monkeypatch, where):
+    """Worked out once per folder, they are what ``display_name`` gives each path, however it is written."""
+    from rammecalc.loading.files import display_name, display_names
+
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path / "a" if where == "inside" else "/")
+    paths = ["x.yaml", "./x.yaml", "b/y.yaml", "b//y.yaml", "b/./y.yaml", "b/../x.yaml", "../x.yaml",
+             str(tmp_path / "a" / "b" / "y.yaml"), str(tmp_path / "z.yaml"), "/x.yaml", "//x.yaml", ".", "b/",
+             "/", "..foo/x.yaml", str(tmp_path / "a" / ".." / "x.yaml")]
+    assert display_names(paths) == [display_name(p) for p in paths]
+    assert display_names([Path(p) for p in paths]) == [display_name(Path(p)) for p in paths]

@@ -379,16 +379,19 @@ class RunIndex:
             pass
 
 
+_INT, _STR = frozenset((int,)), frozenset((str,))
+
+
 def _file_entry(entry: object) -> bool:
-    return (isinstance(entry, list) and len(entry) == 7 and all(type(v) is int for v in entry[:5])
-            and isinstance(entry[5], str) and len(entry[5]) == 64 and type(entry[6]) is bool)
+    return (type(entry) is list and len(entry) == 7 and set(map(type, entry[:5])) == _INT
+            and type(entry[5]) is str and len(entry[5]) == 64 and type(entry[6]) is bool)
 
 
 def _frame_entry(entry: object) -> bool:
-    return (isinstance(entry, list) and len(entry) == 7 and isinstance(entry[0], str)
-            and all(isinstance(e, list) and all(isinstance(v, str) for v in e) for e in (entry[1], entry[2], entry[5],
-                                                                                          entry[6]))
-            and len(entry[1]) == len(entry[2]) >= 1 and type(entry[3]) is int and isinstance(entry[4], list))
+    # (the types of a list's items as a set: one pass in C, where a generator would call back per item)
+    return (type(entry) is list and len(entry) == 7 and type(entry[0]) is str
+            and all(type(e) is list and set(map(type, e)) <= _STR for e in (entry[1], entry[2], entry[5], entry[6]))
+            and len(entry[1]) == len(entry[2]) >= 1 and type(entry[3]) is int and type(entry[4]) is list)
 
 
 def encode_problem(problem: Problem) -> list:

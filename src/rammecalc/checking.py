@@ -182,6 +182,18 @@ class _Hashes:
         #: Whether any file was read and hashed (else every hash came from the index).
         self.fresh = False
 
+    def vouched(self) -> dict[str, str]:
+        """The hash of every file walked whose settled entry matches its stat (see ``cache.RunIndex.digest``)."""
+        found = {}
+        files = self.index.files
+        for name, info in self.stats.items():
+            entry = files.get(name)
+            if entry is not None and entry[6] and entry[0] == info.st_size and entry[1] == info.st_mtime_ns \
+                    and entry[2] == info.st_ctime_ns and entry[3] == info.st_ino and entry[4] == info.st_dev:
+                found[name] = self.digests[name] = entry[5]
+                self.entries[name] = entry
+        return found
+
     def __call__(self, name: str, path: Path) -> str | None:
         if name in self.digests:
             return self.digests[name]
@@ -260,10 +272,14 @@ def _cached_frames(files: list[tuple[Path, bool]], names: list[str], options: st
     walked = dict(zip(names, (p for p, _ in files), strict=True))
     cached: list[Known] = []
     skip: set[str] = set()
+    # Every walked file whose settled entry vouches for it at once (the common case, in one pass), then the
+    # frames: a frame's files are looked up one by one only when one of them is not among those.
+    vouched = digest.vouched()
     for name, (frame_id, covered, digests, figures, problems, changes, parameters) in index.frames.items():
         if name not in walked or covered[0] != name or any(f in skip for f in covered):
             continue
-        if all(digest(f, walked.get(f, f)) == d for f, d in zip(covered, digests, strict=True)):
+        if all(vouched.get(f) == d for f, d in zip(covered, digests, strict=True)) or all(
+                digest(f, walked.get(f, f)) == d for f, d in zip(covered, digests, strict=True)):
             try:
                 found = tuple(decode_problem(p) for p in problems)
             except ValueError:

@@ -1277,15 +1277,17 @@ GC_THRESHOLD = 50_000
 def spare_the_collector() -> None:
     """Keep the cyclic garbage collector from scanning what will never be garbage.
 
-    A check builds millions of small containers (a dict per item, a tuple per cell) that live until the end,
+    A process that holds many files' documents at once (a check in one process, a roll or an import of many
+    files) builds millions of small containers (a dict per item, a tuple per cell) that live until the end,
     and makes almost no reference cycles; with Python's defaults (a collection every 700 new containers) the
-    collector scanned them over and over: about a fifth of a cold check's CPU time, for nothing collected
-    (a tenth of the bench corpus, in one process: 4,57 s CPU with the defaults, 3,59 s like this, 3,59 s with
-    the collector off; ``bench/run.py`` prints the line "gc: defaults / tuned"). So: the objects that exist
-    after the imports (modules, classes, pydantic's validators) are frozen (never scanned again), and a
-    collection starts after 50 000 new containers instead of 700 (10 000: 3,91 s; 200 000: no better).
-    Cycles are still collected, so a long session's memory stays bounded; worker processes inherit this.
-    ``RAMMECALC_GC=default`` leaves Python's settings alone (for measuring).
+    collector scanned them over and over: about a fifth of the CPU time, for nothing collected (a tenth of
+    the bench corpus in one process: 4,57 s CPU with the defaults, 3,59 s like this, 3,59 s with the
+    collector off; 10 000 instead of 50 000: 3,91 s; 200 000: no better). A check shared among workers
+    holds one frame at a time in each, so there it changes little (3,57 → 3,52 s). ``bench/run.py`` prints
+    the line "gc: defaults / tuned" (a tenth, in one process). So: the objects that exist after the imports
+    (modules, classes) are frozen (never scanned again), and a collection starts after 50 000 new
+    containers instead of 700. Cycles are still collected, so a long session's memory stays bounded; worker
+    processes inherit this. ``RAMMECALC_GC=default`` leaves Python's settings alone (for measuring).
     """
     import gc
     import os

@@ -41,16 +41,22 @@ def display_names(paths: list[Path]) -> list[str]:
     resolved), and a file lies below the working folder exactly when its folder does."""
     folders: dict[str, str] = {}
     names = []
+    posix = os.sep == "/" and os.altsep is None
     for path in paths:
         text = os.fspath(path)
-        folder, base = os.path.split(text)
-        if not base or base in (".", ".."):
+        if posix:  # os.path.split, without its function calls (the folder's name is normalised below anyway)
+            cut = text.rfind("/")
+            folder, base = (text[:cut] or "/", text[cut + 1:]) if cut >= 0 else ("", text)
+        else:
+            folder, base = os.path.split(text)
+        if not base or base in (".", "..") or text.startswith("//"):  # (POSIX keeps a leading '//' as it is)
             names.append(display_name(path))
             continue
         shown = folders.get(folder)
         if shown is None:
             shown = folders[folder] = display_name(folder or os.curdir)
-        names.append(base if shown == os.curdir else os.path.join(shown, base))
+        names.append(base if shown == os.curdir else shown + base if shown.endswith(os.sep)
+                     else shown + os.sep + base)
     return names
 
 
