@@ -140,3 +140,12 @@ def test_many_frames_with_an_error_in_one(everywhere, tmp_path):
     code, _, err = same(everywhere(root, "."))
     assert code == 2 and "m07/frames/molde-2017-ressurstjenesten.yaml" in err
 
+
+
+@pytest.mark.skipif(os.name == "nt" or os.uname().sysname == "Darwin", reason="file names that are not UTF-8")
+def test_a_frame_file_name_that_is_not_utf8(everywhere, data_copy):
+    """A name the cache's UTF-8 JSON cannot hold is checked as any other, its result not kept there."""
+    frames = data_copy / "frames"
+    os.rename(frames / "stavanger-2015-barnevern.yaml", os.path.join(os.fsencode(frames), b"\xff.yaml"))
+    code, out, _ = same(everywhere(data_copy.parent, "data/frames", "data/changes", "data/parameters"))
+    assert code == 0 and "checked 16 files, 7 tables" in out

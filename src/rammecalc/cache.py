@@ -367,8 +367,8 @@ class RunIndex:
             except OSError:
                 pass
             return
-        payload = json.dumps({"files": files, "frames": frames}, ensure_ascii=False,
-                             separators=(",", ":")).encode()
+        # (ASCII: a file name that is not UTF-8 holds surrogates, which JSON escapes and reads back as they were)
+        payload = json.dumps({"files": files, "frames": frames}, separators=(",", ":")).encode()
         header = json.dumps({"version": self.version, "key": self.key, "sha256": _sha(payload)})
         _write(self.path, header.encode() + b"\n" + payload)
         try:
@@ -400,6 +400,11 @@ def encode_problem(problem: Problem) -> list:
             *(None if d is None else str(d) for d in (problem.published, problem.computed, problem.difference))]
 
 
+class _Malformed(ValueError):
+    """An encoded problem that is not of the shape :func:`encode_problem` writes (never shown: the entry is
+    ignored)."""
+
+
 def decode_problem(fields: list) -> Problem:
     """A problem as :func:`encode_problem` wrote it; ``ValueError`` if it is not exactly that shape."""
     from decimal import Decimal, InvalidOperation
@@ -407,22 +412,22 @@ def decode_problem(fields: list) -> Problem:
     from .core.problems import Code, Severity
 
     if not isinstance(fields, list) or len(fields) != 12:
-        raise ValueError("not a problem")
+        raise _Malformed
     code, severity, file, line, col, message, hint, figure, year, *figures = fields
     if not (isinstance(file, str) and type(line) is int and type(col) is int and isinstance(message, str)
             and all(v is None or isinstance(v, str) for v in (hint, figure, *figures))
             and (year is None or type(year) is int)):
-        raise ValueError("not a problem")
+        raise _Malformed
     try:
         amounts = [None if v is None else Decimal(v) for v in figures]
     except InvalidOperation:
-        raise ValueError("not a problem") from None
+        raise _Malformed from None
     return Problem(Code(code), Severity(severity), file, line, col, message, hint, figure, year, *amounts)
 
 
 def result_key(version: str, options: str, files: list[tuple[str, str]]) -> str:
     """The key of a frame's check result: the options and every (file name, content hash) it depends on."""
-    return _sha(json.dumps([version, options, files], ensure_ascii=False).encode())
+    return _sha(json.dumps([version, options, files]).encode())  # (ASCII: a name may hold surrogates)
 
 
 class _locked:

@@ -167,8 +167,8 @@ def run_key(version: str, paths: Sequence[Path], options: str) -> str:
     """The key of a run's index: the version, the working folder, the paths as given and the options."""
     import os
 
-    return hashlib.sha256(json.dumps([version, os.getcwd(), [os.fspath(p) for p in paths], options],
-                                     ensure_ascii=False).encode()).hexdigest()
+    return hashlib.sha256(json.dumps([version, os.getcwd(), [os.fspath(p) for p in paths], options]).encode()
+                          ).hexdigest()
 
 
 class _Hashes:
@@ -319,6 +319,10 @@ def _cached_frames(files: list[tuple[Path, bool]], names: list[str], options: st
 def _remember(cache: Cache, result: Known, options: str) -> None:
     """Keep a frame's result, and what its files are, for the next check: under the hashes of exactly the
     bytes its documents were read from, so a file changed during the check cannot lend its name to them."""
+    try:
+        "".join(result.files + result.changes + result.parameters).encode()
+    except UnicodeEncodeError:
+        return  # a file name that is not UTF-8 (these layers are UTF-8 JSON; the run's index keeps it)
     cache.put_summary(result.digests[0], FileSummary(kind="ramme", owner=result.frame, changes=result.changes,
                                                      parameters=result.parameters))
     key = result_key(cache.version, options, list(zip(result.files, result.digests, strict=True)))
