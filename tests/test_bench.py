@@ -51,11 +51,17 @@ def test_small_benchmark_finds_exactly_the_injected_errors(tmp_path: Path) -> No
     assert f"{injected} of {injected} injected errors found" in out.stdout
     figures = json.loads((tmp_path / "figures.json").read_text(encoding="utf-8"))
     assert figures["correct"]
-    for run in ("cold", "warm", "tenth"):
+    for run in ("cold", "first", "warm, none changed", "warm, one changed", "tenth, gc default", "tenth, gc tuned"):
         assert figures[run]["correct"], figures[run]["problems"]
         assert figures[run]["errors_found"] == figures[run]["errors_expected"]
     # the changed frame is restored
-    assert "(revidert)" not in (corpus / figures["warm"]["changed_file"]).read_text(encoding="utf-8")
+    assert "(revidert" not in (corpus / figures["warm, one changed"]["changed_file"]).read_text(encoding="utf-8")
+    # every target is printed, with its verdict
+    for target in ("cold / hledger check", "cold / ledger bal", "cold: peak memory", "cold: cores busy",
+                   "re-check, one file changed", "re-check, none changed", "roll seed 000 / bare typer command",
+                   "roll seed 000 − python -c pass", "gc: defaults / tuned", "import (", "chart (", "xlsx (",
+                   "statutory forms ("):
+        assert f"  {target}" in out.stdout, target
 
 
 def test_corpus_is_deterministic_and_marks_the_changed_numbers(make_corpus, tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -135,7 +136,7 @@ def test_a_flipped_bit_anywhere_in_an_entry_changes_nothing(cli, tmp_path, seed)
     good = _warm(cli, root, cache)
     folder, docs = _entries(cache)
     rng = random.Random(seed)
-    for path in [*docs, folder / "index.json", folder / "results.json"]:
+    for path in [*docs, folder / "index.json", folder / "results.json", *sorted((folder / "runs").glob("*.json"))]:
         data = bytearray(path.read_bytes())
         i = rng.randrange(len(data))
         data[i] ^= 1 << rng.randrange(8)
@@ -153,7 +154,8 @@ def test_a_changed_digit_in_a_document_entry_is_not_trusted(cli, tmp_path):
     folder, docs = _entries(cache)
     (entry,) = [d for d in docs if b'"-4"' in d.read_bytes()]
     entry.write_bytes(entry.read_bytes().replace(b'"-4"', b'"-3"'))
-    (folder / "results.json").unlink()  # so that the frame is checked from its documents
+    (folder / "results.json").unlink()
+    shutil.rmtree(folder / "runs")  # (the run's index too: else it vouches for the frames)  # so that the frame is checked from its documents
     assert cached(cli, root, cache) == good
 
 
@@ -165,6 +167,7 @@ def test_another_files_entry_under_a_files_key_is_not_accepted(cli, tmp_path):
     frame_entry, changes_entry = sorted(docs, key=lambda d: b'"endringer"' in d.read_bytes())
     changes_entry.write_bytes(frame_entry.read_bytes())
     (folder / "results.json").unlink()
+    shutil.rmtree(folder / "runs")  # (the run's index too: else it vouches for the frames)
     assert cached(cli, root, cache) == good
 
 
@@ -181,6 +184,7 @@ def test_swapped_results_do_not_make_a_frame_vanish(cli, tmp_path):
     first, second = table["entries"]
     table["entries"][first], table["entries"][second] = table["entries"][second], table["entries"][first]
     (folder / "results.json").write_text(json.dumps(table), encoding="utf-8")
+    shutil.rmtree(folder / "runs")  # (the run's index too: else it vouches for the frames)
     assert cached(cli, root, cache) == good
     assert '"tables": 2' in good[1]
 
@@ -194,6 +198,7 @@ def test_an_empty_data_entry_is_rewritten_not_fatal(cli, tmp_path):
     for path in docs:
         path.write_text(json.dumps({"version": version, "kind": "ramme", "data": {}}), encoding="utf-8")
     (folder / "results.json").unlink()
+    shutil.rmtree(folder / "runs")  # (the run's index too: else it vouches for the frames)
     assert cached(cli, root, cache) == good
     assert all(b'"data": {}' not in path.read_bytes() for path in docs)  # written anew
     assert cached(cli, root, cache) == good

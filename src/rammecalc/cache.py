@@ -193,10 +193,27 @@ class Cache:
         self.directory = directory
         self.root = directory / f"v{version}"
         self.store = DocumentStore(self.root, version)
-        self.index = self._load(self.root / "index.json")
-        self.results = self._load(self.root / "results.json")
+        self._index: dict[str, _Entry] | None = None
+        self._results: dict[str, _Entry] | None = None
         self._new_files: dict[str, _Entry] = {}
         self._new_results: dict[str, _Entry] = {}
+
+    # Read when first asked: a warm check whose run index covers every file never needs them.
+    @property
+    def index(self) -> dict[str, _Entry]:
+        if self._index is None:
+            self._index = self._load(self.root / "index.json")
+        return self._index
+
+    @property
+    def results(self) -> dict[str, _Entry]:
+        if self._results is None:
+            self._results = self._load(self.root / "results.json")
+        return self._results
+
+    def run_index(self, key: str) -> RunIndex:
+        """The index of the last run with this key (see :class:`RunIndex`); empty if there is none."""
+        return RunIndex(self.root, self.version, key)
 
     def _load(self, path: Path) -> dict[str, _Entry]:
         try:
@@ -277,9 +294,140 @@ class Cache:
         return removed
 
 
+#: A file's hash is taken from a run's index, without reading the file, only if its last change (mtime and
+#: ctime) came at least this long before the moment its stat was taken; see :class:`RunIndex`.
+SETTLED_NS = 3_000_000_000
+#: The runs' indexes kept (one per folder, paths and options checked), the most recently used.
+KEEP_RUNS = 8
+
+
+class RunIndex:
+    """What the last check of the same paths, from the same working folder and with the same options, found:
+    each file's ``stat`` and the SHA-256 of its bytes, and each frame's result with the hashes of its files
+    (``runs/<key>.json``, sealed like a document entry). It spares a warm check the reading and hashing of
+    every file and the lookup of every frame's result in the content-keyed layers.
+
+    **Why a changed file is never missed.** A file's hash is used without reading it only when its size,
+    mtime, ctime, inode and device are all what they were when its bytes were read and hashed, and only if
+    the entry was *settled* then: the file's mtime and ctime lay :data:`SETTLED_NS` (3 s) or more before the
+    clock read just before its ``stat``. Any write to a file sets its ctime to the time of the write (no
+    program can set a ctime back: ``touch``, ``cp -p`` and ``rsync -t`` restore an mtime, and set the ctime
+    to now), and so does a rename or a new file taking its place. A write after the ``stat`` therefore gives a
+    ctime later than the settled one, by more than the coarsest timestamps a file system keeps (FAT's 2 s)
+    and a clock a second or two apart between a network file system and this machine. A file changed a
+    moment before its ``stat``, or within the same second at the same size, has an entry that is not
+    settled: it is read and hashed on every run until it has been left alone for 3 s. (The one way past:
+    the system clock set back by more than that between two writes.) And nothing else is trusted as it is:
+    the index must carry this version, its key and the SHA-256 of its payload, and be of the right shape.
+    """
+
+    def __init__(self, root: Path, version: str, key: str):
+        self.version, self.key = version, key
+        self.path = root / "runs" / f"{key}.json"
+        #: name → [size, mtime_ns, ctime_ns, inode, device, sha256, settled]
+        self.files: dict[str, list] = {}
+        #: frame file → [frame id, files, their hashes, figures, problems (encoded), changes, parameters]
+        self.frames: dict[str, list] = {}
+        self._read()
+
+    def _read(self) -> None:
+        try:
+            raw = self.path.read_bytes()
+            head, _, payload = raw.partition(b"\n")
+            if json.loads(head) != {"version": self.version, "key": self.key, "sha256": _sha(payload)}:
+                return
+            data = json.loads(payload)
+            files, frames = data["files"], data["frames"]
+            if not (isinstance(files, dict) and isinstance(frames, dict)
+                    and all(_file_entry(e) for e in files.values()) and all(_frame_entry(e) for e in frames.values())):
+                return
+        except (OSError, ValueError, KeyError, TypeError, RecursionError):
+            return
+        self.files, self.frames = files, frames
+
+    def digest(self, name: str, info: os.stat_result) -> str | None:
+        """The file's hash if its entry is settled and its stat is unchanged (see the class), else ``None``."""
+        entry = self.files.get(name)
+        if entry is None or not entry[6] or entry[:5] != [info.st_size, info.st_mtime_ns, info.st_ctime_ns,
+                                                           info.st_ino, info.st_dev]:
+            return None
+        return entry[5]
+
+    @staticmethod
+    def entry(info: os.stat_result, digest: str, clock_ns: int) -> list:
+        """A file's entry: its stat (taken after ``clock_ns`` was read, before the bytes hashed were read)."""
+        settled = max(info.st_mtime_ns, info.st_ctime_ns) <= clock_ns - SETTLED_NS
+        return [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev, digest, settled]
+
+    def save(self, files: dict[str, list], frames: dict[str, list]) -> None:
+        """Write the index anew (if it changed), and keep only the :data:`KEEP_RUNS` most recently used."""
+        if files == self.files and frames == self.frames:
+            try:
+                os.utime(self.path)  # used now
+            except OSError:
+                pass
+            return
+        # (ASCII: a file name that is not UTF-8 holds surrogates, which JSON escapes and reads back as they were)
+        payload = json.dumps({"files": files, "frames": frames}, separators=(",", ":")).encode()
+        header = json.dumps({"version": self.version, "key": self.key, "sha256": _sha(payload)})
+        _write(self.path, header.encode() + b"\n" + payload)
+        try:
+            runs = sorted(self.path.parent.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+            for old in runs[KEEP_RUNS:]:
+                old.unlink()
+        except OSError:
+            pass
+
+
+_INT, _STR = frozenset((int,)), frozenset((str,))
+
+
+def _file_entry(entry: object) -> bool:
+    return (type(entry) is list and len(entry) == 7 and set(map(type, entry[:5])) == _INT
+            and type(entry[5]) is str and len(entry[5]) == 64 and type(entry[6]) is bool)
+
+
+def _frame_entry(entry: object) -> bool:
+    # (the types of a list's items as a set: one pass in C, where a generator would call back per item)
+    return (type(entry) is list and len(entry) == 7 and type(entry[0]) is str
+            and all(type(e) is list and set(map(type, e)) <= _STR for e in (entry[1], entry[2], entry[5], entry[6]))
+            and len(entry[1]) == len(entry[2]) >= 1 and type(entry[3]) is int and type(entry[4]) is list)
+
+
+def encode_problem(problem: Problem) -> list:
+    return [problem.code.value, problem.severity.value, problem.file, problem.line, problem.col, problem.message,
+            problem.hint, problem.figure, problem.year,
+            *(None if d is None else str(d) for d in (problem.published, problem.computed, problem.difference))]
+
+
+class _Malformed(ValueError):
+    """An encoded problem that is not of the shape :func:`encode_problem` writes (never shown: the entry is
+    ignored)."""
+
+
+def decode_problem(fields: list) -> Problem:
+    """A problem as :func:`encode_problem` wrote it; ``ValueError`` if it is not exactly that shape."""
+    from decimal import Decimal, InvalidOperation
+
+    from .core.problems import Code, Severity
+
+    if not isinstance(fields, list) or len(fields) != 12:
+        raise _Malformed
+    code, severity, file, line, col, message, hint, figure, year, *figures = fields
+    if not (isinstance(file, str) and type(line) is int and type(col) is int and isinstance(message, str)
+            and all(v is None or isinstance(v, str) for v in (hint, figure, *figures))
+            and (year is None or type(year) is int)):
+        raise _Malformed
+    try:
+        amounts = [None if v is None else Decimal(v) for v in figures]
+    except InvalidOperation:
+        raise _Malformed from None
+    return Problem(Code(code), Severity(severity), file, line, col, message, hint, figure, year, *amounts)
+
+
 def result_key(version: str, options: str, files: list[tuple[str, str]]) -> str:
     """The key of a frame's check result: the options and every (file name, content hash) it depends on."""
-    return _sha(json.dumps([version, options, files], ensure_ascii=False).encode())
+    return _sha(json.dumps([version, options, files]).encode())  # (ASCII: a name may hold surrogates)
 
 
 class _locked:

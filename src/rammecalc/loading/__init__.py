@@ -26,7 +26,7 @@ from ..core.models import Budget, ChangeSet, Frame, ParameterSet, Scenario
 from ..core.problems import Code, Problem, Severity, input_error
 from ..core.terms import TABLE_KIND
 from .documents import Read, content_hash, parse_document, read_document
-from .files import MAX_FILE_BYTES, display_name, expand, read_file
+from .files import MAX_FILE_BYTES, display_name, display_names, expand, read_file
 from .parallel import PARALLEL_FROM, read_all
 from .yamlread import MAX_DEPTH, unclosed_bracket
 
@@ -108,6 +108,9 @@ class Loaded:
     files: list[str] = field(default_factory=list)
     #: The SHA-256 of the bytes each file was read from, by name (what the check's cache keys by).
     digests: dict[str, str] = field(default_factory=dict)
+    #: Each file read: its kind and the frame id it is or belongs to, as written (even in an invalid file),
+    #: by name; what a check needs to tell whether frames it did not read here would change the answer.
+    owners: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
 
     def budget(self, frame_id: str) -> Budget:
         """The linked budget of the frame with this id (KeyError listing the ids if there is none)."""
@@ -217,7 +220,9 @@ _LISTS = {"endringer": ("changes", ChangeSet, "a changes file ('type: endringer'
 
 
 def load(paths: Sequence[str | os.PathLike], progress: Callable[[int, int], None] | None = None,
-         jobs: int | None = None, cache=None, skip: frozenset[str] = frozenset()) -> Loaded:
+         jobs: int | None = None, cache=None, skip: frozenset[str] = frozenset(),
+         expanded: tuple[list[tuple[Path, bool]], list[Problem]] | None = None,
+         preread: dict | None = None) -> Loaded:
     """Read every frame, changes and parameter file under ``paths``; link each frame with its files.
 
     A frame pulls in the files it lists even if they were not among ``paths``; a changes file that was given
@@ -226,11 +231,14 @@ def load(paths: Sequence[str | os.PathLike], progress: Callable[[int, int], None
     ``progress(done, total)`` is called as the files named or found are read. ``jobs`` processes read
     them (default: one per core, for more than a few hundred files; see :mod:`.parallel`). ``cache`` (a
     :class:`~rammecalc.cache.Cache`) gives files read before; files named in ``skip`` are left out (the
-    check uses this for frames whose results it has cached).
+    check uses this for frames whose results it has cached). ``expanded`` is what :func:`expand` gave for
+    ``paths``, if the caller has it already; ``preread`` what worker processes read of some files (see
+    :func:`.parallel.read_all`).
     """
     result = Loaded()
-    files, problems = expand(Path(p) for p in paths)
-    files = [(path, named) for path, named in files if display_name(path) not in skip]
+    files, problems = expand(Path(p) for p in paths) if expanded is None else expanded
+    named_as = dict(zip((p for p, _ in files), display_names([p for p, _ in files]), strict=True))
+    files = [(path, named) for path, named in files if named_as[path] not in skip]
     result.problems += problems
     reads: dict[str, Read] = {}
     listed: set[str] = set()
@@ -240,6 +248,7 @@ def load(paths: Sequence[str | os.PathLike], progress: Callable[[int, int], None
     def keep(name: str, read: Read) -> None:
         """A file read: counted if it could be opened; its text kept for the excerpts of its problems."""
         reads[name] = read
+        result.owners[name] = (read.raw_kind, read.owner)
         if read.opened:
             result.files.append(name)
         if read.digest is not None:
@@ -254,20 +263,21 @@ def load(paths: Sequence[str | os.PathLike], progress: Callable[[int, int], None
             keep(name, next(iter(read_all([path], [name], 1, cache))))
         return reads[name]
 
-    names = [display_name(path) for path, _ in files]
+    names = [named_as[path] for path, _ in files]
     paths_of.update(zip(names, (p for p, _ in files)))
     walked = set(names)
-    reading = read_all([p for p, _ in files], names, jobs, cache)
+    reading = read_all([p for p, _ in files], names, jobs, cache, preread)
     for done, ((path, _), name, read) in enumerate(zip(files, names, reading, strict=True), start=1):
         if name not in reads:
             keep(name, read)
         if progress is not None:
             progress(done, len(files))
-    for path, named in files:
-        read = get(path)
+    for (path, named), name in zip(files, names, strict=True):
+        read = reads[name]
         if not named and not read.has_type and read.doc is None:
             read.raw_kind = "skipped"
-            result.problems.append(Problem(Code.SKIPPED, Severity.WARNING, display_name(path), 1, 1,
+            result.owners[name] = ("skipped", read.owner)
+            result.problems.append(Problem(Code.SKIPPED, Severity.WARNING, name, 1, 1,
                                            "no 'type' key: not a rammecalc file; skipped",
                                            "add its 'type:' if it is one (ramme, endringer, parametere, scenario, tabell or koblinger)"))
         else:

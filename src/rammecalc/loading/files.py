@@ -34,6 +34,32 @@ def display_name(path: Path | str) -> str:
     return absolute if relative.startswith("..") else relative
 
 
+def display_names(paths: list[Path]) -> list[str]:
+    """:func:`display_name` of each path, the folder's worked out once for all the files in it (which is most
+    of the time of a warm check of thousands of files, otherwise). A file's name is its folder's joined with
+    its own, which is what :func:`display_name` gives: that keeps the path as it is written (no link is
+    resolved), and a file lies below the working folder exactly when its folder does."""
+    folders: dict[str, str] = {}
+    names = []
+    posix = os.sep == "/" and os.altsep is None
+    for path in paths:
+        text = os.fspath(path)
+        if posix:  # os.path.split, without its function calls (the folder's name is normalised below anyway)
+            cut = text.rfind("/")
+            folder, base = (text[:cut] or "/", text[cut + 1:]) if cut >= 0 else ("", text)
+        else:
+            folder, base = os.path.split(text)
+        if not base or base in (".", "..") or text.startswith("//"):  # (POSIX keeps a leading '//' as it is)
+            names.append(display_name(path))
+            continue
+        shown = folders.get(folder)
+        if shown is None:
+            shown = folders[folder] = display_name(folder or os.curdir)
+        names.append(base if shown == os.curdir else shown + base if shown.endswith(os.sep)
+                     else shown + os.sep + base)
+    return names
+
+
 def _special(mode: int) -> str | None:
     """What a file that is not a regular file is, in words; ``None`` for a regular file."""
     if stat.S_ISREG(mode):
@@ -118,11 +144,13 @@ def _too_large(name: str, size: int) -> Problem:
                        "a table this large is not a rammecalc file; split it, or check that this is the right file")
 
 
-def expand(paths: Iterable[Path]) -> tuple[list[tuple[Path, bool]], list[Problem]]:
+def expand(paths: Iterable[Path], stats: dict[Path | str, os.stat_result] | None = None
+           ) -> tuple[list[tuple[Path | str, bool]], list[Problem]]:
     """Files and folders → the YAML files to read, each marked whether it was named (True) or found in a
     folder (False), and the problems met on the way. Folders are read recursively, in name order; hidden
-    files and folders (a name starting with '.') are skipped, as is every file not named .yaml or .yml."""
-    files: list[tuple[Path, bool]] = []
+    files and folders (a name starting with '.') are skipped, as is every file not named .yaml or .yml.
+    A file found in a folder is given as text, a file named as it was given. ``stats``, if given, receives each file's ``os.stat`` (following links), taken before anything reads it."""
+    files: list[tuple[Path | str, bool]] = []
     problems: list[Problem] = []
     for path in paths:
         name = display_name(path)
@@ -138,7 +166,7 @@ def expand(paths: Iterable[Path]) -> tuple[list[tuple[Path, bool]], list[Problem
             problems.append(problem)
             continue
         if stat.S_ISDIR(info.st_mode):
-            found, trouble = _walk(path, info)
+            found, trouble = _walk(path, info, stats)
             if not found and not trouble:
                 problems.append(input_error(Code.NOT_FOUND, (name, 0, 0), "no .yaml files in this folder",
                                             "pass a folder holding frame and changes files, e.g. data"))
@@ -146,16 +174,20 @@ def expand(paths: Iterable[Path]) -> tuple[list[tuple[Path, bool]], list[Problem
             problems += trouble
         else:
             files.append((path, True))  # a special file is refused when it is read, with the same words
+            if stats is not None:
+                stats[path] = info
     return files, problems
 
 
-def _walk(root: Path, info: os.stat_result) -> tuple[list[Path], list[Problem]]:
+def _walk(root: Path, info: os.stat_result, stats: dict | None = None) -> tuple[list[str], list[Problem]]:
     """Every YAML file below ``root``, following links to folders once (a link back to a folder being read
-    is a loop: not followed, and said)."""
-    found: list[Path] = []
+    is a loop: not followed, and said). The files are given as text (``os.fspath``), not ``Path``: a check of
+    thousands of files spent a third of a warm run making ``Path`` objects; they sort as ``Path`` does."""
+    found: list[str] = []
     problems: list[Problem] = []
     visited = {(info.st_dev, info.st_ino)}
-    folders = [root]
+    folders: list = [root]
+    is_dir, suffixes = stat.S_ISDIR, SUFFIXES
     while folders:
         folder = folders.pop()
         try:
@@ -166,16 +198,17 @@ def _walk(root: Path, info: os.stat_result) -> tuple[list[Path], list[Problem]]:
                                         "check that the folder is readable"))
             continue
         for entry in entries:
-            if entry.name.startswith("."):
+            name = entry.name
+            if name.startswith("."):
                 continue
-            path = Path(entry.path)
+            path = entry.path
             try:
                 target = os.stat(path)  # follows links
             except OSError as exc:
-                if entry.name.endswith(SUFFIXES):
-                    problems.append(_oserror(exc, path, display_name(path)))
+                if name.endswith(suffixes):
+                    problems.append(_oserror(exc, Path(path), display_name(path)))
                 continue  # a broken link not named .yaml is none of ours
-            if stat.S_ISDIR(target.st_mode):
+            if is_dir(target.st_mode):
                 key = (target.st_dev, target.st_ino)
                 if key in visited:
                     problems.append(Problem(Code.LINK_LOOP, Severity.WARNING, display_name(path), 0, 0,
@@ -184,13 +217,20 @@ def _walk(root: Path, info: os.stat_result) -> tuple[list[Path], list[Problem]]:
                     continue
                 visited.add(key)
                 folders.append(path)
-            elif entry.name.endswith(SUFFIXES):
+            elif name.endswith(suffixes):
                 special = _special(target.st_mode)
                 if special is None:
                     found.append(path)
+                    if stats is not None:
+                        stats[path] = target
                 else:
                     problems.append(input_error(Code.UNREADABLE, (display_name(path), 0, 0),
                                                 f"is {special}, not a regular file",
                                                 "rammecalc reads only regular files; move it out of the folder"))
-    found.sort()
+    found.sort(key=_path_order)
     return found, problems
+
+
+#: The order of ``Path`` objects, for paths given as text: their parts in turn (on POSIX, where a ``Path``
+#: compares its parts as they are; elsewhere ``Path`` itself, which folds case on Windows).
+_path_order = (lambda p: p.split("/")) if os.sep == "/" and os.altsep is None else Path

@@ -32,14 +32,31 @@ PARALLEL_FROM = 300
 Plain = tuple[dict, str]
 
 
-def read_all(paths: list[Path], names: list[str], jobs: int | None = None, cache=None) -> Iterable[Read]:
+def read_all(paths: list[Path], names: list[str], jobs: int | None = None, cache=None,
+             preread: dict[str, Plain | Read] | None = None) -> Iterable[Read]:
     """Read and validate files, in order, on several cores when there are many, through ``cache`` if given
-    (a :class:`~rammecalc.cache.Cache`)."""
+    (a :class:`~rammecalc.cache.Cache`). ``preread`` holds what workers already read of some files (by
+    name): those are only validated here."""
     store = cache.store if cache is not None else None
-    workers = jobs if jobs is not None else (os.cpu_count() or 1)
+    if preread:
+        rest = [(p, n) for p, n in zip(paths, names, strict=True) if n not in preread]
+        reading = iter(read_all([p for p, _ in rest], [n for _, n in rest], jobs, cache))
+        return (_validated(preread[n], p, n) if n in preread else next(reading)
+                for p, n in zip(paths, names, strict=True))
+    workers = worker_count(jobs)
     if workers <= 1 or len(paths) < PARALLEL_FROM:
         return (_validated(load_plain(p, n, store), p, n) for p, n in zip(paths, names, strict=True))
     return _stream(paths, names, workers, store)
+
+
+def worker_count(jobs: int | None = None) -> int:
+    """How many processes share the reading: ``jobs``, else ``$RAMMECALC_JOBS``, else one per core."""
+    if jobs is not None:
+        return jobs
+    try:
+        return max(1, int(os.environ.get("RAMMECALC_JOBS", "")))
+    except ValueError:
+        return os.cpu_count() or 1
 
 
 def load_plain(path: Path, name: str, store=None) -> Plain | Read:
@@ -48,6 +65,11 @@ def load_plain(path: Path, name: str, store=None) -> Plain | Read:
     raw = read_file(path, name)
     if isinstance(raw, Problem):
         return Read(None, [raw], None)
+    return plain_of(raw, path, name, store)
+
+
+def plain_of(raw: bytes, path: Path, name: str, store=None) -> Plain | Read:
+    """:func:`load_plain` of bytes already read."""
     digest = content_hash(raw)
     if store is not None:
         hit = store.document(digest)
@@ -79,17 +101,23 @@ def _validated(result: Plain | Read, path: Path, name: str) -> Read:
 
 
 def _stream(paths, names, workers, store) -> Iterable[Read]:
+    for result, path, name in zip(in_workers(load_plain, workers, paths, names, [store] * len(paths)), paths,
+                                  names, strict=True):
+        yield _validated(result, path, name)
+
+
+def in_workers(function, workers: int, *arguments: list) -> Iterable:
+    """``map(function, *arguments)`` in ``workers`` processes, in order. The work goes out in chunks of about a
+    hundredth of each worker's share, so that no worker is left with a long last piece while the other
+    waits (both cores stay busy to the end)."""
     import concurrent.futures
     import multiprocessing
 
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
-    chunk = max(16, len(paths) // (workers * 8))
-    stores = [store] * len(paths)
+    chunk = max(4, len(arguments[0]) // (workers * 100))
     with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context,
                                                 initializer=_watch_parent, initargs=(os.getpid(),)) as pool:
-        for result, path, name in zip(pool.map(load_plain, paths, names, stores, chunksize=chunk), paths, names,
-                                      strict=True):
-            yield _validated(result, path, name)
+        yield from pool.map(function, *arguments, chunksize=chunk)
 
 
 def _watch_parent(parent: int) -> None:
