@@ -412,6 +412,10 @@ def table_files(reading: TableReading, meta: Meta, unit: str, inferred: list[str
                  for r in sorted(reading.uncertain)]
     uncertain += [(line.no, line.text.strip()[:40], "could not be read as a row of this table: left out")
                   for line in reading.unread]
+    unnamed = [i + 1 for i, c in enumerate(reading.columns) if not c.label.strip()]
+    if unnamed:
+        uncertain.append((reading.lines[0].no, "the header", f"column{'s' if len(unnamed) > 1 else ''} "
+                          + ", ".join(map(str, unnamed)) + " without a header: which figures they hold is a guess"))
     named_avvik = [c for c in reading.figure_columns if reading.columns[c].role == "avvik"]
     if named_avvik and reading.avvik is None and reading.avvik_row is None:
         uncertain.append((reading.lines[0].no, reading.columns[named_avvik[0]].label,

@@ -410,11 +410,16 @@ def _cell_header(lines: list[Line], i: int) -> bool:
     line = lines[i]
     if line.cells is None or len(line.cells) < 2 or i + 1 >= len(lines):
         return False
-    if any(_cell_has_figure(c) for c in line.cells[1:] if c.strip()) and not all(
-            _YEAR.match(c.strip()) for c in line.cells[1:] if c.strip()):
+    names = [c.strip() for c in line.cells[1:] if c.strip()]
+    if not names:
+        return False  # a caption in the first cell only ("Tall i hele tusen kroner.")
+    if any(_cell_has_figure(c) for c in names) and not all(_YEAR.match(c) for c in names):
         return False
     nxt = lines[i + 1]
-    return nxt.cells is not None and any(_cell_has_figure(c) for c in nxt.cells[1:])
+    if nxt.cells is None:
+        return False
+    figures = [c.strip() for c in nxt.cells[1:] if c.strip() and _cell_has_figure(c)]
+    return bool(figures) and not all(_YEAR.match(c) for c in figures)  # (years below: that is the header)
 
 
 def _cell_has_figure(cell: str) -> bool:

@@ -111,7 +111,9 @@ def cell_figures(text: str, dot: str) -> list[Figure] | None:
     if not text:
         return []
     found = readings(text, 1, dot=dot, numbered=False)
-    return [r.figures[0] for r in found if not r.label and len(r.figures) == 1 and r.cost <= 3] or None
+    # a cell is one figure, however it is written (-1905 is no year here); the plainest reading first
+    figures = [r.figures[0] for r in found if not r.label and len(r.figures) == 1]
+    return list({f.value: f for f in reversed(figures)}.values())[::-1] or None
 
 
 def cell_options(line: Line, width: int, dot: str, label_cells: int = 1) -> list[Option]:
