@@ -20,8 +20,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-#: The widest range of sums kept as a bit set (a wider one is checked by its bounds only).
+#: The widest range of sums kept as a bit set; a wider one (amounts in kroner) is kept modulo a prime.
 MAX_BITS = 2_000_000
+MODULUS = 65_521
+_MOD_MASK = (1 << MODULUS) - 1
 
 
 @dataclass(frozen=True)
@@ -163,17 +165,17 @@ def solve(rows: Sequence[Sequence[Option]], equations: Sequence[Equation], *, ca
     # every such suffix (the lowest and highest sum, and the bit set of every reachable sum).
     eq_rows = [sorted(per_row, key=position.__getitem__) for per_row in contributions]
     index_in = [{r: k for k, r in enumerate(rows_e)} for rows_e in eq_rows]
-    suffix: list[list[tuple[int, int, int | None] | None]] = []
+    suffix: list[list[tuple | None]] = []
     for e, rows_e in enumerate(eq_rows):
         per_row = contributions[e]
-        out: list[tuple[int, int, int | None] | None] = [None] * (len(rows_e) + 1)
+        out: list[tuple | None] = [None] * (len(rows_e) + 1)
         if compiled.printed[e]:  # applies only if one of its cells is printed: checked once all are placed
-            out[len(rows_e)] = (0, 0, 1)
             suffix.append(out)
             continue
         low = high = 0
-        reach: int | None = 1
-        out[len(rows_e)] = (0, 0, 1)
+        reach: int | None = 1  # the sums themselves, offset by ``low``, while the range fits MAX_BITS
+        residues = 1  # the sums modulo MODULUS (a bit set that never grows: sound where the range is wide)
+        out[len(rows_e)] = (0, 0, b"\x01", None)
         voidable = False
         for k in range(len(rows_e) - 1, -1, -1):
             values = per_row[rows_e[k]]
@@ -189,12 +191,17 @@ def solve(rows: Sequence[Sequence[Option]], equations: Sequence[Equation], *, ca
                 reach = acc
             else:
                 reach = None
+            mod = 0
+            for r in {v % MODULUS for v in values}:
+                mod |= ((residues << r) | (residues >> (MODULUS - r))) & _MOD_MASK
+            residues = mod
             low, high = low + lo, high + hi
-            out[k] = (low, high, reach)
-        # As bytes, a bit is looked up in constant time; a shift of a big integer costs its length each time.
-        suffix.append([None if x is None else (x[0], x[1], None if x[2] is None else
-                                               x[2].to_bytes((x[2].bit_length() + 7) // 8 or 1, "little"))
-                       for x in out])
+            # As bytes, a bit is looked up in constant time; a shift of a big integer costs its length.
+            if reach is not None:
+                out[k] = (low, high, reach.to_bytes((reach.bit_length() + 7) // 8 or 1, "little"), None)
+            else:
+                out[k] = (low, high, residues.to_bytes(MODULUS // 8 + 1, "little"), MODULUS)
+        suffix.append(out)
     partial = [0] * len(equations)
     voided = [0] * len(equations)
     choice: list[int] = [-1] * n
@@ -212,13 +219,19 @@ def solve(rows: Sequence[Sequence[Option]], equations: Sequence[Equation], *, ca
         rest = suffix[e][index_in[e][r] + 1]
         if rest is None:
             return True
-        low, high, bits = rest
+        low, high, bits, modulus = rest
         tol = tolerances[e]
         need = -partial[e]
         if not (low - tol <= need <= high + tol):
             return False
-        if bits is None:
-            return True
+        if modulus is not None:  # wide sums (kroner): a sum that is not there modulo a prime is not there
+            if tol >= modulus // 2:
+                return True
+            for d in range(-tol, tol + 1):
+                at = (need + d) % modulus
+                if bits[at >> 3] >> (at & 7) & 1:
+                    return True
+            return False
         size = len(bits) * 8
         for at in range(max(need - low - tol, 0), min(need - low + tol, size - 1) + 1):
             if bits[at >> 3] >> (at & 7) & 1:
