@@ -223,7 +223,12 @@ def frame_files(reading: FrameReading, meta: Meta, unit: str, inferred: list[str
     if meta.adresse:
         f.append(f"  adresse: {quote(meta.adresse)}")
     f.append(f"  merknad: {quote(f'Imported from {meta.source}, lines {lines[0]}–{lines[1]}.')}")
-    f += [f"beløpsenhet: {quote(unit)}", f"konvensjon: {reading.convention}", "kolonner:"]
+    f.append(f"beløpsenhet: {quote(unit)}")
+    decimals = max((max(-v.as_tuple().exponent, 0) for r in range(len(reading.lines)) for v in reading.cells(r)
+                    if v is not None), default=0)  # type: ignore[operator]
+    if decimals > 0:
+        f.append(f"desimaler: {decimals}")
+    f += [f"konvensjon: {reading.convention}", "kolonner:"]
     for c, year in zip(cols, years):
         f.append(f"  {year}: {quote(block.columns[c].label)}")
     f += ["utgangspunkt:", f"  etikett: {quote(label(reading.start))}",
@@ -383,6 +388,12 @@ def table_files(reading: TableReading, meta: Meta, unit: str, inferred: list[str
             a, b, r, sign = reading.avvik
             bid, rid = col_ids[reading.figure_columns[b]], col_ids[reading.figure_columns[r]]
             parts.append(f"formel: {bid} - {rid}" if sign > 0 else f"formel: {rid} - {bid}")
+        elif fig_index.get(i) in reading.column_formulas:
+            text = ""
+            for c, sign in reading.column_formulas[fig_index[i]]:
+                name = col_ids[reading.figure_columns[c]]
+                text = (name if sign > 0 else f"-{name}") if not text else f"{text} {'+' if sign > 0 else '-'} {name}"
+            parts.append(f"formel: {quote(text)}")
         col_lines.append("  - {" + ", ".join(parts) + "}")
     amount_cols = [k for k, c in enumerate(reading.figure_columns) if reading.columns[c].kind == "amount"]
     written_cols = amount_cols + sorted(reading.shares)
@@ -453,7 +464,11 @@ def table_files(reading: TableReading, meta: Meta, unit: str, inferred: list[str
     if meta.adresse:
         t.append(f"  adresse: {quote(meta.adresse)}")
     t.append(f"  merknad: {quote(f'Imported from {meta.source}, lines {lines[0]}–{lines[1]}.')}")
-    t += [f"beløpsenhet: {quote(unit)}", "kolonner:", *col_lines, "rader:"]
+    t.append(f"beløpsenhet: {quote(unit)}")
+    decimals = -reading.step.as_tuple().exponent  # type: ignore[operator]
+    if decimals > 0:
+        t.append(f"desimaler: {decimals}")
+    t += ["kolonner:", *col_lines, "rader:"]
     for r in range(len(reading.lines)):
         if r in reading.headings:
             own = numbers[r]

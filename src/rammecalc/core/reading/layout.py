@@ -94,6 +94,7 @@ _ROLE_WORDS = {
     "endring": "endring", "endringer": "endring",
     "forbruk": "andel", "resultat": "andel", "%": "andel", "prosent": "andel", "andel": "andel",
     "sum": "sum", "totalt": "sum", "total": "sum",
+    "årsverk": "mengde", "beløp": "mengde", "kostnad": "mengde", "ramme": "mengde", "tall": "mengde",
 }
 #: Words that modify the next role word rather than start a column ("Reg. budsjett", "Revidert budsjett").
 _MODIFIERS = {"reg.", "regulert", "oppr.", "opprinnelig", "vedtatt", "revidert", "rev.", "justert", "prosjekt",
@@ -261,10 +262,16 @@ def _finish(head: list[str], segs: list[_Segment], columns: int | None) -> tuple
         # more columns named than any row has figures: leading names with no year and no role are the label
         # column's heading ("… sitt forslag"), never a column with a year
         extra = len(figure_segs) - columns
-        while extra and segs and segs[0].year is None and segs[0].role is None:
+        while extra and segs and segs[0].year is None and segs[0].role in (None, "mengde"):
             head = head + segs[0].words
             segs = segs[1:]
             extra -= 1
+    # a first name with no year before names that all have one is the label column's heading ("Ramme
+    # Løyvingsoversikt drift …" before "Regnskap 2022 Budsjett 2023 …")
+    if len(segs) > 2 and segs[0].year is None and segs[0].role in (None, "mengde") and all(
+            x.year is not None for x in segs[1:]):
+        head = head + segs[0].words
+        segs = segs[1:]
     cols = [_column(s) for s in segs]
     return (" ".join(head) or None), cols
 
@@ -331,7 +338,7 @@ def find_blocks(lines: list[Line]) -> tuple[list[Block], list[str]]:
                 last_end = j
                 i = j
                 continue
-        if not text or not header_like(text) or prose_like(text):
+        if not text or not (header_like(text) or _short_header(lines, i)) or prose_like(text):
             i += 1
             continue
         # A header: the last of a run of header-like lines (a title such as "Ramme for budsjett 2018 og
@@ -368,6 +375,13 @@ def find_blocks(lines: list[Line]) -> tuple[list[Block], list[str]]:
         head_texts = [lines[h].text.strip() for h in header]
         ncols = _max_figures(rows)
         label_head, columns = parse_header(head_texts, ncols)
+        typical = _typical_figures(rows)
+        if typical and len([c for c in columns if c.kind != "text"]) < typical and len(head_texts) == 1:
+            # fewer columns named than the rows print figures: names that are no role words ("Lønns- og
+            # prisvekst Rullering Rammeendringer Nye tiltak"), one to a capital letter, if that makes as many
+            split = _capital_split(head_texts[0], typical)
+            if split is not None:
+                label_head, columns = split
         # the unit: in the lines just before the header, else in a caption just after the rows
         pre = [lines[k].text.strip() for k in range(last_end, header[0]) if lines[k].text.strip()]
         unit, unit_text = None, None
@@ -402,6 +416,24 @@ def find_blocks(lines: list[Line]) -> tuple[list[Block], list[str]]:
         last_end = j
         i = j
     return blocks, notes
+
+
+def _short_header(lines: list[Line], i: int) -> bool:
+    """A header of one or two column names and no year ("Antall årsverk"), right above rows of figures."""
+    text = lines[i].text.strip()
+    words = _words(text)
+    if not 1 <= len(words) <= 5 or unit_of(text) or any(ch.isdigit() for ch in text):
+        return False
+    if not any(w.lower() in _ROLE_WORDS for w in words):
+        return False
+    below = [ln for ln in lines[i + 1:i + 4] if ln.text.strip()][:2]
+    if len(below) < 2:
+        return False
+    for ln in below:  # rows with a label and figures, not key figures alone ("3,2 %", then its name)
+        found = readings(ln.text, None, limit=1)
+        if not (found and found[0].label and found[0].figures) or header_like(ln.text):
+            return False
+    return True
 
 
 def _cell_header(lines: list[Line], i: int) -> bool:
@@ -459,6 +491,41 @@ def _cell_block(lines: list[Line], i: int, last_end: int) -> tuple[Block | None,
                   preamble=pre[-8:])
     block.dot = _dot_mode(rows, unit_text)
     return block, j
+
+
+def _typical_figures(rows: list[Line]) -> int | None:
+    """How many figures most rows print, each read in its plainest way."""
+    counts: dict[int, int] = {}
+    for row in rows:
+        if row.cells is not None:
+            continue
+        found = readings(row.text, None, limit=1)
+        if found and found[0].figures:
+            k = len(found[0].figures)
+            counts[k] = counts.get(k, 0) + 1
+    return max(counts, key=lambda k: (counts[k], k)) if counts else None
+
+
+def _capital_split(text: str, count: int) -> tuple[str | None, list[Column]] | None:
+    """A header cut into ``count`` column names where a word starts with a capital letter (a year ends the
+    name before it), the words before the last ``count`` names being the label column's heading; ``None``
+    unless that gives exactly ``count`` names (never a guess)."""
+    names: list[list[str]] = []
+    for word in _words(text):
+        starts = word[:1].isupper() and not (names and names[-1][-1].lower() in ("og", "i", "for", "av", "til"))
+        if not names or (starts and not _YEAR.match(word)):
+            names.append([word])
+        else:
+            names[-1].append(word)
+    if len(names) < count:
+        return None
+    head = [w for name in names[:len(names) - count] for w in name]
+    cols = []
+    for name in names[len(names) - count:]:
+        label = " ".join(name)
+        year = next((int(w) for w in name if _YEAR.match(w)), None)
+        cols.append(Column(label, year))
+    return (" ".join(head) or None), cols
 
 
 def _has_row_figures(text: str) -> bool:

@@ -68,6 +68,11 @@ class TableReading:
     #: rows named as totals or results whose relation was not found in the figures (written as a plain sum,
     #: or with none): the import is not certain of them
     unproven: list[int] = field(default_factory=list)
+    #: one unit of the last digit printed (1, or 0,1 in a table of millions with a decimal): what a rounding
+    #: of a printed total can be off by
+    step: Decimal = Decimal(1)
+    #: columns that are a formula of others in every row (a bridge table's new frame): column → [(col, sign)]
+    column_formulas: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
     #: a column of per cents as a share of two others: figure column → (teller, nevner, decimals)
     shares: dict[int, tuple[int, int, int]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
@@ -178,10 +183,14 @@ def read_table(block: Block) -> TableReading | None:
     reading = TableReading(block, lines, columns, figure_columns, options, tuple(full_choice), headings, {},
                            None, None, 1, True, {}, texts)
     reading.unread = unread
+    decimals = max((max(-v.as_tuple().exponent, 0) for i in range(len(lines)) for v in reading.cells(i)
+                    if v is not None and i not in headings), default=0)  # type: ignore[operator]
+    reading.step = Decimal(1).scaleb(-decimals)
     reading.avvik = _avvik_column(reading, amount_cols)
     if reading.avvik is None:
         reading.avvik_row = _avvik_row(reading, amount_cols)
     _find_relations(reading, amount_cols)
+    reading.column_formulas = _column_formulas(reading, amount_cols)
     reading.shares = _shares(reading, amount_cols)
     eqs = _equations(reading, amount_cols)
     reading.equations = eqs
@@ -252,7 +261,7 @@ def _avvik_column(reading: TableReading, amount_cols: list[int]) -> tuple[int, i
                 continue
             if cells[a] == sign * (cells[b] - cells[r]):
                 ok += 1
-            elif abs(cells[a] - sign * (cells[b] - cells[r])) > ROUNDING:
+            elif abs(cells[a] - sign * (cells[b] - cells[r])) > reading.step:
                 bad += 1
         # Most rows must show it: a row read wrong so far ("10 005 - 10 005": a dash and 10 005, or −10 005?)
         # is read again under the formula by the search, which then says if it does not hold.
@@ -280,7 +289,7 @@ def _avvik_row(reading: TableReading, amount_cols: list[int]) -> tuple[int, int,
                 continue
             if ca == sign * (cb - cr):
                 ok += 1
-            elif abs(ca - sign * (cb - cr)) > ROUNDING:
+            elif abs(ca - sign * (cb - cr)) > reading.step:
                 bad += 1
         if ok and not bad:
             return a, b, r, sign
@@ -329,18 +338,19 @@ def _formula(reading: TableReading, target: int, window: list[int], results: lis
     vectors = {j: [reading.cells(j)[k] or Decimal(0) for k in amount_cols] for j in window + results}
     if window:
         total = [sum((vectors[j][c] for j in window), Decimal(0)) for c in range(len(y))]
-        if all(abs(t - v) <= ROUNDING for t, v in zip(total, y)) and len(window) >= 2:
+        if all(abs(t - v) <= reading.step for t, v in zip(total, y)) and len(window) >= 2:
             return Relation([(j, 1) for j in window], "sum", all(t == v for t, v in zip(total, y)))
     for operands in (window[-MAX_OPERANDS:], (window + results)[-MAX_OPERANDS:]):
         if not operands:
             continue
-        best = _sign_search(operands, vectors, y)
+        best = _sign_search(operands, vectors, y, reading.step)
         if best is not None:
             return best
     return None
 
 
-def _sign_search(operands: list[int], vectors: dict[int, list[Decimal]], y: list[Decimal]) -> Relation | None:
+def _sign_search(operands: list[int], vectors: dict[int, list[Decimal]], y: list[Decimal],
+                 step: Decimal = ROUNDING) -> Relation | None:
     """Signs in {−1, 0, +1} for ``operands`` with Σ sign × row = target in every column (±1), by meeting in the
     middle; the fewest operands win, then the fewest minus signs; a tie is no answer."""
     half = len(operands) // 2
@@ -358,10 +368,10 @@ def _sign_search(operands: list[int], vectors: dict[int, list[Decimal]], y: list
     found: list[tuple[tuple[int, int], tuple[int, ...], bool]] = []
     for signs_r, vec_r in combos(right):
         need = y[0] - vec_r[0]
-        for d in (Decimal(0), ROUNDING, -ROUNDING):
+        for d in (Decimal(0), step, -step):
             for signs_l, vec_l in index.get(need + d, ()):
                 diffs = [vec_l[c] + vec_r[c] - y[c] for c in range(cols)]
-                if all(abs(x) <= ROUNDING for x in diffs):
+                if all(abs(x) <= step for x in diffs):
                     signs = signs_l + signs_r
                     used = sum(1 for s in signs if s)
                     if used < 2:
@@ -379,7 +389,7 @@ def _sign_search(operands: list[int], vectors: dict[int, list[Decimal]], y: list
 
 def _equations(reading: TableReading, amount_cols: list[int]) -> list[Equation]:
     eqs: list[Equation] = []
-    tol = ROUNDING
+    tol = reading.step
     for target, rel in reading.relations.items():
         for k in amount_cols:
             eqs.append(Equation(((target, k, 1), *((j, k, -s) for j, s in rel.terms)), tolerance=tol,
@@ -390,6 +400,11 @@ def _equations(reading: TableReading, amount_cols: list[int]) -> list[Equation]:
             if i not in reading.headings:
                 eqs.append(Equation(((i, a, 1), (i, b, -sign), (i, r, sign)), needs=((i, a),), tolerance=Decimal(0),
                                     name=("avvik", i)))
+    for k, terms in reading.column_formulas.items():
+        for i in range(len(reading.lines)):
+            if i not in reading.headings:
+                eqs.append(Equation(((i, k, 1), *((i, c, -s) for c, s in terms)), needs=((i, k),),
+                                    tolerance=reading.step, name=("column", k, i)))
     if reading.avvik_row is not None:
         a, b, r, sign = reading.avvik_row
         for k in amount_cols:
@@ -429,4 +444,32 @@ def _shares(reading: TableReading, amount_cols: list[int]) -> dict[int, tuple[in
                     fits.append((t, n))
         if len(fits) == 1:
             out[k] = (*fits[0], decimals)
+    return out
+
+
+_COLUMN_RESULT = re.compile(r"\b(ny|nye)\b.*\bramme|^ramme\s+(19|20)\d\d|^sum\b|^totalt?\b|^netto\b|"
+                            r"\bramme\s+(19|20)\d\d$", re.IGNORECASE)
+
+
+def _column_formulas(reading: TableReading, amount_cols: list[int]) -> dict[int, list[tuple[int, int]]]:
+    """A column named as a result (a bridge table's "Ramme 2025", a "Sum" column) that is a formula of the
+    columns before it in every row, within a rounding: the one formula of the fewest columns."""
+    out: dict[int, list[tuple[int, int]]] = {}
+    avvik = reading.avvik[0] if reading.avvik is not None else None
+    rows = [i for i in range(len(reading.lines)) if i not in reading.headings]
+    for k in amount_cols:
+        if k == avvik or k == amount_cols[0]:
+            continue
+        label = reading.columns[reading.figure_columns[k]].label
+        if not _COLUMN_RESULT.search(label):
+            continue
+        full = [i for i in rows if all(reading.cells(i)[c] is not None for c in amount_cols if c <= k)]
+        if len(full) < 2:
+            continue
+        before = [c for c in amount_cols if c < k][-MAX_OPERANDS:]
+        vectors = {c: [reading.cells(i)[c] or Decimal(0) for i in full] for c in before}
+        y = [reading.cells(i)[k] for i in full]
+        found = _sign_search(before, vectors, y, reading.step)  # type: ignore[arg-type]
+        if found is not None:
+            out[k] = found.terms
     return out

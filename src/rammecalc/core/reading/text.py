@@ -179,6 +179,11 @@ def _grouped(tokens: tuple[str, ...], i: int, body: str, negative: bool, sign: i
         return  # "0 484" is 0 and 484: no figure starts with a group of zero
     while j < len(tokens):
         nxt = tokens[j]
+        m = re.fullmatch(r"(\d{3}),(\d+)(%?)", nxt)
+        if m:  # the last group with its decimals: "1 296,6"
+            value = Decimal("".join(groups) + m[1] + "." + m[2])
+            yield Figure(sign * value, text_sign + " ".join(groups + [nxt])), j + 1, 0
+            break
         if nxt.isdigit() and len(nxt) == 3:
             groups.append(nxt)
             j += 1
