@@ -548,6 +548,29 @@ def synthetic_form(rng: random.Random, name: str) -> Truth:
 
 # ----------------------------------------------------------------------------------------- data/ truths
 
+#: Frames of data/ whose source prints the start's split in a column of its own before the years (Askøy's
+#: B 2017: last year's budget on the start's row, its adjustment on the row below), which the file writes as a
+#: split of the first year's start: rendered as the source prints them.
+LEAD_FRAMES = {"askoy-2018-kommunalavdeling-stab"}
+
+
+def _split_as_lead(truth: Truth) -> None:
+    splits = [r for r in truth.rows if r.role == "split"]
+    start = next(r for r in truth.rows if r.role == "start")
+    y0 = truth.columns[0].year - 1  # type: ignore[operator]
+    truth.columns.insert(0, Col(f"B {y0}", y0))
+    truth.lead = True
+    truth.scheme = "abbrev"
+    for row in truth.rows:
+        row.cells.insert(0, None)
+    start.cells[0] = splits[0].cells[1]
+    for row in splits[1:]:
+        row.cells = [row.cells[1]] + [None] * (len(truth.columns) - 1)
+        row.role = "lead_adj"
+    truth.rows.remove(splits[0])
+
+
+
 
 @lru_cache(maxsize=1)
 def data_truths() -> tuple[Truth, ...]:
@@ -596,10 +619,13 @@ def data_truths() -> tuple[Truth, ...]:
             if kind == "item" and all(v is None for v in cells):
                 continue  # an amount for the whole period, printed in no year
             rows.append(Row(r.label, cells, kind, number=r.reference, group=group))
-        out.append(Truth("ramme", f"data:{frame.id}", cols, rows, unit=frame.amount_unit.value if hasattr(
+        truth = Truth("ramme", f"data:{frame.id}", cols, rows, unit=frame.amount_unit.value if hasattr(
             frame.amount_unit, "value") else str(frame.amount_unit), decimals=frame.decimals,
             title=frame.source.table, label_head=frame.unit, convention=frame.convention.value, groups=groups,
-            rounding=bool(frame.known_differences)))
+            rounding=bool(frame.known_differences))
+        if frame.id in LEAD_FRAMES:
+            _split_as_lead(truth)
+        out.append(truth)
     for table in loaded.tables:
         if table.transposed or any(c.share is not None for c in table.columns) or any(
                 r.share is not None for r in table.rows):
