@@ -368,7 +368,7 @@ def run_case(case: Case, keep_files: bool = False, timeout: float = TIMEOUT) -> 
 def _yaml(text: str):
     import yaml
 
-    class Loader(yaml.SafeLoader):
+    class Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # (the loader rammecalc reads with)
         pass
 
     Loader.add_constructor("tag:yaml.org,2002:float", lambda loader, node: D(loader.construct_scalar(node)))
