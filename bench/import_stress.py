@@ -637,9 +637,21 @@ def compare_table(truth: Truth, table: dict, soft: list[str], dash_blank: bool) 
             want_f = f"{ids[b]} - {ids[r]}" if sign > 0 else f"{ids[r]} - {ids[b]}"
             if norm(formula) != want_f:
                 diffs.append(f"avvik: read {formula!r}, truth {want_f!r}")
+    read_position = {rc.get("id"): j for j, rc in enumerate(read_cols)}
     for k, rc in enumerate(read_cols):
-        if rc.get("formel") and (truth.avvik is None or k != truth.avvik[0]):
-            diffs.append(f"column {rc.get('etikett')!r}: read formula {rc.get('formel')!r}, none in the truth")
+        if truth.avvik is not None and k == truth.avvik[0]:
+            continue
+        formula, want_terms = rc.get("formel"), truth.column_formulas.get(k)
+        if not formula:
+            if want_terms:
+                soft.append(f"formula of column {rc.get('etikett')!r} not found")
+            continue
+        parsed = table_core.parse_formula(formula, set(read_position))
+        got_terms = None if isinstance(parsed, str) else {read_position[n]: s for s, n in parsed}
+        if want_terms is None:
+            diffs.append(f"column {rc.get('etikett')!r}: read formula {formula!r}, none in the truth")
+        elif got_terms != want_terms:
+            diffs.append(f"column {rc.get('etikett')!r}: read formula {formula!r}, truth {want_terms}")
     if table.get("beløpsenhet") != truth.unit:
         diffs.append(f"unit: read {table.get('beløpsenhet')!r}, truth {truth.unit!r}")
     return diffs

@@ -74,6 +74,9 @@ class Truth:
     relations: dict[int, dict[int, int]] = field(default_factory=dict)
     #: tables: (avvik column, budsjett column, regnskap column, sign): avvik = sign × (budsjett − regnskap)
     avvik: tuple[int, int, int, int] | None = None
+    #: tables: a column computed from other columns (a bridge table's new frame), not the avvik column:
+    #: column → {column: coefficient}
+    column_formulas: dict[int, dict[int, int]] = field(default_factory=dict)
     #: whether printed totals may be off by one from their parts (rounding in the source)
     rounding: bool = False
     #: the source's label words for the header's first cell (the unit's name) and column-label scheme
@@ -85,6 +88,8 @@ class Truth:
         for row in data["rows"]:
             row["cells"] = [str(c) if isinstance(c, Decimal) else c for c in row["cells"]]
         data["relations"] = {str(k): {str(j): s for j, s in v.items()} for k, v in self.relations.items()}
+        data["column_formulas"] = {str(k): {str(j): s for j, s in v.items()}
+                                   for k, v in self.column_formulas.items()}
         return data
 
     @staticmethod
@@ -99,7 +104,10 @@ class Truth:
             rows.append(Row(**{**r, "cells": cells}))
         relations = {int(k): {int(j): s for j, s in v.items()} for k, v in data.pop("relations").items()}
         avvik = tuple(data.pop("avvik")) if data.get("avvik") else data.pop("avvik", None)
-        return Truth(columns=cols, rows=rows, relations=relations, avvik=avvik, **data)  # type: ignore[arg-type]
+        column_formulas = {int(k): {int(j): s for j, s in v.items()}
+                           for k, v in data.pop("column_formulas", {}).items()}
+        return Truth(columns=cols, rows=rows, relations=relations, avvik=avvik, column_formulas=column_formulas,
+                     **data)  # type: ignore[arg-type]
 
     @property
     def amount_columns(self) -> list[int]:
@@ -667,7 +675,12 @@ def data_truths() -> tuple[Truth, ...]:
                 parsed = table_core.parse_formula(r.formula, set(names.index))
                 relations[i] = {names.find(n): s for s, n in parsed}  # type: ignore[union-attr, misc]
         avvik = None
+        column_formulas: dict[int, dict[int, int]] = {}
         for k, c in enumerate(table.columns):
+            if c.formula and not (c.role is not None and c.role.value == "avvik"):
+                position = {x.id: j for j, x in enumerate(table.columns)}
+                column_formulas[k] = {position[n]: sign for sign, n in
+                                      table_core.parse_formula(c.formula, set(position))}  # type: ignore[union-attr]
             if c.formula and c.role is not None and c.role.value == "avvik":
                 parsed = table_core.parse_formula(c.formula, {x.id for x in table.columns})
                 (_, a), (_, b) = parsed  # type: ignore[misc]
@@ -685,6 +698,7 @@ def data_truths() -> tuple[Truth, ...]:
                                                       if isinstance(v, Decimal)), default=0),
                       title=table.source.table, relations={index_map[k]: {index_map[j]: s for j, s in v.items()}
                                                            for k, v in relations.items()}, avvik=avvik,
+                      column_formulas=column_formulas,
                       rounding=bool(table.known_differences), label_head=None)
         out.append(truth)
     return tuple(out)

@@ -127,15 +127,11 @@ def test_a_broken_table_is_judged_by_the_exit_code_the_command_gives(tmp_path, n
     assert out.cls == ("wrong-silent" if exit_zero else "flagged" if not run.problems else "refused")
 
 
-#: The fixed sample: seed 25, the first 46 cases (each variant class twice). Its counts at the commit that
-#: added it are in the xfail's reason; the lead removes the mark when the reader places nothing wrong.
+#: The fixed sample: seed 25, the first 46 cases (each variant class twice). It was marked xfail when the
+#: harness came (1 wrong-silent, 2 wrong-check at e568a9b); the reader now places nothing in it wrong.
 SAMPLE_SEED, SAMPLE_COUNT = 25, 46
 
 
-@pytest.mark.xfail(strict=False, reason="the reader at e568a9b: seed 25 × 46 gives 1 wrong-silent (a broken "
-                   "sum table imported certain and clean: the Sum row matches no formula, and says nothing) and 2 "
-                   "wrong-check (a frame's first year taken into the label's heading: the header has 4 years, the "
-                   "cheapest readings of the rows 3 figures); see bench/README.md, The import stress harness")
 def test_a_fixed_sample_of_copies_places_nothing_wrong_without_a_word():
     classes: Counter = Counter()
     failures = []
