@@ -136,7 +136,9 @@ def test_a_flipped_bit_anywhere_in_an_entry_changes_nothing(cli, tmp_path, seed)
     good = _warm(cli, root, cache)
     folder, docs = _entries(cache)
     rng = random.Random(seed)
-    for path in [*docs, folder / "index.json", folder / "results.json", *sorted((folder / "runs").glob("*.json"))]:
+    shards = [*sorted((folder / "index").glob("*.json")), *sorted((folder / "results").glob("*.json"))]
+    assert shards
+    for path in [*docs, *shards, *sorted((folder / "runs").glob("*.json"))]:
         data = bytearray(path.read_bytes())
         i = rng.randrange(len(data))
         data[i] ^= 1 << rng.randrange(8)
@@ -154,7 +156,7 @@ def test_a_changed_digit_in_a_document_entry_is_not_trusted(cli, tmp_path):
     folder, docs = _entries(cache)
     (entry,) = [d for d in docs if b'"-4"' in d.read_bytes()]
     entry.write_bytes(entry.read_bytes().replace(b'"-4"', b'"-3"'))
-    (folder / "results.json").unlink()
+    shutil.rmtree(folder / "results")
     shutil.rmtree(folder / "runs")  # (the run's index too: else it vouches for the frames)  # so that the frame is checked from its documents
     assert cached(cli, root, cache) == good
 
@@ -166,13 +168,13 @@ def test_another_files_entry_under_a_files_key_is_not_accepted(cli, tmp_path):
     folder, docs = _entries(cache)
     frame_entry, changes_entry = sorted(docs, key=lambda d: b'"endringer"' in d.read_bytes())
     changes_entry.write_bytes(frame_entry.read_bytes())
-    (folder / "results.json").unlink()
+    shutil.rmtree(folder / "results")
     shutil.rmtree(folder / "runs")  # (the run's index too: else it vouches for the frames)
     assert cached(cli, root, cache) == good
 
 
 def test_swapped_results_do_not_make_a_frame_vanish(cli, tmp_path):
-    """Two frames' results swapped in results.json: each entry then sits under the other's key."""
+    """Two frames' results swapped in the cache's results: each entry then sits under the other's key."""
     root = setup(tmp_path, WRONG)
     (root / "data/frames/g.yaml").write_text(FRAME_PRINTED.replace("id: f", "id: g").replace(
         "../changes/c.yaml", "../changes/d.yaml"), encoding="utf-8")
@@ -180,10 +182,13 @@ def test_swapped_results_do_not_make_a_frame_vanish(cli, tmp_path):
     cache = tmp_path / "cache"
     good = _warm(cli, root, cache)
     folder, _ = _entries(cache)
-    table = json.loads((folder / "results.json").read_text(encoding="utf-8"))
-    first, second = table["entries"]
-    table["entries"][first], table["entries"][second] = table["entries"][second], table["entries"][first]
-    (folder / "results.json").write_text(json.dumps(table), encoding="utf-8")
+    # (each result sits in the shard of its key's first two hex digits: the two entries change places
+    # whether they share a shard or not)
+    shards = {path: json.loads(path.read_text(encoding="utf-8")) for path in (folder / "results").glob("*.json")}
+    (a, first), (b, second) = [(path, key) for path, table in shards.items() for key in table["entries"]]
+    shards[a]["entries"][first], shards[b]["entries"][second] = shards[b]["entries"][second], shards[a]["entries"][first]
+    for path, table in shards.items():
+        path.write_text(json.dumps(table), encoding="utf-8")
     shutil.rmtree(folder / "runs")  # (the run's index too: else it vouches for the frames)
     assert cached(cli, root, cache) == good
     assert '"tables": 2' in good[1]
@@ -197,7 +202,7 @@ def test_an_empty_data_entry_is_rewritten_not_fatal(cli, tmp_path):
     version = folder.name[1:]
     for path in docs:
         path.write_text(json.dumps({"version": version, "kind": "ramme", "data": {}}), encoding="utf-8")
-    (folder / "results.json").unlink()
+    shutil.rmtree(folder / "results")
     shutil.rmtree(folder / "runs")  # (the run's index too: else it vouches for the frames)
     assert cached(cli, root, cache) == good
     assert all(b'"data": {}' not in path.read_bytes() for path in docs)  # written anew

@@ -7,8 +7,9 @@ SHA-256 of a file's bytes) within a folder for one rammecalc version and source:
   (``docs/ab/abcd….json``);
 * **results**: each frame's check result (its problems and its number of published figures), keyed by the
   hashes of the frame file, its changes and parameter files and by the check's options (tolerance, known
-  differences, --set), so an unchanged frame is neither validated nor checked again (``results.json``),
-  with an index of what each frame file lists (``index.json``).
+  differences, --set), so an unchanged frame is neither validated nor checked again (``results/ab.json``),
+  with an index of what each frame file lists (``index/ab.json``); each layer split into 256 shards by
+  its keys' first two hex digits.
 
 A cache must never change an answer, so an entry is used only if it proves that it belongs where it is
 found: every entry carries the key it was written under and the SHA-256 of its own payload, and is
@@ -70,7 +71,7 @@ class FrameResult(_Strict):
 
 
 class _Entry(_Strict):
-    """One sealed entry of ``index.json`` or ``results.json``: the key it was written under, and its payload
+    """One sealed entry of a shard of the index or the results: the key it was written under, and its payload
     (a JSON text) with that text's SHA-256."""
 
     key: str
@@ -193,23 +194,25 @@ class Cache:
         self.directory = directory
         self.root = directory / f"v{version}"
         self.store = DocumentStore(self.root, version)
-        self._index: dict[str, _Entry] | None = None
-        self._results: dict[str, _Entry] | None = None
-        self._new_files: dict[str, _Entry] = {}
-        self._new_results: dict[str, _Entry] = {}
+        #: (layer, shard) → its entries, each shard read when first asked (see :meth:`_shard`)
+        self._shards: dict[tuple[str, str], dict[str, _Entry]] = {}
+        self._new: dict[str, dict[str, _Entry]] = {"index": {}, "results": {}}
+        #: path → (the stat it had when read, what was read): what :meth:`save` merges with, if it is unchanged
+        self._read_as: dict[Path, tuple[tuple, dict[str, _Entry]]] = {}
 
-    # Read when first asked: a warm check whose run index covers every file never needs them.
-    @property
-    def index(self) -> dict[str, _Entry]:
-        if self._index is None:
-            self._index = self._load(self.root / "index.json")
-        return self._index
+    # The content-keyed layers are each split into shards by the first two hex digits of the key
+    # (``index/ab.json``, ``results/ab.json``): a lookup reads a 256th of the layer, and a run that learnt of
+    # one changed frame rewrites two small files, not two tables of every frame it ever saw (on a national
+    # corpus, reading and rewriting those was a fifth of a re-check). A warm check whose run index covers
+    # every file reads none of them.
+    def _shard_path(self, layer: str, key: str) -> Path:
+        return self.root / layer / f"{key[:2]}.json"
 
-    @property
-    def results(self) -> dict[str, _Entry]:
-        if self._results is None:
-            self._results = self._load(self.root / "results.json")
-        return self._results
+    def _shard(self, layer: str, key: str) -> dict[str, _Entry]:
+        shard = (layer, key[:2])
+        if shard not in self._shards:
+            self._shards[shard] = self._load(self._shard_path(layer, key))
+        return self._shards[shard]
 
     def run_index(self, key: str) -> RunIndex:
         """The index of the last run with this key (see :class:`RunIndex`); empty if there is none."""
@@ -217,38 +220,64 @@ class Cache:
 
     def _load(self, path: Path) -> dict[str, _Entry]:
         try:
-            table = _Table.model_validate_json(path.read_bytes())
+            with open(path, "rb") as stream:
+                seen = _identity(os.fstat(stream.fileno()))
+                table = _Table.model_validate_json(stream.read())
         except (OSError, ValueError, ValidationError):
             return {}  # absent, unreadable or corrupt: start afresh (written anew at the end)
-        return dict(table.entries) if table.version == self.version else {}
+        entries = dict(table.entries) if table.version == self.version else {}
+        self._read_as[path] = (seen, entries)
+        return entries
+
+    def _current(self, path: Path) -> dict[str, _Entry]:
+        """What ``path`` holds now (under its lock): what this process read of it, if it is the same file still,
+        else read again. Every write replaces the file by a rename (a new inode, a new ctime), so a file with
+        the identity it had when it was read has not been written since (and reading a table of a whole
+        national corpus's results again was a tenth of a second of a re-check)."""
+        known = self._read_as.get(path)
+        if known is not None:
+            try:
+                if _identity(os.stat(path)) == known[0]:
+                    return known[1]
+            except OSError:
+                pass
+        return self._load(path)
 
     # ----------------------------------------------------------------------------------- index, results
 
     def summary(self, key: str) -> FileSummary | None:
-        return _open(self._new_files.get(key) or self.index.get(key), key, FileSummary)
+        return _open(self._new["index"].get(key) or self._shard("index", key).get(key), key, FileSummary)
 
     def put_summary(self, key: str, summary: FileSummary) -> None:
         if self.summary(key) != summary:
-            self._new_files[key] = _seal(key, summary)
+            self._new["index"][key] = _seal(key, summary)
 
     def result(self, key: str) -> FrameResult | None:
-        return _open(self._new_results.get(key) or self.results.get(key), key, FrameResult)
+        return _open(self._new["results"].get(key) or self._shard("results", key).get(key), key, FrameResult)
 
     def put_result(self, key: str, result: FrameResult) -> None:
-        self._new_results[key] = _seal(key, result)
+        self._new["results"][key] = _seal(key, result)
 
     def save(self) -> None:
-        """Write the index and the results if anything was learnt (each merged, under a lock, with what other
-        processes saved meanwhile), mark the folder as used now, and prune old versions' folders."""
-        for path, new in ((self.root / "index.json", self._new_files),
-                          (self.root / "results.json", self._new_results)):
-            if new:
-                with _locked(path.with_name(path.name + ".lock")) as locked:
-                    if not locked:
-                        continue  # another process holds it too long: this run's entries are not kept
-                    current = self._load(path)  # what is there now, others' entries included
-                    table = _Table(version=self.version, entries={**current, **new})
+        """Write the shards of the index and the results that learnt anything (each merged, under the layer's
+        lock, with what other processes saved meanwhile), mark the folder as used now, and prune old
+        versions' folders."""
+        for layer, new in self._new.items():
+            if not new:
+                continue
+            shards: dict[Path, dict[str, _Entry]] = {}
+            for key, entry in new.items():
+                shards.setdefault(self._shard_path(layer, key), {})[key] = entry
+            with _locked(self.root / f"{layer}.lock") as locked:
+                if not locked:
+                    continue  # another process holds it too long: this run's entries are not kept
+                for path, entries in sorted(shards.items()):
+                    current = self._current(path)  # what is there now, others' entries included
+                    table = _Table(version=self.version, entries={**current, **entries})
                     _write(path, table.model_dump_json().encode())
+                    self._read_as.pop(path, None)
+                    self._shards[(layer, path.stem)] = dict(table.entries)
+            new.clear()
         self._mark_used()
         self.prune()
 
@@ -339,7 +368,7 @@ class RunIndex:
             data = json.loads(payload)
             files, frames = data["files"], data["frames"]
             if not (isinstance(files, dict) and isinstance(frames, dict)
-                    and all(_file_entry(e) for e in files.values()) and all(_frame_entry(e) for e in frames.values())):
+                    and all(map(_file_entry, files.values())) and all(map(_frame_entry, frames.values()))):
                 return
         except (OSError, ValueError, KeyError, TypeError, RecursionError):
             return
@@ -382,16 +411,23 @@ class RunIndex:
 _INT, _STR = frozenset((int,)), frozenset((str,))
 
 
+def _identity(info: os.stat_result) -> tuple:
+    return info.st_ino, info.st_dev, info.st_size, info.st_mtime_ns, info.st_ctime_ns
+
+
 def _file_entry(entry: object) -> bool:
     return (type(entry) is list and len(entry) == 7 and set(map(type, entry[:5])) == _INT
             and type(entry[5]) is str and len(entry[5]) == 64 and type(entry[6]) is bool)
 
 
 def _frame_entry(entry: object) -> bool:
-    # (the types of a list's items as a set: one pass in C, where a generator would call back per item)
-    return (type(entry) is list and len(entry) == 7 and type(entry[0]) is str
-            and all(type(e) is list and set(map(type, e)) <= _STR for e in (entry[1], entry[2], entry[5], entry[6]))
-            and len(entry[1]) == len(entry[2]) >= 1 and type(entry[3]) is int and type(entry[4]) is list)
+    # (the types of the lists' items as one set: one pass in C, where a generator would call back per item)
+    if not (type(entry) is list and len(entry) == 7):
+        return False
+    frame, files, digests, figures, problems, changes, parameters = entry
+    return (type(frame) is str and type(files) is list and type(digests) is list and type(changes) is list
+            and type(parameters) is list and set(map(type, files + digests + changes + parameters)) <= _STR
+            and len(files) == len(digests) >= 1 and type(figures) is int and type(problems) is list)
 
 
 def encode_problem(problem: Problem) -> list:

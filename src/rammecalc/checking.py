@@ -266,7 +266,7 @@ def _cached_frames(files: list[tuple[Path, bool]], names: list[str], options: st
                    digest: _Hashes) -> tuple[list[Known], set[str]]:
     """The frames whose results hold, and every file they cover (not to be read): first those of the last
     run with the same key whose files all have the hashes they had then, then those the content-keyed layers
-    know (``index.json``, ``results.json``)."""
+    know (the cache's index and results)."""
     from .cache import decode_problem
 
     walked = dict(zip(names, (p for p, _ in files), strict=True))
@@ -275,10 +275,11 @@ def _cached_frames(files: list[tuple[Path, bool]], names: list[str], options: st
     # Every walked file whose settled entry vouches for it at once (the common case, in one pass), then the
     # frames: a frame's files are looked up one by one only when one of them is not among those.
     vouched = digest.vouched()
+    vouch = vouched.get
     for name, (frame_id, covered, digests, figures, problems, changes, parameters) in index.frames.items():
-        if name not in walked or covered[0] != name or any(f in skip for f in covered):
+        if name not in walked or covered[0] != name or not skip.isdisjoint(covered):
             continue
-        if all(vouched.get(f) == d for f, d in zip(covered, digests, strict=True)) or all(
+        if list(map(vouch, covered)) == digests or all(
                 digest(f, walked.get(f, f)) == d for f, d in zip(covered, digests, strict=True)):
             try:
                 found = tuple(decode_problem(p) for p in problems)
