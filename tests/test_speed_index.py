@@ -151,6 +151,42 @@ def test_the_index_is_trusted_only_as_written(tmp_path):
     assert RunIndex(tmp_path, "1", "key").files == {}
 
 
+def test_a_few_changes_are_a_delta_sealed_to_the_index_they_change(tmp_path):
+    """A re-check after one changed file writes what changed, not the whole index; the delta applies only to
+    the index it was written for, and one that does not prove itself leaves the (older, as true) index."""
+    clock = time.time_ns()
+    old = clock - 2 * SETTLED_NS
+    files = {f"f{i}": RunIndex.entry(Stat(mtime=old, ctime=old, ino=i), DIGEST, clock) for i in range(200)}
+    index = RunIndex(tmp_path, "1", "key")
+    index.save(files, {})
+    whole = index.path.read_bytes()
+    changed = dict(files)
+    changed["f3"] = RunIndex.entry(Stat(size=5, mtime=old, ctime=old, ino=3), "cd" * 32, clock)
+    del changed["f4"]
+    again = RunIndex(tmp_path, "1", "key")
+    again.save(changed, {})
+    assert index.path.read_bytes() == whole and index.delta_path.exists()  # the whole index as it was
+    assert len(index.delta_path.read_bytes()) < len(whole) // 20
+    read = RunIndex(tmp_path, "1", "key")
+    assert read.files == changed
+    assert read.digest("f3", Stat(size=5, mtime=old, ctime=old, ino=3)) == "cd" * 32
+    assert read.digest("f3", Stat(mtime=old, ctime=old, ino=3)) is None
+    # a changed digit in the delta, or a delta sealed to another index: the index alone, as it was written
+    delta = index.delta_path.read_bytes()
+    index.delta_path.write_bytes(delta.replace(b'"cdcd', b'"cdce', 1))
+    assert RunIndex(tmp_path, "1", "key").files == files
+    index.delta_path.write_bytes(delta)
+    RunIndex(tmp_path, "1", "key").save(files, {})  # the first state again: a delta of no change
+    assert RunIndex(tmp_path, "1", "key").files == files
+    # many changes: the whole index anew, and no delta
+    many = {name: RunIndex.entry(Stat(mtime=old, ctime=old, ino=99), "ef" * 32, clock) for name in files}
+    RunIndex(tmp_path, "1", "key").save(many, {})
+    assert not index.delta_path.exists() and index.path.read_bytes() != whole
+    assert RunIndex(tmp_path, "1", "key").files == many
+    index.delta_path.write_bytes(delta)  # the old delta, sealed to the old index: not applied
+    assert RunIndex(tmp_path, "1", "key").files == many
+
+
 # ------------------------------------------------------------------------------------------ display names
 
 

@@ -353,17 +353,22 @@ class RunIndex:
     def __init__(self, root: Path, version: str, key: str):
         self.version, self.key = version, key
         self.path = root / "runs" / f"{key}.json"
+        #: What changed since the index was last written whole: ``runs/<key>.delta`` (see :meth:`save`).
+        self.delta_path = self.path.with_suffix(".delta")
         #: name → [size, mtime_ns, ctime_ns, inode, device, sha256, settled]
         self.files: dict[str, list] = {}
         #: frame file → [frame id, files, their hashes, figures, problems (encoded), changes, parameters]
         self.frames: dict[str, list] = {}
+        #: the whole index as written (its payload's SHA-256, files, frames), to which the delta applies
+        self._base: tuple[str, dict[str, list], dict[str, list]] | None = None
         self._read()
 
     def _read(self) -> None:
         try:
             raw = self.path.read_bytes()
             head, _, payload = raw.partition(b"\n")
-            if json.loads(head) != {"version": self.version, "key": self.key, "sha256": _sha(payload)}:
+            seal = _sha(payload)
+            if json.loads(head) != {"version": self.version, "key": self.key, "sha256": seal}:
                 return
             data = json.loads(payload)
             files, frames = data["files"], data["frames"]
@@ -372,7 +377,37 @@ class RunIndex:
                 return
         except (OSError, ValueError, KeyError, TypeError, RecursionError):
             return
+        self._base = (seal, files, frames)
         self.files, self.frames = files, frames
+        delta = self._read_delta(seal)
+        if delta is not None:
+            self.files, self.frames = dict(files), dict(frames)
+            for table, changes in ((self.files, delta[0]), (self.frames, delta[1])):
+                for name, entry in changes.items():
+                    if entry is None:
+                        table.pop(name, None)
+                    else:
+                        table[name] = entry
+
+    def _read_delta(self, base: str) -> tuple[dict, dict] | None:
+        """The changes written since the whole index (``None`` if there are none, or they are not sealed for
+        this very index: then the whole index alone is used, which is older but as true, entry by entry: a
+        stat and the hash its bytes had, a frame's result for files with those hashes)."""
+        try:
+            raw = self.delta_path.read_bytes()
+            head, _, payload = raw.partition(b"\n")
+            if json.loads(head) != {"version": self.version, "key": self.key, "base": base,
+                                    "sha256": _sha(payload)}:
+                return None
+            data = json.loads(payload)
+            files, frames = data["files"], data["frames"]
+            if not (isinstance(files, dict) and isinstance(frames, dict)
+                    and all(e is None or _file_entry(e) for e in files.values())
+                    and all(e is None or _frame_entry(e) for e in frames.values())):
+                return None
+        except (OSError, ValueError, KeyError, TypeError, RecursionError):
+            return None
+        return files, frames
 
     def digest(self, name: str, info: os.stat_result) -> str | None:
         """The file's hash if its entry is settled and its stat is unchanged (see the class), else ``None``."""
@@ -389,23 +424,63 @@ class RunIndex:
         return [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev, digest, settled]
 
     def save(self, files: dict[str, list], frames: dict[str, list]) -> None:
-        """Write the index anew (if it changed), and keep only the :data:`KEEP_RUNS` most recently used."""
+        """Write what changed, and keep only the :data:`KEEP_RUNS` most recently used indexes.
+
+        A few changes (at most :data:`DELTA_SHARE` of the entries, or 64) are written as a delta to the whole
+        index as it was read (``runs/<key>.delta``, sealed with that index's seal, so that it is never
+        applied to another): a re-check after one changed file of a national corpus writes a few hundred
+        bytes, not the ten megabytes of the whole (a tenth of a second). More are written as the whole
+        index anew, and the delta removed."""
         if files == self.files and frames == self.frames:
             try:
                 os.utime(self.path)  # used now
             except OSError:
                 pass
             return
+        if self._base is not None and self._save_delta(files, frames):
+            return
         # (ASCII: a file name that is not UTF-8 holds surrogates, which JSON escapes and reads back as they were)
         payload = json.dumps({"files": files, "frames": frames}, separators=(",", ":")).encode()
         header = json.dumps({"version": self.version, "key": self.key, "sha256": _sha(payload)})
         _write(self.path, header.encode() + b"\n" + payload)
         try:
+            self.delta_path.unlink(missing_ok=True)
+        except OSError:
+            pass
+        try:
             runs = sorted(self.path.parent.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
             for old in runs[KEEP_RUNS:]:
                 old.unlink()
+                old.with_suffix(".delta").unlink(missing_ok=True)
         except OSError:
             pass
+
+    def _save_delta(self, files: dict[str, list], frames: dict[str, list]) -> bool:
+        """Write the changes from the whole index as a delta, if they are few (else ``False``)."""
+        assert self._base is not None
+        seal, base_files, base_frames = self._base
+        limit = max(64, int((len(files) + len(frames)) * DELTA_SHARE))
+        changes: list[dict] = []
+        for table, base in ((files, base_files), (frames, base_frames)):
+            changed: dict[str, list | None] = {n: e for n, e in table.items() if base.get(n) != e}
+            changed.update((n, None) for n in base.keys() - table.keys())
+            if len(changed) > limit:
+                return False
+            changes.append(changed)
+        if len(changes[0]) + len(changes[1]) > limit:
+            return False
+        payload = json.dumps({"files": changes[0], "frames": changes[1]}, separators=(",", ":")).encode()
+        header = json.dumps({"version": self.version, "key": self.key, "base": seal, "sha256": _sha(payload)})
+        _write(self.delta_path, header.encode() + b"\n" + payload)
+        try:
+            os.utime(self.path)  # used now
+        except OSError:
+            pass
+        return True
+
+
+#: A run's changes are written as a delta to its whole index while they are at most this share of its entries.
+DELTA_SHARE = 0.01
 
 
 _INT, _STR = frozenset((int,)), frozenset((str,))
