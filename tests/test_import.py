@@ -412,6 +412,34 @@ def test_two_placements_that_both_add_up_are_said_and_exit_1(cli, tmp_path):
     assert report["tables"][0]["certain"] is False and report["tables"][0]["placements"] == 2
 
 
+#: From the import stress harness (seed 31, case 95): Stavanger's glued copy, where a label's year and the
+#: figure after it run together ("– 2014-600"). Read as figures, the two years cancel in 2015 (−2014 and
+#: +2014) and the table still adds up; read as the labels' ends, it adds up too. Once, only the first was
+#: seen, and the import was certain of it.
+GLUED_YEARS = """\
+Alle tall i 1 000 kr
+Plan og byggesak 2015-201920152016201720182019
+Utgangspunkt221 562221 263220 423220 423220 423
+11Lønns- og prisjustering-299
+Innsparinger:
+12Lønnsoppgjør kap. 4 – 2014-600
+13Tilbakeført generelt rammetrekk 2014-840
+Ny Ramme221 263220 423220 423220 423219 823
+"""
+
+
+def test_a_year_glued_between_a_label_and_its_figure_is_never_read_as_a_figure_without_a_word(cli, tmp_path):
+    source = tmp_path / "limt.txt"
+    source.write_text(GLUED_YEARS, encoding="utf-8")
+    result = cli("import", str(source), "-o", str(tmp_path / "out"), "--kommune", "X kommune")
+    assert result.exit_code == 1, result.stdout
+    assert "placement: AMBIGUOUS, 2 placements add up" in result.stdout
+    # the likeliest reading written is the labels with their years, and the figures as printed
+    assert "line 6 (Lønnsoppgjør kap. 4 – 2014): read as 2019: -600; another placement adds up too" in result.stdout
+    assert "line 7 (Tilbakeført generelt rammetrekk 2014): read as 2016: -840; another placement adds up too" \
+        in result.stdout
+
+
 def test_a_table_with_a_row_cut_out_is_written_as_read_and_exit_1(cli, tmp_path):
     """Hustadvika's Bo og habilitering without its Deflator row: no placement gives the 2024 new frame."""
     raw = (FIXTURES / "24_hustadvika-2024-bo-og-habilitering.txt").read_text(encoding="utf-8")

@@ -334,7 +334,7 @@ def readings(line: str, columns: int | None = None, *, dot: str = "thousands", l
         label_tokens = list(tokens[:cut])
         tail = tuple(tokens[cut:])
         splits: list[tuple[list[str], tuple[str, ...], int]] = [(label_tokens, tail, 0)]
-        if label_tokens and cut in (start, start + 1):  # the label's last token may end with the first figure
+        if label_tokens and cut >= start:  # the label's last token may end with the first figure
             last = label_tokens[-1]
             for m in _GLUE.finditer(last):
                 head, glued = last[:m.start()], last[m.start():]
