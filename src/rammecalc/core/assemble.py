@@ -8,7 +8,6 @@ so the shell exits 2).
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 
@@ -29,7 +28,7 @@ from .models import (
     StepRule,
 )
 from .numbers import SPACE, format_amount, round_exact, significant_decimals, thousands_reading, written_decimals
-from .problems import Code, Problem, input_error
+from .problems import Code, Problem, input_error, near
 from .rules import Parameters, parse_rate_literal, rate_literal_error
 
 Cell = tuple[tuple, Decimal, bool]
@@ -213,11 +212,11 @@ def _check_rule(frame: Frame, cs: ChangeSet, index: int, item: Item, params: Par
         elif parse_rate_literal(rule.rate) is None:
             names = params.names()
             if rule.rate not in names:
-                near = difflib.get_close_matches(rule.rate, names, n=1)
+                close = near(rule.rate, names)
                 problems.append(input_error(
                     Code.UNKNOWN_PARAMETER, cs.locate(*at, "sats"),
                     f"'{rule.rate}' is neither a rate such as '1,4 %' nor a parameter of frame '{frame.id}'",
-                    (f"did you mean '{near[0]}'? " if near else "")
+                    (f"did you mean '{close[0]}'? " if close else "")
                     + (f"the parameters are: {', '.join(names)}" if names
                        else "list a parameter file under the frame's 'parametere', or write the rate as '1,4 %'"),
                 ))

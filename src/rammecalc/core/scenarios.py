@@ -14,7 +14,6 @@ the scenario file.
 from __future__ import annotations
 
 import datetime
-import difflib
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -44,7 +43,7 @@ from .models import (
     StepRule,
 )
 from .numbers import MAX_WHOLE_DIGITS, exact, format_amount, product, round_exact, too_large
-from .problems import AmountOutOfRange, Code, Problem, input_error
+from .problems import AmountOutOfRange, Code, Problem, input_error, near
 from .roll import roll
 from .rules import Parameters
 from .terms import Convention, Rounding
@@ -258,8 +257,8 @@ def cause_of(scenario: Scenario, index: int) -> tuple[str, str]:
 
 
 def _unknown(where: tuple[str, int, int], what: str, name: str, names: Sequence[str], extra: str) -> Problem:
-    near = difflib.get_close_matches(name, list(names), n=3)
-    hint = (f"did you mean {', '.join(repr(n) for n in near)}? " if near else "") + (
+    close = near(name, names, n=3)
+    hint = (f"did you mean {', '.join(repr(n) for n in close)}? " if close else "") + (
         f"the {what}s are: {', '.join(names)}" if names else extra)
     return input_error(Code.UNKNOWN_ITEM if what == "item" else Code.UNKNOWN_PARAMETER, where,
                        f"there is no {what} '{name}'", hint)

@@ -15,7 +15,6 @@ another's figures. A file with any problem is read again at once with every loca
 
 from __future__ import annotations
 
-import difflib
 import functools
 import hashlib
 import re
@@ -28,7 +27,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..core.documents import DOCUMENT_KINDS
 from ..core.models import ChangeSet, Frame, Located, Scenario
-from ..core.problems import Code, Problem, input_error
+from ..core.problems import Code, Problem, input_error, near
 from . import yamlread
 from .files import read_file
 from .yamlread import Locs
@@ -326,8 +325,8 @@ def _pydantic_problem(err: dict, model: type[BaseModel], name: str, locs: Locs, 
 
     if kind == "extra_forbidden":
         allowed = _keys_at(model, raw_loc[:-1])
-        near = difflib.get_close_matches(str(last), allowed, n=1)
-        hint = (f"did you mean '{near[0]}'? " if near else "") + (
+        close = near(str(last), allowed)
+        hint = (f"did you mean '{close[0]}'? " if close else "") + (
             f"allowed here: {', '.join(allowed)}" if allowed else "remove it")
         pos = key_locs.get(loc) or locs.get(loc) or locs.get((), (1, 1))
         return input_error(Code.UNKNOWN_KEY, (name, *pos), f"unknown key '{last}' in {_parent(loc)}", hint)

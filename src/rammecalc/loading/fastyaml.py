@@ -218,7 +218,7 @@ def _document(text: str) -> object:
                 frame[1][key], number = _block_scalar(rest, lines, number, frame[0])
             elif _SIMPLE.match(rest):
                 value = rest.rstrip(" ")
-                frame[1][key] = _WORDS[value] if value in _WORDS else value
+                frame[1][key] = _WORDS.get(value, value)
             else:
                 frame[1][key] = _inline(rest, len(stack))
             ceiling = frame[0]
