@@ -440,6 +440,30 @@ def test_a_year_glued_between_a_label_and_its_figure_is_never_read_as_a_figure_w
         in result.stdout
 
 
+#: A glued copy where a zero cell runs into the next figure ("Tiltak A0500500500": 0, 500, 500, 500). The
+#: plainest reading (0 and 500 500 500) is far bigger than the frame and goes; the row is still an item,
+#: not a heading, and its zero is a figure of its own (no figure starts with a zero).
+GLUED_ZEROS = """\
+Alle tall i 1 000 kr
+Enhet X 2024 2025 2026 2027
+Utgangspunkt10 00010 00010 00010 000
+Tiltak A0500500500
+Tiltak B0-100-100-100
+Ny ramme10 00010 40010 40010 400
+"""
+
+
+def test_a_zero_glued_to_the_next_figure_is_read_as_a_zero(cli, tmp_path):
+    source = tmp_path / "nuller.txt"
+    source.write_text(GLUED_ZEROS, encoding="utf-8")
+    result = cli("import", str(source), "-o", str(tmp_path / "out"), "--kommune", "X kommune")
+    assert result.exit_code == 0, result.stdout
+    assert "placement: every figure in the only column where the table adds up" in result.stdout
+    changes = next((tmp_path / "out" / "changes").iterdir()).read_text(encoding="utf-8")
+    assert "beløp: {2024: 0, 2025: 500, 2026: 500, 2027: 500}" in changes
+    assert "beløp: {2024: 0, 2025: -100, 2026: -100, 2027: -100}" in changes
+
+
 def test_a_table_with_a_row_cut_out_is_written_as_read_and_exit_1(cli, tmp_path):
     """Hustadvika's Bo og habilitering without its Deflator row: no placement gives the 2024 new frame."""
     raw = (FIXTURES / "24_hustadvika-2024-bo-og-habilitering.txt").read_text(encoding="utf-8")

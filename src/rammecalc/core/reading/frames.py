@@ -196,6 +196,10 @@ def read_frame(block: Block, *, convention: str | None = None, tolerances=(Decim
     for i in range(start + 1, end):
         kept = [o for o in options[i] if all(v is None or abs(v) <= 10 * scale for v in o.cells)] if scale \
             else options[i]
+        if _has_figures(options[i]):
+            # a row whose plainest reading has figures is no heading because that reading was too big
+            # ("Tiltak A0500500500": 0 and 500500500 goes, 0, 500, 500, 500 stays; the label alone must not)
+            kept = [o for o in kept if any(v is not None for v in o.cells)]
         if lead:
             # No new frame is printed in the first column (last year's budget, Askøy's B 2017): an item
             # there would be checked by nothing. Only a row of one figure between the start and the first

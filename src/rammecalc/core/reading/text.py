@@ -155,7 +155,12 @@ def _grouped(tokens: tuple[str, ...], i: int, body: str, negative: bool, sign: i
             if rest[0] != "0":
                 yield Figure(sign * Decimal(head), text_sign + head), (i, rest + tail), COST_GLUED + 1
         return
-    if len(body) > 1 and body[0] == "0":  # 000 or 0004 cannot start a figure
+    if len(body) > 1 and body[0] == "0":  # 000 or 0004 cannot start a figure, but a zero glued to the next can:
+        # "08781 317" is 0, then 878, then 1 317 ("0" is a figure of its own: no figure starts with a zero)
+        # (never "000" or "00", nor any token of three digits: that is a group of the figure before it,
+        # "95 384 000", "103 001 855")
+        if tail is None and not negative and body[1] != "0" and len(body) != 3:
+            yield Figure(Decimal(0), "0"), (i, body[1:]), COST_GLUED
         return
     if len(body) > 3:  # ungrouped: 1518, 95001, 2014; or a group glued to the next figure: 1942 …
         year = bool(_YEAR.match(body))
