@@ -147,19 +147,22 @@ def _grouped(tokens: tuple[str, ...], i: int, body: str, negative: bool, sign: i
     figure glued to the start of the next (``0004`` → ``000`` | ``4``)."""
     text_sign = "-" if negative else ""
     if tail is not None:  # the figure ends inside this token; the rest ("-1") starts the next
-        if (len(body) > 1 and body[0] == "0") or len(body) > 3 and not _ungrouped_ok(body):
+        if len(body) > 1 and body[0] == "0":
+            if not negative and len(body) != 3:  # "00-129": 0, then 0, then -129
+                yield Figure(Decimal(0), "0"), (i, body[1:] + tail), COST_GLUED
+            return
+        if len(body) > 3 and not _ungrouped_ok(body):
             return
         yield Figure(sign * Decimal(body), text_sign + body), (i, tail), COST_GLUED
         for cut in range(1, min(4, len(body))):  # "-134569-356": -134, then 569 glued to it, then -356
             head, rest = body[:cut], body[cut:]
-            if rest[0] != "0":
+            if rest[0] != "0" or rest == "0":  # ("-9370-937": -937, then a zero, then -937)
                 yield Figure(sign * Decimal(head), text_sign + head), (i, rest + tail), COST_GLUED + 1
         return
     if len(body) > 1 and body[0] == "0":  # 000 or 0004 cannot start a figure, but a zero glued to the next can:
         # "08781 317" is 0, then 878, then 1 317 ("0" is a figure of its own: no figure starts with a zero)
-        # (never "000" or "00", nor any token of three digits: that is a group of the figure before it,
-        # "95 384 000", "103 001 855")
-        if tail is None and not negative and body[1] != "0" and len(body) != 3:
+        # (never a token of three digits: that is a group of the figure before it, "95 384 000", "103 001 855")
+        if not negative and len(body) != 3:
             yield Figure(Decimal(0), "0"), (i, body[1:]), COST_GLUED
         return
     if len(body) > 3:  # ungrouped: 1518, 95001, 2014; or a group glued to the next figure: 1942 …
@@ -168,7 +171,7 @@ def _grouped(tokens: tuple[str, ...], i: int, body: str, negative: bool, sign: i
         yield Figure(sign * Decimal(body), text_sign + body), i + 1, cost
         for cut in range(1, 4):  # "2014194": 2014 | 194 … is the label's business (readings); here 1 | 942 …
             head, rest = body[:cut], body[cut:]
-            if rest[:1] == "0" and len(rest) < 3:
+            if rest[:1] == "0" and len(rest) < 3 and rest != "0":  # ("9370": 937, then a zero)
                 continue
             yield Figure(sign * Decimal(head), text_sign + head), (i, rest), \
                 COST_GLUED + 1 + (COST_YEAR_FIGURE if year else 0)
