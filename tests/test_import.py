@@ -614,3 +614,32 @@ def test_sum_rows_below_their_items_without_a_heading_close_a_group(cli, tmp_pat
     assert {i.label: i.amounts for i in budget.items} == {
         "Lønnsoppgjør": years(2024, 200), "Prisjustering": years(2024, 100), "Innsparing 2025": years(2025, -500),
         "Ny stilling": years(2024, 400, 400, 400)}
+
+
+@pytest.mark.parametrize("line, columns, figures", [
+    # glued copies (Stavanger's kind, and the import stress harness's): cells run together without a space
+    ("Styrke frivillig arbeidsfellesskap08781 3171 7562 195", 5, ["0", "878", "1317", "1756", "2195"]),
+    ("Økt antall lærlinger overført fra Levekår, netto0000830", 5, ["0", "0", "0", "0", "830"]),
+    ("Lærlinger, 2 nye plasser-9370-9370-937", 5, ["-937", "0", "-937", "0", "-937"]),
+    ("Tekniske endringer00-1295351 381", 5, ["0", "0", "-129", "535", "1381"]),
+    ("Rullering av økonomiplan-6-64 90810 012", 4, ["-6", "-6", "4908", "10012"]),
+])
+def test_a_glued_line_has_the_reading_its_cells_were_printed_as(line, columns, figures):
+    """The arithmetic can only choose a reading that is among them (the plainest is not always it)."""
+    from decimal import Decimal
+
+    from rammecalc.core.reading.text import readings
+
+    wanted = [Decimal(f) for f in figures]
+    found = [[f.amount for f in r.figures] for r in readings(line, columns, groups=3)]
+    assert wanted in found
+
+
+@pytest.mark.parametrize("line", ["Opprinnelig budsjett 95 384 000 103 001 855 118 237 565",
+                                  "Tiltak 1 000 2 000 3 000"])
+def test_a_group_of_zeros_in_a_spaced_row_is_never_read_as_zeros(line):
+    """'000' and '001' are the groups of the figure before them: never a zero and the start of another."""
+    from rammecalc.core.reading.text import readings
+
+    for reading in readings(line, 6, groups=3):
+        assert all(f.text not in ("0",) for f in reading.figures), reading

@@ -178,6 +178,17 @@ def _grouped(tokens: tuple[str, ...], i: int, body: str, negative: bool, sign: i
         return
     groups = [body]
     j = i + 1
+    after = tokens[j] if j < len(tokens) else ""
+    if negative and len(body) > 1 and len(after) > 3 and after[:3].isdigit() and (
+            after[3].isdigit() or after[3] in MINUSES):
+        # In a glued copy the next token runs on into another figure ("-64 90810 012": -6, then 4 908, then
+        # 10 012): this short negative group may be a figure and the start of the next. (Only after a minus,
+        # which glued it to the figure before: elsewhere every group would be cut, and the readings of a
+        # long row in kroner would run past their budget.)
+        for cut in range(1, len(body)):
+            head, rest = body[:cut], body[cut:]
+            if rest[0] != "0":
+                yield Figure(sign * Decimal(head), text_sign + head), (i, rest), COST_GLUED + 1
 
     def stop_cost(k: int) -> int:  # a figure that stops where a group of three could go on: "140 106"
         return COST_BREAK if k < len(tokens) and len(tokens[k]) == 3 and tokens[k].isdigit() else 0
