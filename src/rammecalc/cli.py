@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from typer.core import TyperCommand, TyperGroup
 
 from . import helptext
 from .completion import complete_code, complete_scenario, complete_set
@@ -93,8 +94,52 @@ class SchemaKind(str, Enum):
     LINKS = terms.LINKS_KIND
 
 
+class _HelpInLanguage:
+    """A help page in the language of the run (``i18n``: bokmål by --språk nb or the locale), for the group and
+    every command. Typer (>= 0.2x) lays pages out with its own copy of click, whose words ("Usage:", "Show this
+    message and exit.") are fixed English, so they are swapped here; typer's own ("Options", "Arguments",
+    "Commands", "default") it asks the standard gettext for, which ``i18n.set_language`` binds to the catalogue.
+    In English nothing changes."""
+
+    def get_help(self, ctx) -> str:
+        from . import i18n
+
+        root = ctx.find_root()
+        if "language" not in root.params:  # 'rammecalc --help' or 'rammecalc' alone: before --språk is read
+            _language(None)
+        if i18n.current() != "en":
+            i18n.translate_commands(root.command)  # every command's texts: the list of commands shows theirs
+        return super().get_help(ctx)
+
+    def get_help_option(self, ctx):
+        from . import i18n
+
+        option = super().get_help_option(ctx)
+        if option is not None and i18n.current() != "en":
+            option.help = i18n.help_text(option.help)
+        return option
+
+    def format_usage(self, ctx, formatter) -> None:
+        from . import i18n
+
+        if i18n.current() == "en":
+            return super().format_usage(ctx, formatter)
+        formatter.write_usage(ctx.command_path, " ".join(self.collect_usage_pieces(ctx)),
+                              prefix=f"{i18n.help_text('Usage:')} ")
+        return None
+
+
+class _Group(_HelpInLanguage, TyperGroup):
+    pass
+
+
+class _Command(_HelpInLanguage, TyperCommand):
+    pass
+
+
 app = typer.Typer(
     name="rammecalc",
+    cls=_Group,
     help="Roll Norwegian municipal budget frames (driftsrammer) forward and check published tables: frames, "
     "accounts, sums and the figures that recur across documents.\n\n"
     "'rammecalc COMMAND --help' shows a command's options and examples.",
@@ -1268,6 +1313,9 @@ def new(
 
 
 helptext.install(app)
+for _command in app.registered_commands:  # each command's help page in the language of the run
+    if _command.cls is TyperCommand:
+        _command.cls = _Command
 
 
 #: The cyclic garbage collector's first threshold while a command runs (Python's default is 700).

@@ -84,6 +84,8 @@ def _patterns(language: str) -> list[tuple[re.Pattern, list[str], str]]:
     """The templates with parts, as patterns: longest literal text first, so the most specific one wins."""
     out = []
     for msgid, msgstr in catalogue(language).items():
+        if msgid in CLICK_WORDS:  # click's own ("default: {default}"), never a message's template
+            continue
         tokens = _TOKEN.findall(msgid.replace("{{", "\0").replace("}}", "\1"))
         if not tokens:
             continue
@@ -138,6 +140,93 @@ def problem(p, language: str | None = None):
     from dataclasses import replace
 
     return replace(p, message=translate(p.message, language), hint=translate(p.hint, language))
+
+
+# ------------------------------------------------------------------------------------------------ --help
+
+#: click's and typer's own words on a help page, which they ask the standard gettext for (bound to this
+#: catalogue by :func:`set_language`): msgids as they write them, so that the page is bokmål throughout.
+CLICK_WORDS = ("Usage:", "Options", "Arguments", "Commands", "Show this message and exit.", "default: {default}",
+               "required")
+
+
+def _help_msgid(text: str) -> str:
+    """A help text's msgid: the text, its braces doubled (it has no parts, as a message template has)."""
+    return text.replace("{", "{{").replace("}", "}}")
+
+
+def help_text(text: str | None, language: str | None = None) -> str | None:
+    """A help text (an option's, a command's, a paragraph of an epilog) in ``language``, by exact lookup of the
+    whole text: a text the catalogue does not have stays English."""
+    language = language or _current
+    if not text or language == "en":
+        return text
+    found = catalogue(language).get(_help_msgid(text))
+    return text if found is None else found.replace("{{", "{").replace("}}", "}")
+
+
+def _paragraphs(epilog: str | None) -> list[str]:
+    """An epilog's paragraphs; one that starts with click's ``\\b`` (kept as lines: the examples) is no text
+    to translate, but stays where it is."""
+    return epilog.split("\n\n") if epilog else []
+
+
+def _walk(command, path: str = "rammecalc"):
+    """(path, command) for a click command and every command under it (duck-typed: no click import)."""
+    yield path, command
+    for name, sub in sorted((getattr(command, "commands", None) or {}).items()):
+        yield from _walk(sub, f"{path} {name}")
+
+
+def help_in_commands(command) -> dict[str, str]:
+    """Every help text of a click command tree, as msgids: each command's help and short help, each paragraph
+    of its epilog but the examples, each parameter's help; by msgid, with where it is first shown."""
+    found: dict[str, str] = {}
+
+    def add(text: str | None, where: str) -> None:
+        if text and not text.startswith("\b") and re.search(r"[A-Za-z]{2}", text):
+            found.setdefault(_help_msgid(text), where)
+
+    for path, cmd in _walk(command):
+        add(cmd.help, f"{path} --help")
+        add(cmd.short_help, f"{path} (in the list of commands)")
+        for paragraph in _paragraphs(cmd.epilog):
+            add(paragraph, f"{path} --help (below the options)")
+        for param in cmd.params:
+            add(getattr(param, "help", None), f"{path} {(param.opts or [param.name])[0]}")
+    return found
+
+
+def help_in_source() -> dict[str, str]:
+    """Every help text of rammecalc's command line (the tree click builds from cli.py and helptext.py) and
+    click's own words, by msgid, with where it is shown. Imports the command line: a maintainer's and the
+    tests' tool, never called while a command runs."""
+    import typer.main
+
+    from .cli import app
+
+    found = {word: "click and typer" for word in CLICK_WORDS}
+    found.update(help_in_commands(typer.main.get_command(app)))
+    return found
+
+
+def translate_commands(command, language: str | None = None) -> None:
+    """Put a click command tree's help texts (help, short help, epilog, parameters') into ``language`` before
+    click lays them out: each by exact lookup, so one without a translation stays English. Done once per tree
+    (a tree is built for each run)."""
+    language = language or _current
+    if language == "en" or getattr(command, "_rammecalc_language", "en") == language:
+        return
+    for _, cmd in _walk(command):
+        cmd.help = help_text(cmd.help, language)
+        cmd.short_help = help_text(cmd.short_help, language)
+        if cmd.epilog:
+            cmd.epilog = "\n\n".join(p if p.startswith("\b") else help_text(p, language)
+                                      for p in _paragraphs(cmd.epilog))
+        for param in cmd.params:
+            if getattr(param, "help", None):
+                param.help = help_text(param.help, language)
+    command._rammecalc_language = language
 
 
 # ------------------------------------------------------------------------------------------- the source
@@ -278,14 +367,16 @@ def compile_mo(entries: list[tuple[list[str], str, str]]) -> bytes:
 
 
 def update(language: str = "nb") -> tuple[int, int]:
-    """``python -m rammecalc.i18n``: add every template of the source the catalogue lacks (untranslated, for a
-    translator to fill in), drop those no longer in the source, and compile the .mo. Returns (templates,
-    untranslated)."""
+    """``python -m rammecalc.i18n``: add every template of the source and every help text (:func:`help_in_source`)
+    the catalogue lacks (untranslated, for a translator to fill in), drop those no longer in the source, and
+    compile the .mo. Returns (templates, untranslated)."""
     po = LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
     entries = read_po(po.read_text(encoding="utf-8")) if po.exists() else []
     header = [e for e in entries if e[1] == ""] or [([], "", f"Content-Type: text/plain; charset=UTF-8\nLanguage: {language}\n")]
     known = {msgid: (comments, msgstr) for comments, msgid, msgstr in entries if msgid}
     source = templates_in_source()
+    for msgid, where in help_in_source().items():  # after the messages, by where --help shows them
+        source.setdefault(msgid, f"--help: {where}")
     extra = {msgid: v for msgid, v in known.items() if any(c.startswith("#. kept:") for c in v[0])}
     kept = [([f"#: {where}"], msgid, known.get(msgid, ([], ""))[1]) for msgid, where in sorted(source.items(),
                                                                                               key=lambda i: i[1])]
