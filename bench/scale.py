@@ -21,6 +21,7 @@ The cases:
     chain      a frame whose groups are chained by 'under:' N deep: refused (exit 2), past 20 levels, at once
     columns    a frame with 10, 100 and 300 columns (years) and 30 items; per column, not per 1 000
     problems   a table with N unknown keys: N input problems (exit 2)
+    spaces     a table with one line of a word, N spaces and a word (N = 10 000 to 1 000 000)
 
 Every input adds up (the printed figures are computed here with integers), so a check exits 0 except in
 the chain and problems cases (2). Only the standard library; ``rammecalc`` is the one beside this Python
@@ -160,6 +161,15 @@ def write_problems(folder: Path, n: int) -> Path:
     return path
 
 
+def write_spaces(folder: Path, n: int) -> Path:
+    """A table whose row label runs on to a second line of a word, n spaces and a word: a line the fast YAML
+    reader tries as a key, once, whatever its length (before, every split of it: quadratic)."""
+    rows = ["  - etikett: Rad", "      a" + " " * n + "b", "    beløp: [1]"]
+    path = folder / "sum.yaml"
+    path.write_text(_table(rows, 1), encoding="utf-8")
+    return path
+
+
 @dataclass
 class Case:
     name: str
@@ -178,6 +188,7 @@ CASES = [
     Case("chain", write_chain, (1_000, 10_000, 100_000), "levels", 1000, 2),
     Case("columns", write_columns, (10, 100, 300), "columns", 1, 0),
     Case("problems", write_problems, (1_000, 10_000, 100_000), "problems", 1000, 2),
+    Case("spaces", write_spaces, (10_000, 100_000, 1_000_000), "spaces", 1000, 0),
 ]
 
 # ------------------------------------------------------------------------------------------- measuring
