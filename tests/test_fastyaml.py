@@ -85,6 +85,13 @@ CASES = [
     "---\na: 1\n", "a: 1\n---\nb: 2\n", "a: 1\n...\n", "%YAML 1.1\n---\na: 1\n", "a: 1\n\tb: 2\n",
     "a: b\n  c" + " " * 500 + "d\n", "a" + " " * 500 + "b: 1\n", "a: {b" + " " * 500 + "c: 1}\n",
     "a: {b: c" + " " * 500 + "}\n", "- a" + " " * 500 + "b: 1\n", "a" + " " * 500 + ": 1\n",
+    # found by a review (a grammar-based generator): a block scalar ending the text with no line break; a line
+    # of spaces deeper than a block scalar's indent (a line of its body); keys longer than libyaml takes
+    # (1 024 characters) or than Python makes an int of (4 300 digits)
+    "a: |\n x", "a: >\n x", "- a: |\n    x", "a: >\n  x\n  y", "a: |\n  x\n   ", "a: |\n  x\n   \nb: 1\n",
+    "a: |\n  x\n\n   \nb: 1\n", "a: |-\n  x\n     \n", "a" * 1025 + ": b\n", "a" + " " * 1024 + ": b\n",
+    "- " + "a" * 1025 + ": b\n", "x: {" + "a" * 1025 + ": 1}\n", "x: {2018" + " " * 1024 + ": 1}\n",
+    "1" * 4301 + ": a\n", "a: {" + "1" * 4301 + ": 2}\n", "1" * 4301 + ".0: a\n", "a: {" + "1" * 4301 + ": [b]}\n",
     "a: 1\r\nb: 2\r\n", "\ufeffa: 1\n", "a: b\x1b\n", "a: \u2028\n", "a: 1\nb", "a", "", "# only\n", "a: [1,\n  2]\n",
 ]
 
@@ -141,3 +148,11 @@ def test_altered_copies_of_real_files_read_the_same_or_go_to_the_full_reader():
         assert agrees(text), text
         fast += fastyaml.read(text) is not None
     assert fast > 1000  # many altered files are still plain YAML, and read fast: the comparison means something
+
+
+def test_the_full_reader_takes_a_key_of_thousands_of_digits_without_an_exception():
+    """(Python refuses to make an int of more than 4 300 digits; such a key stays text, and is a problem.)"""
+    parsed = yamlread.parse("? " + "1" * 4400 + "\n: a\n", "f.yaml")
+    assert parsed.data is None or isinstance(parsed.data, dict)
+    parsed = yamlread.parse("'" + "1" * 4400 + ".0': a\n" + "1" * 4400 + ": b\n", "f.yaml", locate=True)
+    assert isinstance(parsed.problems, list)

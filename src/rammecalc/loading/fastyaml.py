@@ -34,6 +34,9 @@ _NULLS = frozenset(("", "~", "null", "Null", "NULL"))
 _TRUE = frozenset(("yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"))
 _FALSE = frozenset(("no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"))
 _INT_KEY = re.compile(r"[-+]?[0-9]+$")
+#: A longer line goes to the full reader (libyaml refuses a key of more than 1 024 characters, and Python an
+#: int of more than 4 300 digits; a line this long in a rammecalc file is an accident).
+MAX_LINE = 1000
 #: In a flow collection: a plain scalar with no indicator at its start and no ',', bracket, brace, ':' or '#'
 #: anywhere (where YAML's versions differ on what such a character means, the full reader decides).
 _FLOW_PLAIN = re.compile(r"(?:[^\-?:,\[\]{}#&*!|>'\"%@`\s]|-(?=[^\s,\[\]{}]))[^,\[\]{}:#]*")
@@ -140,7 +143,10 @@ def _document(text: str) -> object:
     lines = text.split("\n")
     number = 0
     while number < len(lines):
-        indent_text, dash, raw, rest = _LINE.match(lines[number]).groups()  # type: ignore[union-attr]
+        line = lines[number]
+        if len(line) > MAX_LINE:
+            raise _GiveUp  # libyaml takes no key longer than 1 024 characters: the full reader says so
+        indent_text, dash, raw, rest = _LINE.match(line).groups()  # type: ignore[union-attr]
         number += 1
         if dash is None and raw is None and (not rest or rest[0] == "#"):
             continue  # a blank line or a comment
@@ -264,12 +270,15 @@ def _block_scalar(header: str, lines: list[str], number: int, owner: int) -> tup
             raise _GiveUp
         body.append(content)
         number += 1
-    if not body:
-        raise _GiveUp
+    if not body or number == len(lines):
+        raise _GiveUp  # (the body ends the text with no line break: no final "\n" to keep)
     if number < len(lines) and not lines[number].strip(" "):
-        # blank lines after the body: they belong to it only if more of it follows (then give up)
+        # blank lines after the body: they belong to it only if more of it follows (then give up), and a
+        # line of spaces deeper than the body's indent is a line of the body (its spaces): give up
         later = number
         while later < len(lines) and not lines[later].strip(" "):
+            if len(lines[later]) > indent:
+                raise _GiveUp
             later += 1
         if later < len(lines) and len(lines[later]) - len(lines[later].lstrip(" ")) > owner:
             raise _GiveUp

@@ -77,7 +77,7 @@ def key_identity(key: object) -> object:
         return key
     text = str(key).strip()
     if text[:1] in "+-0123456789" and _YEARISH.fullmatch(text):
-        return int(text.split(".")[0])
+        return int(text.split(".")[0]) if len(text) <= 60 else text
     return text
 
 
@@ -176,7 +176,8 @@ def parse(text: str, name: str, locate: bool = False) -> Parsed:
                             bad = CONTROL.search(value)[0]
                             problem(Code.INVALID, mark, f"the key {value!r} holds a control character "
                                     f"({describe_control(bad)})", "remove it; it is usually pasted in unseen")
-                        key = int(value) if plain and _INT_KEY.match(value) else value
+                        # (a key of more digits than any year stays text: Python refuses an int of 4 300)
+                        key = int(value) if plain and len(value) <= 30 and _INT_KEY.match(value) else value
                         if (controls or event.style == '"') and CONTROL.search(value):
                             spoiled.add(path + (key,))  # said once: not again as an unknown key
                         same = key_identity(key)
