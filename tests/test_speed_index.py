@@ -187,6 +187,29 @@ def test_a_few_changes_are_a_delta_sealed_to_the_index_they_change(tmp_path):
     assert RunIndex(tmp_path, "1", "key").files == many
 
 
+def test_no_delta_is_left_without_its_index(tmp_path):
+    """Another process may prune a run's index while the run goes on: its delta is not left behind, and a delta
+    whose index is gone (a crash between the two removals) is removed once it is old."""
+    from rammecalc.cache import IN_USE_SECONDS, _prune_runs
+
+    clock = time.time_ns()
+    old = clock - 2 * SETTLED_NS
+    files = {f"f{i}": RunIndex.entry(Stat(mtime=old, ctime=old, ino=i), DIGEST, clock) for i in range(200)}
+    RunIndex(tmp_path, "1", "key").save(files, {})
+    running = RunIndex(tmp_path, "1", "key")
+    running.path.unlink()  # pruned meanwhile
+    changed = dict(files)
+    changed["f3"] = RunIndex.entry(Stat(size=5, mtime=old, ctime=old, ino=3), "cd" * 32, clock)
+    running.save(changed, {})
+    assert not running.delta_path.exists()
+    orphan = tmp_path / "runs" / "other.delta"
+    orphan.write_text("x")
+    _prune_runs(orphan.parent)
+    assert orphan.exists()  # it may be in use
+    _prune_runs(orphan.parent, now=time.time() + IN_USE_SECONDS + 1)
+    assert not orphan.exists()
+
+
 # ------------------------------------------------------------------------------------------ display names
 
 

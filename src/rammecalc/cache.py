@@ -197,8 +197,6 @@ class Cache:
         #: (layer, shard) → its entries, each shard read when first asked (see :meth:`_shard`)
         self._shards: dict[tuple[str, str], dict[str, _Entry]] = {}
         self._new: dict[str, dict[str, _Entry]] = {"index": {}, "results": {}}
-        #: path → (the stat it had when read, what was read): what :meth:`save` merges with, if it is unchanged
-        self._read_as: dict[Path, tuple[tuple, dict[str, _Entry]]] = {}
 
     # The content-keyed layers are each split into shards by the first two hex digits of the key
     # (``index/ab.json``, ``results/ab.json``): a lookup reads a 256th of the layer, and a run that learnt of
@@ -220,28 +218,10 @@ class Cache:
 
     def _load(self, path: Path) -> dict[str, _Entry]:
         try:
-            with open(path, "rb") as stream:
-                seen = _identity(os.fstat(stream.fileno()))
-                table = _Table.model_validate_json(stream.read())
+            table = _Table.model_validate_json(path.read_bytes())
         except (OSError, ValueError, ValidationError):
             return {}  # absent, unreadable or corrupt: start afresh (written anew at the end)
-        entries = dict(table.entries) if table.version == self.version else {}
-        self._read_as[path] = (seen, entries)
-        return entries
-
-    def _current(self, path: Path) -> dict[str, _Entry]:
-        """What ``path`` holds now (under its lock): what this process read of it, if it is the same file still,
-        else read again. Every write replaces the file by a rename (a new inode, a new ctime), so a file with
-        the identity it had when it was read has not been written since (and reading a table of a whole
-        national corpus's results again was a tenth of a second of a re-check)."""
-        known = self._read_as.get(path)
-        if known is not None:
-            try:
-                if _identity(os.stat(path)) == known[0]:
-                    return known[1]
-            except OSError:
-                pass
-        return self._load(path)
+        return dict(table.entries) if table.version == self.version else {}
 
     # ----------------------------------------------------------------------------------- index, results
 
@@ -272,10 +252,11 @@ class Cache:
                 if not locked:
                     continue  # another process holds it too long: this run's entries are not kept
                 for path, entries in sorted(shards.items()):
-                    current = self._current(path)  # what is there now, others' entries included
+                    # what is there now, others' entries included: read again under the lock (a shard is a
+                    # 256th of the layer, and a file's stat cannot prove it unchanged where times are coarse)
+                    current = self._load(path)
                     table = _Table(version=self.version, entries={**current, **entries})
                     _write(path, table.model_dump_json().encode())
-                    self._read_as.pop(path, None)
                     self._shards[(layer, path.stem)] = dict(table.entries)
             new.clear()
         self._mark_used()
@@ -447,13 +428,8 @@ class RunIndex:
             self.delta_path.unlink(missing_ok=True)
         except OSError:
             pass
-        try:
-            runs = sorted(self.path.parent.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
-            for old in runs[KEEP_RUNS:]:
-                old.unlink()
-                old.with_suffix(".delta").unlink(missing_ok=True)
-        except OSError:
-            pass
+        _prune_runs(self.path.parent)
+
 
     def _save_delta(self, files: dict[str, list], frames: dict[str, list]) -> bool:
         """Write the changes from the whole index as a delta, if they are few (else ``False``)."""
@@ -474,9 +450,42 @@ class RunIndex:
         _write(self.delta_path, header.encode() + b"\n" + payload)
         try:
             os.utime(self.path)  # used now
+        except FileNotFoundError:  # the index was pruned by another process meanwhile: no delta without it
+            try:
+                self.delta_path.unlink()
+            except OSError:
+                pass
         except OSError:
             pass
         return True
+
+
+def _prune_runs(folder: Path, now: float | None = None) -> None:
+    """Keep the :data:`KEEP_RUNS` most recently used run indexes (each with its delta), and remove a delta
+    whose index is gone (pruned by another process while its run wrote it, or a crash between the two
+    removals) once it is :data:`IN_USE_SECONDS` old. Best effort: a file that cannot be removed is left."""
+    import time
+
+    now = time.time() if now is None else now
+    runs = []
+    for path in folder.glob("*.json"):
+        try:
+            runs.append((path.stat().st_mtime, path))
+        except OSError:
+            continue  # removed meanwhile, or a dangling link
+    runs.sort(reverse=True)
+    for _, old in runs[KEEP_RUNS:]:
+        for stale in (old, old.with_suffix(".delta")):
+            try:
+                stale.unlink(missing_ok=True)
+            except OSError:
+                pass
+    for delta in folder.glob("*.delta"):
+        try:
+            if not delta.with_suffix(".json").exists() and now - delta.stat().st_mtime > IN_USE_SECONDS:
+                delta.unlink()
+        except OSError:
+            continue
 
 
 #: A run's changes are written as a delta to its whole index while they are at most this share of its entries.
@@ -484,10 +493,6 @@ DELTA_SHARE = 0.01
 
 
 _INT, _STR = frozenset((int,)), frozenset((str,))
-
-
-def _identity(info: os.stat_result) -> tuple:
-    return info.st_ino, info.st_dev, info.st_size, info.st_mtime_ns, info.st_ctime_ns
 
 
 def _file_entry(entry: object) -> bool:
