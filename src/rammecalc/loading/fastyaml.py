@@ -3,10 +3,11 @@
 :func:`rammecalc.loading.yamlread.parse` builds a file's data from libyaml's events; on a national corpus
 that is nearly half of a cold check's CPU time (an event object, with two marks, per key and value). Most
 files use a small part of YAML: block mappings and lists indented with spaces, one-line flow mappings and
-lists (``{2018: 2760, 2019: 3093}``), plain and one-line quoted scalars, comments. This module reads exactly
-that part, line by line, and gives up (``None``) at anything else, however harmless: a multi-line scalar, a
-block scalar (``|``, ``>``), an anchor, alias or tag, a directive or a document marker, a complex key, a tab,
-a control character, a double-quoted escape, a key given twice, a line it cannot place. Then the full
+lists (``{2018: 2760, 2019: 3093}``), plain and one-line quoted scalars, plain block scalars (``>-`` notes),
+comments. This module reads exactly that part, line by line, and gives up (``None``) at anything else,
+however harmless: a multi-line plain or quoted scalar, a block scalar with an indicator or uneven lines, an
+anchor, alias or tag, a directive or a document marker, a complex key, a tab, a control character, a
+double-quoted escape, a key given twice, a line over :data:`MAX_LINE` characters, a line it cannot place. Then the full
 reader reads the file, and says whatever there is to say.
 
 What it returns is what the full reader would (the test suite holds it to that on every bundled file, and
@@ -27,7 +28,8 @@ _AWKWARD = re.compile("[\t\r\ufeff\ufffe\uffff\ud800-\udfff]")
 #: A plain key, and the colon (with a space or the end of the line) that ends it. Words and the spaces between
 #: them are taken possessively (``++``, ``*+``: no backtracking), so a line of a letter and a million spaces is
 #: given up in one pass, not in a million (a lazy ``*?`` before `` *:`` tried every split: quadratic).
-_KEY = re.compile(r"([A-Za-z0-9_\u00c0-\u024f](?:[A-Za-z0-9_\u00c0-\u024f.\-]++| ++(?=[A-Za-z0-9_\u00c0-\u024f.\-]))*+) *:(?: +|$)")
+_KEY_WORDS = r"[A-Za-z0-9_\u00c0-\u024f](?:[A-Za-z0-9_\u00c0-\u024f.\-]++| ++(?=[A-Za-z0-9_\u00c0-\u024f.\-]))*+"
+_KEY = re.compile(r"(" + _KEY_WORDS + r") *:(?: +|$)")
 #: A plain scalar's first character must not be an indicator (or a quote, which is handled apart).
 _PLAIN_START = re.compile(r"[^\-?:,\[\]{}#&*!|>'\"%@`\s]|[-?:][^\s,\[\]{}]")
 _NULLS = frozenset(("", "~", "null", "Null", "NULL"))
@@ -40,7 +42,7 @@ MAX_LINE = 1000
 #: In a flow collection: a plain scalar with no indicator at its start and no ',', bracket, brace, ':' or '#'
 #: anywhere (where YAML's versions differ on what such a character means, the full reader decides).
 _FLOW_PLAIN = re.compile(r"(?:[^\-?:,\[\]{}#&*!|>'\"%@`\s]|-(?=[^\s,\[\]{}]))[^,\[\]{}:#]*")
-_FLOW_KEY = re.compile(r"([A-Za-z0-9_\u00c0-\u024f](?:[A-Za-z0-9_\u00c0-\u024f.\-]++| ++(?=[A-Za-z0-9_\u00c0-\u024f.\-]))*+) *: +")
+_FLOW_KEY = re.compile(r"(" + _KEY_WORDS + r") *: +")
 
 
 class _GiveUp(Exception):
@@ -116,10 +118,9 @@ def _key(text: str) -> object:
 
 
 #: Every line: its indent, a list dash (with the spaces after it), a plain key and its colon, and the rest.
-_LINE = re.compile(r"^( *)(- +|-$)?(?:([A-Za-z0-9_\u00c0-\u024f](?:[A-Za-z0-9_\u00c0-\u024f.\-]++| ++(?=[A-Za-z0-9_\u00c0-\u024f.\-]))*+) *:(?: +|$))?(.*)$",
-                   re.MULTILINE)
+_LINE = re.compile(r"^( *)(- +|-$)?(?:(" + _KEY_WORDS + r") *:(?: +|$))?(.*)$")
 #: One entry of a one-line flow mapping of plain keys and plain values: ``2019: -20``.
-_FLOW_ENTRY = re.compile(r" *([A-Za-z0-9_\u00c0-\u024f](?:[A-Za-z0-9_\u00c0-\u024f.\-]++| ++(?=[A-Za-z0-9_\u00c0-\u024f.\-]))*+) *: +"
+_FLOW_ENTRY = re.compile(r" *(" + _KEY_WORDS + r") *: +"
                          r"((?:[^\-?:,\[\]{}#&*!|>'\"%@`\s]|-(?=[^\s,\[\]{}]))[^,\[\]{}:#]*+)?$")
 _NOT_SIMPLE_FLOW = re.compile(r"[\[{'\"#&*!|>%@`?]")
 #: The commonest value of all, a plain scalar with no ':' and no '#' in it (no comment, nothing to doubt).
