@@ -430,7 +430,6 @@ class RunIndex:
             pass
         _prune_runs(self.path.parent)
 
-
     def _save_delta(self, files: dict[str, list], frames: dict[str, list]) -> bool:
         """Write the changes from the whole index as a delta, if they are few (else ``False``)."""
         assert self._base is not None
