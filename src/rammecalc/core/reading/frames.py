@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .layout import Block, Line
-from .rows import Placed, cell_options, flush_left, flush_right, text_options
-from .solve import Equation, Option, residual, search
+from .rows import Chosen, cell_options, flush_left, flush_right, plainest_label, text_options
+from .solve import Equation, Option, search
 from .text import GROUPS_BY_UNIT, MAX_GROUPS
 
 _START = re.compile(r"utgangspunkt|opprinnelig|inngående|budsjettramme|vedtatt.*ramme|videreført|forrige års|"
@@ -47,7 +47,7 @@ class Group:
 
 
 @dataclass
-class FrameReading:
+class FrameReading(Chosen):
     """A frame table as read, with the placement chosen and how sure it is."""
 
     block: Block
@@ -74,22 +74,6 @@ class FrameReading:
     equations: list[Equation] = field(default_factory=list)
     #: lines in the table that could not be read as a row (left out, and said)
     unread: list[Line] = field(default_factory=list)
-
-    def placed(self, row: int) -> Placed:
-        source = self.options[row][self.choice[row]].source
-        assert isinstance(source, Placed)
-        return source
-
-    def cells(self, row: int) -> tuple[Decimal | None, ...]:
-        return self.options[row][self.choice[row]].cells
-
-    def failing(self) -> list[tuple[Equation, Decimal]]:
-        out = []
-        for eq in self.equations:
-            value = residual(self.options, eq, self.choice)
-            if value is not None and value != 0:
-                out.append((eq, value))
-        return out
 
 
 def frame_like(block: Block) -> bool:
@@ -129,11 +113,6 @@ def _sumset(a: set[Decimal], b: set[Decimal], cap: int = 5000) -> set[Decimal]:
     return out
 
 
-def _label(options: list[Option]) -> str:
-    source = options[0].source if options else None
-    return source.reading.label if isinstance(source, Placed) else ""
-
-
 def _has_figures(options: list[Option]) -> bool:
     return bool(options) and any(v is not None for v in options[0].cells)
 
@@ -169,7 +148,7 @@ def read_frame(block: Block, *, convention: str | None = None, tolerances=(Decim
     if len(figured) < 2:
         return None
     start, end = figured[0], figured[-1]
-    start_label, end_label = _label(options[start]), _label(options[end])
+    start_label, end_label = plainest_label(options[start]), plainest_label(options[end])
     if not (_START.search(start_label) or _END.search(end_label)):
         return None
     # The start and the new frame are printed for every year (the new frame may lack the first column, when
@@ -181,7 +160,7 @@ def read_frame(block: Block, *, convention: str | None = None, tolerances=(Decim
     for row in (start, end):
         balanced = [o for o in options[row] if _spread(o) <= 2]
         options[row] = balanced or options[row]
-    full = lambda o: all(v is not None for v in o.cells)  # noqa: E731
+    full = lambda o: all(v is not None for v in o.cells)
     options[start] = [o for o in options[start] if full(o)] or \
         [o for o in options[start] if o.cells[0] is not None and all(v is None for v in o.cells[1:])]
     options[end] = [o for o in options[end] if full(o)] or \
@@ -211,7 +190,7 @@ def read_frame(block: Block, *, convention: str | None = None, tolerances=(Decim
     # ---- structure
     splits: list[int] = []
     k = start + 1
-    while k < end and _SPLIT.search(_label(options[k])) and _has_figures(options[k]):
+    while k < end and _SPLIT.search(plainest_label(options[k])) and _has_figures(options[k]):
         splits.append(k)
         k += 1
     if len(splits) < 2:
@@ -239,7 +218,7 @@ def read_frame(block: Block, *, convention: str | None = None, tolerances=(Decim
     i_pos = 0
     while i_pos < len(body):
         i = body[i_pos]
-        label = _label(options[i])
+        label = plainest_label(options[i])
         if _heading(options[i]):
             current = Group(label.rstrip(": ").strip() or label, heading=i)
             groups.append(current)
@@ -351,7 +330,7 @@ def _heads(body: list[int], options: list[list[Option]]) -> dict[int, int]:
     under_heading = set()
     inside = False
     for i in body:
-        label = _label(options[i])
+        label = plainest_label(options[i])
         if _heading(options[i]):
             inside = True
             continue
@@ -363,7 +342,7 @@ def _heads(body: list[int], options: list[list[Option]]) -> dict[int, int]:
     limit = len(body)  # the window of a candidate ends at the next subtotal found below it
     for pos in range(len(body) - 1, -1, -1):
         i = body[pos]
-        label = _label(options[i])
+        label = plainest_label(options[i])
         if _heading(options[i]) or _SUM.search(label):
             limit = pos
             continue

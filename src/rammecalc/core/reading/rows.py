@@ -9,7 +9,7 @@ from decimal import Decimal
 from itertools import combinations
 
 from .layout import Line
-from .solve import Option
+from .solve import Equation, Option, residual
 from .text import Figure, Reading, readings, split_number
 
 #: Placement costs: a row with fewer figures than columns is most often flush left or flush right.
@@ -41,6 +41,38 @@ class Placed:
             if col == column:
                 return figure
         return None
+
+
+def plainest_label(options: list[Option]) -> str:
+    """The label of a row's plainest reading (its first option), or "" for a row of cells with none."""
+    source = options[0].source if options else None
+    return source.reading.label if isinstance(source, Placed) else ""
+
+
+class Chosen:
+    """What a frame's and a table's reading share: for each row its options (``options``), the one the search
+    chose (``choice``) and the table's equations (``equations``), as fields of the dataclass that mixes this in."""
+
+    options: list[list[Option]]
+    choice: tuple[int, ...]
+    equations: list[Equation]
+
+    def placed(self, row: int) -> Placed:
+        source = self.options[row][self.choice[row]].source
+        assert isinstance(source, Placed)
+        return source
+
+    def cells(self, row: int) -> tuple[Decimal | None, ...]:
+        return self.options[row][self.choice[row]].cells
+
+    def failing(self) -> list[tuple[Equation, Decimal]]:
+        """The equations that do not hold under the choice, with what is left over."""
+        out = []
+        for eq in self.equations:
+            value = residual(self.options, eq, self.choice)
+            if value is not None and value != 0:
+                out.append((eq, value))
+        return out
 
 
 def placement_cost(columns: tuple[int, ...], width: int) -> int:

@@ -17,8 +17,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from itertools import product
 
 from .layout import Block, Column, Line
-from .rows import Placed, cell_options, text_options
-from .solve import Equation, Option, residual, search
+from .rows import Chosen, Placed, cell_options, plainest_label, text_options
+from .solve import Equation, Option, search
 from .text import GROUPS_BY_UNIT, MAX_GROUPS
 
 _RESULT = re.compile(r"^(sum|totalt?|totalsum|i alt|til sammen|samlet|netto|brutto|resultat|fremført|"
@@ -45,7 +45,7 @@ class Relation:
 
 
 @dataclass
-class TableReading:
+class TableReading(Chosen):
     block: Block
     lines: list[Line]
     columns: list[Column]
@@ -77,27 +77,6 @@ class TableReading:
     shares: dict[int, tuple[int, int, int]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     equations: list[Equation] = field(default_factory=list)
-
-    def placed(self, row: int) -> Placed:
-        source = self.options[row][self.choice[row]].source
-        assert isinstance(source, Placed)
-        return source
-
-    def cells(self, row: int) -> tuple[Decimal | None, ...]:
-        return self.options[row][self.choice[row]].cells
-
-    def failing(self) -> list[tuple[Equation, Decimal]]:
-        out = []
-        for eq in self.equations:
-            value = residual(self.options, eq, self.choice)
-            if value is not None and value != 0:
-                out.append((eq, value))
-        return out
-
-
-def _label(options: list[Option]) -> str:
-    source = options[0].source if options else None
-    return source.reading.label if isinstance(source, Placed) else ""
 
 
 def read_table(block: Block) -> TableReading | None:
@@ -148,12 +127,12 @@ def read_table(block: Block) -> TableReading | None:
         if code_cols:
             # a code column takes a code (a whole number written without groups) or nothing, and a sum has
             # none ("Totalsum 401 482 488 427 86 945": 401 is not a project)
-            total = bool(_RESULT.search(_label(opts)))
+            total = bool(_RESULT.search(plainest_label(opts)))
             opts = [o for o in opts if all(_code_ok(o, k) and not (total and o.cells[k] is not None)
                                            for k in code_cols)] or opts
         lines.append(line)
         options.append(opts)
-    if not lines or not any(_label(o) for o in options):
+    if not lines or not any(plainest_label(o) for o in options):
         return None
     def number(i: int) -> str | None:
         return options[i][0].source.reading.number if isinstance(options[i][0].source, Placed) else None
@@ -166,9 +145,9 @@ def read_table(block: Block) -> TableReading | None:
     # driftsresultat - - - -"), or numbered with only dashes and followed by rows without numbers in a table
     # that numbers its rows ("4.02 Feltpleien -" over "Egne midler", "Prosjektmidler").
     headings = {i for i, o in enumerate(options) if all(v is None for v in o[0].cells) or
-                (dashes_only(i) and number(i) is None and _label(o)) or
+                (dashes_only(i) and number(i) is None and plainest_label(o)) or
                 (dashes_only(i) and number(i) is not None and i + 1 < len(options)
-                 and number(i + 1) is None and _label(options[i + 1]))}
+                 and number(i + 1) is None and plainest_label(options[i + 1]))}
     for i in headings:
         options[i] = options[i][:1]
     # Full rows (every figure column printed, a code column excepted) give the relations.
@@ -274,7 +253,7 @@ def _avvik_row(reading: TableReading, amount_cols: list[int]) -> tuple[int, int,
     """Accounts printed with the years across (seed 001): rows named Regnskap, Budsjett and Avvik."""
     names: dict[str, int] = {}
     for i, opts in enumerate(reading.options):
-        label = _label(opts).strip().lower()
+        label = plainest_label(opts).strip().lower()
         for word, role in (("regnskap", "regnskap"), ("budsjett", "budsjett"), ("avvik", "avvik")):
             if label.startswith(word) and role not in names:
                 names[role] = i
@@ -306,7 +285,7 @@ def _find_relations(reading: TableReading, amount_cols: list[int]) -> None:
             if i > 0:
                 window_start = i + 1
             continue
-        label = _label(reading.options[i]).strip()
+        label = plainest_label(reading.options[i]).strip()
         last_unlabelled = not label and i == n - 1
         if not (_RESULT.search(label) or last_unlabelled):
             continue
