@@ -14,6 +14,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from ..numbers import written_decimals
 from .frames import FrameReading
 from .layout import Block
 from .rows import Placed
@@ -149,6 +150,18 @@ def category(label: str) -> str | None:
 # ---------------------------------------------------------------------------------------------- header
 
 
+def _source(meta: Meta, block: Block, lines: tuple[int, int]) -> list[str]:
+    """The file's ``kilde:`` block: the document, the table's caption and address if known, and where it was
+    imported from."""
+    out = ["kilde:", f"  dokument: {quote(meta.dokument or meta.source)}"]
+    if block.title:
+        out.append(f"  tabell: {quote(block.title)}")
+    if meta.adresse:
+        out.append(f"  adresse: {quote(meta.adresse)}")
+    out.append(f"  merknad: {quote(f'Imported from {meta.source}, lines {lines[0]}–{lines[1]}.')}")
+    return out
+
+
 def _source_lines(meta: Meta, block: Block, lines: tuple[int, int], kind: str, inferred: list[str],
                   uncertain: list[tuple[int, str, str]], solutions: int, certain: bool) -> list[str]:
     out = [f"Imported by 'rammecalc import' from {meta.source}, lines {lines[0]}–{lines[1]}"
@@ -216,16 +229,10 @@ def frame_files(reading: FrameReading, meta: Meta, unit: str, inferred: list[str
     s = reading.cells(reading.start)
     f = ["# yaml-language-server: $schema=../../schema/rammecalc.schema.json", "#", *head,
          "type: ramme", f"id: {quote(frame_id)}", f"kommune: {quote(meta.kommune or 'ukjent')}",
-         f"enhet: {quote(meta.enhet or block.label_head or block.title or frame_id)}", "kilde:",
-         f"  dokument: {quote(meta.dokument or meta.source)}"]
-    if block.title:
-        f.append(f"  tabell: {quote(block.title)}")
-    if meta.adresse:
-        f.append(f"  adresse: {quote(meta.adresse)}")
-    f.append(f"  merknad: {quote(f'Imported from {meta.source}, lines {lines[0]}–{lines[1]}.')}")
-    f.append(f"beløpsenhet: {quote(unit)}")
-    decimals = max((max(-v.as_tuple().exponent, 0) for r in range(len(reading.lines)) for v in reading.cells(r)
-                    if v is not None), default=0)  # type: ignore[operator]
+         f"enhet: {quote(meta.enhet or block.label_head or block.title or frame_id)}", *_source(meta, block, lines),
+         f"beløpsenhet: {quote(unit)}"]
+    decimals = max((written_decimals(v) for r in range(len(reading.lines)) for v in reading.cells(r)
+                    if v is not None), default=0)
     if decimals > 0:
         f.append(f"desimaler: {decimals}")
     f += [f"konvensjon: {reading.convention}", "kolonner:"]
@@ -458,14 +465,8 @@ def table_files(reading: TableReading, meta: Meta, unit: str, inferred: list[str
          "type: tabell", f"id: {quote(table_id)}", f"kommune: {quote(meta.kommune or 'ukjent')}"]
     if meta.enhet:
         t.append(f"enhet: {quote(meta.enhet)}")
-    t += ["kilde:", f"  dokument: {quote(meta.dokument or meta.source)}"]
-    if block.title:
-        t.append(f"  tabell: {quote(block.title)}")
-    if meta.adresse:
-        t.append(f"  adresse: {quote(meta.adresse)}")
-    t.append(f"  merknad: {quote(f'Imported from {meta.source}, lines {lines[0]}–{lines[1]}.')}")
-    t.append(f"beløpsenhet: {quote(unit)}")
-    decimals = -reading.step.as_tuple().exponent  # type: ignore[operator]
+    t += [*_source(meta, block, lines), f"beløpsenhet: {quote(unit)}"]
+    decimals = written_decimals(reading.step)
     if decimals > 0:
         t.append(f"desimaler: {decimals}")
     t += ["kolonner:", *col_lines, "rader:"]

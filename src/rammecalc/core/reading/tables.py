@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import product
 
+from ..numbers import written_decimals
 from .layout import Block, Column, Line
 from .rows import Chosen, Placed, cell_options, plainest_label, text_options
 from .solve import Equation, Option, search
@@ -162,8 +163,8 @@ def read_table(block: Block) -> TableReading | None:
     reading = TableReading(block, lines, columns, figure_columns, options, tuple(full_choice), headings, {},
                            None, None, 1, True, {}, texts)
     reading.unread = unread
-    decimals = max((max(-v.as_tuple().exponent, 0) for i in range(len(lines)) for v in reading.cells(i)
-                    if v is not None and i not in headings), default=0)  # type: ignore[operator]
+    decimals = max((written_decimals(v) for i in range(len(lines)) for v in reading.cells(i)
+                    if v is not None and i not in headings), default=0)
     reading.step = Decimal(1).scaleb(-decimals)
     reading.avvik = _avvik_column(reading, amount_cols)
     if reading.avvik is None:
@@ -403,7 +404,7 @@ def _shares(reading: TableReading, amount_cols: list[int]) -> dict[int, tuple[in
                    if i not in reading.headings and reading.cells(i)[k] is not None]
         if not printed:
             continue
-        decimals = max(max(-v.as_tuple().exponent, 0) for _, v in printed)  # type: ignore[operator]
+        decimals = max(written_decimals(v) for _, v in printed)
         fits = []
         for t in amount_cols:
             for n in amount_cols:
