@@ -265,19 +265,6 @@ def best_time(commands: dict[str, list[str]], repeats: int, cwd: Path, env: dict
     return {name: (min(values), statistics.median(values)) for name, values in times.items()}
 
 
-def median_time(commands: dict[str, list[str]], repeats: int, cwd: Path, env: dict[str, str]) -> dict[str, float]:
-    """The median wall time of each command over ``repeats`` runs, interleaved, after one warm-up run each."""
-    times: dict[str, list[float]] = {name: [] for name in commands}
-    for name, argv in commands.items():
-        warm = measure(argv, cwd, env, sample=False)
-        if warm.returncode != 0:
-            raise SystemExit(f"{' '.join(argv)} exited {warm.returncode}:\n{warm.stderr or warm.stdout}")
-    for _ in range(repeats):
-        for name, argv in commands.items():
-            times[name].append(measure(argv, cwd, env, sample=False).seconds)
-    return {name: statistics.median(values) for name, values in times.items()}
-
-
 # --------------------------------------------------------------------------------------- the CLI
 
 
