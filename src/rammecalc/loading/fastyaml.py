@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import re
 
-from .yamlread import CONTROL, MAX_DEPTH, key_identity
+# (the words the full reader resolves to null, yes and no, and its pattern of a key that is a year)
+from .yamlread import _FALSE, _INT_KEY, _NULLS, _TRUE, CONTROL, MAX_DEPTH, key_identity
 
 #: Characters that libyaml refuses or that need care (surrogates, non-characters, a byte-order mark, tabs,
 #: carriage returns): a file holding one goes to the full reader.
@@ -32,10 +33,6 @@ _KEY_WORDS = r"[A-Za-z0-9_\u00c0-\u024f](?:[A-Za-z0-9_\u00c0-\u024f.\-]++| ++(?=
 _KEY = re.compile(r"(" + _KEY_WORDS + r") *:(?: +|$)")
 #: A plain scalar's first character must not be an indicator (or a quote, which is handled apart).
 _PLAIN_START = re.compile(r"[^\-?:,\[\]{}#&*!|>'\"%@`\s]|[-?:][^\s,\[\]{}]")
-_NULLS = frozenset(("", "~", "null", "Null", "NULL"))
-_TRUE = frozenset(("yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"))
-_FALSE = frozenset(("no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"))
-_INT_KEY = re.compile(r"[-+]?[0-9]+$")
 #: A longer line goes to the full reader (libyaml refuses a key of more than 1 024 characters, and Python an
 #: int of more than 4 300 digits; a line this long in a rammecalc file is an accident).
 MAX_LINE = 1000
@@ -79,13 +76,7 @@ def _scalar(text: str) -> object:
     text = text.rstrip(" ")
     if ": " in text or text.endswith(":"):
         raise _GiveUp  # "a: b" is a syntax error in YAML, and 'a:' a mapping
-    if text in _NULLS:
-        return None
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    return text
+    return _WORDS.get(text, text)
 
 
 def _quoted(text: str, start: int) -> tuple[str, str]:
@@ -113,8 +104,18 @@ def _quoted(text: str, start: int) -> tuple[str, str]:
         return "".join(parts), text[end + 1:]
 
 
-def _key(text: str) -> object:
-    return int(text) if _INT_KEY.match(text) else text
+def _key(raw: str, seen: set) -> object:
+    """A plain key as the full reader gives it (a whole number is an int: a year), entered in ``seen``, the
+    keys of its mapping so far; a key null, a merge key or one the mapping has already (2017, 2017.0) gives
+    up (the full reader says what is wrong)."""
+    if raw in _NULLS or raw == "<<":
+        raise _GiveUp
+    key = int(raw) if _INT_KEY.match(raw) else raw
+    same = key if key.__class__ is int else (key_identity(key) if raw[0] in "+-0123456789" else key)
+    if same in seen:
+        raise _GiveUp
+    seen.add(same)
+    return key
 
 
 #: Every line: its indent, a list dash (with the spaces after it), a plain key and its colon, and the rest.
@@ -212,14 +213,7 @@ def _document(text: str) -> object:
         elif raw is None:
             raise _GiveUp  # neither a key nor a dash: a scalar where a key belongs
         # a key in the mapping ``frame``
-        if raw in _NULLS or raw == "<<":
-            raise _GiveUp
-        key = int(raw) if _INT_KEY.match(raw) else raw
-        same_key = key if key.__class__ is int else (key_identity(key) if raw[0] in "+-0123456789" else key)
-        seen = frame[3]
-        if same_key in seen:
-            raise _GiveUp  # a key given twice: the full reader says so
-        seen.add(same_key)
+        key = _key(raw, frame[3])
         if not rest or rest[0] == "#":
             pending = (frame[1], key, frame[0], True)
         else:
@@ -311,22 +305,8 @@ def _inline(text: str, depth: int) -> object:
                     if entry is None:
                         raise _GiveUp
                     raw, value = entry.groups()
-                    value = value.rstrip(" ") if value is not None else None
-                    if raw in _NULLS:
-                        raise _GiveUp
-                    key = int(raw) if _INT_KEY.match(raw) else raw
-                    same = key if key.__class__ is int else (key_identity(key) if raw[0] in "+-0123456789" else key)
-                    if same in seen:
-                        raise _GiveUp
-                    seen.add(same)
-                    if value is None or value in _NULLS:
-                        mapping[key] = None
-                    elif value in _TRUE:
-                        mapping[key] = True
-                    elif value in _FALSE:
-                        mapping[key] = False
-                    else:
-                        mapping[key] = value
+                    value = value.rstrip(" ") if value is not None else ""
+                    mapping[_key(raw, seen)] = _WORDS.get(value, value)
             return mapping
         value, rest = _Flow(text, depth + 1).collection()
         after = rest.strip(" ")
@@ -374,13 +354,7 @@ class _Flow:
             raise _GiveUp
         self.pos = match.end()
         plain = match.group().rstrip(" ")
-        if plain in _NULLS:
-            return None
-        if plain in _TRUE:
-            return True
-        if plain in _FALSE:
-            return False
-        return plain
+        return _WORDS.get(plain, plain)
 
     def close(self, bracket: str) -> bool:
         """Past a ',' (``False``) or the closing bracket (``True``); anything else gives up."""
@@ -425,14 +399,7 @@ class _Flow:
             match = _FLOW_KEY.match(self.text, self.pos)
             if match is None:
                 raise _GiveUp
-            raw = match.group(1)
-            if raw in _NULLS:
-                raise _GiveUp
-            key = _key(raw)
-            same = key if key.__class__ is int else (key_identity(key) if raw[:1] in "+-0123456789" else key)
-            if same in seen:
-                raise _GiveUp
-            seen.add(same)
+            key = _key(match.group(1), seen)
             self.pos = match.end()
             self.skip()
             if self.text[self.pos:self.pos + 1] in (",", "}"):
