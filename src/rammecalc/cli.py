@@ -1022,8 +1022,7 @@ def _codes(values: list[str] | None, option: str) -> frozenset:
     problem's (which is never left out: the file is not checked), is exit 2."""
     if not values:
         return frozenset()
-    from difflib import get_close_matches
-
+    from .core import problems
     from .core.problems import Code
 
     known = {c.value: c for c in Code if not c.is_input}
@@ -1034,7 +1033,7 @@ def _codes(values: list[str] | None, option: str) -> frozenset:
                 raise _fail_input(f"{option} {text}: input problems cannot be left out or selected; a file "
                                   "rammecalc cannot read is not checked at all", "correct the file")
             if text not in known:
-                near = get_close_matches(text, known, n=1)
+                near = problems.near(text, known)
                 raise _fail_input(f"{option} {text}: no such problem code" + (f"; did you mean {near[0]}?" if near
                                                                                 else ""),
                                   "the codes are: " + ", ".join(sorted(known)))

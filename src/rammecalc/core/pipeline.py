@@ -19,11 +19,11 @@ Every refusal is an :class:`InputError` with every problem at once.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
+from . import problems as _problems
 from .models import Budget, Override, ParameterSet, Scenario
 from .numbers import AmountError
 from .problems import Code, Problem, Severity, input_error
@@ -164,7 +164,7 @@ def override_problems(overrides: Sequence[Override], budgets: Sequence[Budget],
         if override.name in known or override.name in unknown:
             continue
         unknown.add(override.name)
-        near = difflib.get_close_matches(override.name, known, n=1)
+        near = _problems.near(override.name, known)
         problems.append(call_problem(
             Code.UNKNOWN_PARAMETER,
             f"{_via(override, ': ')}there is no parameter '{override.name}'"
@@ -233,7 +233,7 @@ def lookup_scenario(scenarios: Mapping[str, Scenario], value: str, file: str | N
         return call_problem(Code.UNKNOWN_TYPE, f"{value}: not a scenario file ('type: scenario')")
     if value in scenarios:
         return scenarios[value]
-    near = difflib.get_close_matches(value, list(scenarios), n=1)
+    near = _problems.near(value, scenarios)
     return call_problem(Code.NOT_FOUND, f"there is no scenario '{value}'"
                         + (f"; the scenarios are: {', '.join(sorted(scenarios))}" if scenarios else
                            " among the files read"),
